@@ -1,0 +1,10 @@
+// Shared jest settings for the TypeScript packages: tests live in tests/ mirroring src/.
+// ts-jest transpiles only (isolatedModules); `nx run-many -t typecheck` checks types.
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, sourceMap: true } }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+};

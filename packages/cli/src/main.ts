@@ -1,0 +1,32 @@
+// `epl CMD …`: dispatches to one module per command (src/commands/CMD.ts).
+import type { Command, Io } from './command';
+import { EXIT } from './command';
+
+// Loaded on demand so `epl check` never pays for loading the native executor.
+const COMMANDS: Record<string, () => Command> = {
+  // commands register here: name: () => require('./commands/NAME').command,
+};
+
+function help(): string {
+  const rows = Object.entries(COMMANDS).map(([name, load]) => `  ${name.padEnd(8)} ${load().summary}`);
+  return ['usage: epl COMMAND [options] [FILES…]', '', 'commands:', ...rows, '', 'epl COMMAND --help shows the options of one command.'].join('\n') + '\n';
+}
+
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr.write(`epl: unknown command '${name}' (known: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return EXIT.usage;
+  }
+  const cmd = load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(cmd.usage.endsWith('\n') ? cmd.usage : cmd.usage + '\n');
+    return EXIT.ok;
+  }
+  return cmd.run(rest, io);
+}

@@ -1,0 +1,28 @@
+// Bounds that keep a script from blocking, exhausting or overrunning the executor.
+// The compiler rejects a script outside them with a located error; the native side checks
+// them again (it trusts nothing) and returns an error for a Program that breaks them.
+// packages/executor/src/native/opcodes.h mirrors these numbers (a test proves it).
+export const LIMITS = {
+  /** Ops in one Program (setup + scenario). */
+  maxOps: 4096,
+  /** Distinct names (slots) in one Program. */
+  maxSlots: 256,
+  /** Bytes in the string table. */
+  maxStringBytes: 1 << 20,
+  /** `read A N` / `write A N`: largest N. */
+  maxIoBytes: 1 << 20,
+  /** `sleep MS` and `wait … timeout MS`: largest MS. */
+  maxSleepMs: 2000,
+  /** `wait … max N`: largest N (the executor's event buffer). */
+  maxWaitEvents: 1024,
+  /** `linger A S`: largest S (close() may block that long even on a non-blocking socket). */
+  maxLingerSeconds: 2,
+  /** Sum of every sleep, wait timeout and linger in one Program, in ms. */
+  maxBudgetMs: 10000,
+  /** Descriptors one Program may hold open at once (creating ops beyond it get EMFILE). */
+  maxOpenFds: 512,
+  /** `fill`/`drain` stop after this many bytes even without EAGAIN. */
+  maxFillBytes: 64 << 20,
+  /** Segments recorded for one step (more are counted, not stored). */
+  maxSegmentsPerStep: 256,
+} as const;
