@@ -7,4 +7,5 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, sourceMap: true } }],
   },
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+  reporters: ['default', require.resolve('./tools/ci/jest-json-reporter.js')],
 };
