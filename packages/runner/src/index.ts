@@ -1,0 +1,25 @@
+// @epl/runner: run Programs on isolated workers, check them, report them.
+// The worker module (./worker) is not exported from here: it must only load on pool threads.
+export { Pool, errorResult } from './pool';
+export type { PoolOptions, RunOptions, PoolResult, Isolation } from './pool';
+export { check, resultMatches, wireMatches } from './check';
+export type { CheckResult, StepCheck, Failure, Verdict } from './check';
+export { transcript, stepLine, describeStep } from './transcript';
+export type { TranscriptOptions } from './transcript';
+export { record, observedSuffix, firstTcpOp } from './record';
+export { runFiles, expandPaths } from './run-files';
+export type { RunFilesOptions } from './run-files';
+export { toRecord, formatFailure, formatError, familyDifferences, stepText } from './report';
+export type { ScenarioReport, FileReport, FileError, ScenarioRecord, StepRecord, FamilyDifference } from './report';
+export {
+  quoteBytes,
+  formatReady,
+  formatSegment,
+  formatWire,
+  formatExpect,
+  formatWireExpect,
+  formatObserved,
+  slotName,
+  MAX_RECORDED_READ,
+} from './render';
+export { TEST_CRASH_OPCODE } from './protocol';

@@ -1,0 +1,238 @@
+// A pool of isolated worker threads (piscina) that run Programs in batches.
+// Programs go out packed and transferred; raw results come back transferred and are decoded
+// here, on the caller's side. A worker that dies or overruns the time budget is replaced, the
+// Program it was running is reported as an error, the rest of its batch is run again.
+import { availableParallelism, release } from 'node:os';
+import * as path from 'node:path';
+import { LIMITS } from '@epl/program';
+import type { Family, ProgramCode, RunResult } from '@epl/program';
+import type Piscina from 'piscina';
+import { META_WORDS } from './protocol';
+import type { BatchReply, BatchTask, Isolation } from './protocol';
+
+export type { Isolation } from './protocol';
+
+export interface PoolOptions {
+  /** Worker threads (default: one per core). */
+  readonly workers?: number;
+  /** Time one Program may take before its worker is stopped (default LIMITS.maxBudgetMs). */
+  readonly budgetMs?: number;
+  /** Added to the budget before acting: scheduling, setup and teardown (default 2000). */
+  readonly marginMs?: number;
+}
+
+export interface RunOptions {
+  /** The family `pair` takes (default tcp). */
+  readonly family?: Family;
+  /** Programs per task (default: enough to give each worker several tasks, at most 64). */
+  readonly batchSize?: number;
+}
+
+export interface PoolResult {
+  /** Index of the Program in the array given to `run`. */
+  readonly id: number;
+  readonly result: RunResult;
+}
+
+const MAX_BATCH = 64;
+
+interface Decoder {
+  decode(raw: Uint8Array): RunResult;
+}
+let decoder: Decoder | undefined;
+function decode(raw: Uint8Array): RunResult {
+  // Loaded on first use: only the decoder runs on this thread, never isolate().
+  decoder ??= require('@epl/executor') as Decoder;
+  return decoder.decode(raw);
+}
+
+/** The compiled worker module: beside this file in dist/, or in dist/ when running from src/ (tests). */
+function workerFile(): string {
+  return __filename.endsWith('.ts') ? path.join(__dirname, '..', 'dist', 'worker.js') : path.join(__dirname, 'worker.js');
+}
+
+interface InFlight {
+  readonly progress: Int32Array;
+  readonly abort: AbortController;
+  seen: number;
+  since: number;
+  overBudget: boolean;
+}
+
+export class Pool {
+  /** Number of worker threads. */
+  readonly workers: number;
+  readonly budgetMs: number;
+  readonly marginMs: number;
+  private readonly piscina: Piscina;
+  private readonly inFlight = new Set<InFlight>();
+  private watchdog: NodeJS.Timeout | undefined;
+  private probe: Promise<Isolation> | undefined;
+  private closed = false;
+
+  constructor(opts: PoolOptions = {}) {
+    this.workers = Math.max(1, Math.floor(opts.workers ?? availableParallelism()));
+    this.budgetMs = opts.budgetMs ?? LIMITS.maxBudgetMs;
+    this.marginMs = opts.marginMs ?? 2000;
+    // Required here so that loading @epl/runner for check/record alone does not load piscina.
+    const P = require('piscina') as typeof Piscina;
+    this.piscina = new P({
+      filename: workerFile(),
+      minThreads: this.workers,
+      maxThreads: this.workers,
+      // Workers live for one pool (one run): they hold copies of the fds open at unshare time.
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: 1,
+    });
+    // Errors outside tasks (a worker that dies idle) must not crash the caller.
+    this.piscina.on('error', () => undefined);
+  }
+
+  /** What the workers obtained: private fd table, network namespace, wire capture, kernel. */
+  isolation(): Promise<Isolation> {
+    this.probe ??= this.piscina.run({ kind: 'probe' }) as Promise<Isolation>;
+    return this.probe;
+  }
+
+  /** Runs every Program; yields each result as its batch completes, with the Program's index. */
+  run(programs: readonly ProgramCode[], opts: RunOptions = {}): AsyncIterable<PoolResult> {
+    if (this.closed) throw new Error('pool is closed');
+    return this.stream(programs, opts);
+  }
+
+  /** Runs every Program; the results in input order. */
+  async runAll(programs: readonly ProgramCode[], opts: RunOptions = {}): Promise<RunResult[]> {
+    const out: RunResult[] = new Array(programs.length);
+    for await (const { id, result } of this.run(programs, opts)) out[id] = result;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    await this.piscina.destroy();
+  }
+
+  private async *stream(programs: readonly ProgramCode[], opts: RunOptions): AsyncGenerator<PoolResult> {
+    const family: Family = opts.family ?? 'tcp';
+    const n = programs.length;
+    const size = Math.max(1, Math.floor(opts.batchSize ?? Math.min(MAX_BATCH, Math.ceil(n / (this.workers * 4)))));
+    const ready: PoolResult[] = [];
+    let wake: (() => void) | undefined;
+    let failure: unknown;
+    const push = (items: PoolResult[]) => {
+      for (const it of items) ready.push(it);
+      wake?.();
+    };
+    const fail = (e: unknown) => {
+      failure = e;
+      wake?.();
+    };
+    for (let start = 0; start < n; start += size) {
+      const ids: number[] = [];
+      for (let id = start; id < Math.min(n, start + size); id++) ids.push(id);
+      this.batch(programs, ids, family).then(push, fail);
+    }
+    let delivered = 0;
+    while (delivered < n) {
+      if (ready.length === 0) {
+        if (failure !== undefined) throw failure;
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+        continue;
+      }
+      const item = ready.shift() as PoolResult;
+      delivered++;
+      yield item;
+    }
+  }
+
+  /** Runs one batch; on a crash or overrun, reports the culprit and runs the others again. */
+  private async batch(programs: readonly ProgramCode[], ids: readonly number[], family: Family): Promise<PoolResult[]> {
+    const task = pack(programs, ids, family);
+    const flight: InFlight = { progress: task.progress, abort: new AbortController(), seen: -1, since: 0, overBudget: false };
+    this.watch(flight);
+    let reply: BatchReply;
+    try {
+      reply = (await this.piscina.run(task, {
+        transferList: [task.code.buffer, task.strings.buffer, task.meta.buffer] as ArrayBuffer[],
+        signal: flight.abort.signal,
+      })) as BatchReply;
+    } catch (e) {
+      this.inFlight.delete(flight);
+      if (this.closed) throw e;
+      const at = Atomics.load(task.progress, 0);
+      if (at < 0 || at >= ids.length) throw e; // not a Program's doing: the pool itself failed
+      const why = flight.overBudget
+        ? `over its time budget (${this.budgetMs} ms + ${this.marginMs} ms margin): the worker was stopped and replaced`
+        : `the worker died while running this scenario (${e instanceof Error ? e.message : String(e)}); it was replaced`;
+      const culprit: PoolResult = { id: ids[at], result: errorResult(family, why) };
+      const rest = ids.filter((_, k) => k !== at);
+      const again = rest.length ? await this.batch(programs, rest, family) : [];
+      return [culprit, ...again];
+    }
+    this.inFlight.delete(flight);
+    const out: PoolResult[] = [];
+    for (let k = 0; k < ids.length; k++) {
+      const result = reply.error !== undefined ? errorResult(family, reply.error) : decode(reply.raw.subarray(reply.offsets[k], reply.offsets[k + 1]));
+      out.push({ id: ids[k], result });
+    }
+    return out;
+  }
+
+  private watch(flight: InFlight): void {
+    this.inFlight.add(flight);
+    if (this.watchdog) return;
+    const limit = this.budgetMs + this.marginMs;
+    this.watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const f of this.inFlight) {
+        const at = Atomics.load(f.progress, 0);
+        if (at !== f.seen) {
+          f.seen = at;
+          f.since = now;
+        } else if (at >= 0 && now - f.since > limit && !f.overBudget) {
+          f.overBudget = true;
+          f.abort.abort(new Error('over budget'));
+        }
+      }
+      if (this.inFlight.size === 0 && this.watchdog) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+      }
+    }, Math.max(20, Math.min(250, limit / 8)));
+    this.watchdog.unref();
+  }
+}
+
+/** Copies the executor's part of some Programs into one transferable batch. */
+function pack(programs: readonly ProgramCode[], ids: readonly number[], family: Family): BatchTask {
+  let words = 0;
+  let bytes = 0;
+  for (const id of ids) {
+    words += programs[id].code.length;
+    bytes += programs[id].strings.length;
+  }
+  const code = new Int32Array(words);
+  const strings = new Uint8Array(bytes);
+  const meta = new Int32Array(ids.length * META_WORDS);
+  let w = 0;
+  let b = 0;
+  ids.forEach((id, k) => {
+    const p = programs[id];
+    code.set(p.code, w);
+    strings.set(p.strings, b);
+    meta.set([w, p.code.length, b, p.strings.length, p.slotCount], k * META_WORDS);
+    w += p.code.length;
+    b += p.strings.length;
+  });
+  const progress = new Int32Array(new SharedArrayBuffer(4));
+  progress[0] = -1;
+  return { kind: 'batch', code, strings, meta, family, progress };
+}
+
+/** The result reported for a Program the pool could not run to its end. */
+export function errorResult(family: Family, error: string): RunResult {
+  return { steps: [], kernel: release(), family, netns: false, wire: { captured: false, reason: 'the scenario did not run to its end' }, error };
+}

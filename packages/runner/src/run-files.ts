@@ -1,0 +1,119 @@
+// The engine behind `epl run` (and the jest integration): files and folders in, one report
+// per file out. Compile errors are that file's located error; every scenario × family of
+// every file runs through one pool.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Family, Program } from '@epl/program';
+import { check } from './check';
+import { Pool } from './pool';
+import type { FileError, FileReport, ScenarioReport } from './report';
+
+export interface RunFilesOptions {
+  /** Workers of the pool made for this run (ignored when `pool` is given). */
+  readonly workers?: number;
+  /** Run each scenario once per family (default: tcp only). */
+  readonly families?: readonly Family[];
+  /** Only scenarios whose title contains this text (case-insensitive). */
+  readonly filter?: string;
+  /** Run on this pool instead of a new one (it is left open). */
+  readonly pool?: Pool;
+  /** Called as scenarios complete: how many of how many. */
+  readonly progress?: (done: number, total: number) => void;
+}
+
+interface Compiler {
+  compile(source: string, file: string): Program[];
+}
+
+/** `*.epl` files under each path (folders recursively, sorted); files as given. */
+export async function expandPaths(paths: readonly string[]): Promise<{ files: string[]; missing: string[] }> {
+  const files: string[] = [];
+  const missing: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && e.name.endsWith('.epl')) files.push(p);
+    }
+  };
+  for (const p of paths) {
+    let st;
+    try {
+      st = await fs.stat(p);
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (st.isDirectory()) await walk(p);
+    else files.push(p);
+  }
+  return { files, missing };
+}
+
+function located(e: unknown, file: string): FileError {
+  if (e && typeof e === 'object' && 'frame' in e && typeof (e as { frame: unknown }).frame === 'string') {
+    const s = e as { frame: string; line: number; col: number };
+    return { message: s.frame, line: s.line, col: s.col };
+  }
+  return { message: `${file}: ${e instanceof Error ? e.message : String(e)}` };
+}
+
+export async function runFiles(paths: readonly string[], opts: RunFilesOptions = {}): Promise<FileReport[]> {
+  const families: readonly Family[] = opts.families?.length ? opts.families : ['tcp'];
+  // Start the workers first: their start-up overlaps reading and compiling.
+  const pool = opts.pool ?? new Pool({ workers: opts.workers });
+  try {
+    const { files, missing } = await expandPaths(paths);
+    const compiler = require('@epl/compiler') as Compiler;
+    const filter = opts.filter?.toLowerCase();
+    interface Entry {
+      file: string;
+      source?: string;
+      error?: FileError;
+      programs: Program[];
+    }
+    const entries: Entry[] = missing.map((file) => ({ file, error: { message: `${file}: no such file or folder` }, programs: [] }));
+    for (const file of files) {
+      let source: string;
+      try {
+        source = await fs.readFile(file, 'utf8');
+      } catch (e) {
+        entries.push({ file, error: { message: `${file}: ${e instanceof Error ? e.message : String(e)}` }, programs: [] });
+        continue;
+      }
+      try {
+        let programs = compiler.compile(source, file);
+        if (filter !== undefined) programs = programs.filter((p) => p.title.toLowerCase().includes(filter));
+        entries.push({ file, source, programs });
+      } catch (e) {
+        entries.push({ file, source, error: located(e, file), programs: [] });
+      }
+    }
+    // Every scenario × family, scenario-major within a file.
+    const jobs: { entry: Entry; program: Program; family: Family }[] = [];
+    for (const entry of entries) for (const program of entry.programs) for (const family of families) jobs.push({ entry, program, family });
+    const reports: ScenarioReport[] = new Array(jobs.length);
+    let done = 0;
+    await Promise.all(
+      families.map(async (family) => {
+        const mine = jobs.map((j, k) => k).filter((k) => jobs[k].family === family);
+        for await (const { id, result } of pool.run(mine.map((k) => jobs[k].program), { family })) {
+          const k = mine[id];
+          const { entry, program } = jobs[k];
+          const c = check(program, result);
+          reports[k] = { file: entry.file, title: program.title, index: program.index, family, program, result, check: c, pass: c.pass };
+          opts.progress?.(++done, jobs.length);
+        }
+      }),
+    );
+    let k = 0;
+    return entries.map((entry) => {
+      const scenarios = reports.slice(k, (k += entry.programs.length * families.length));
+      const base = { file: entry.file, scenarios, pass: entry.error === undefined && scenarios.every((s) => s.pass) };
+      return { ...base, ...(entry.source !== undefined ? { source: entry.source } : {}), ...(entry.error ? { error: entry.error } : {}) };
+    });
+  } finally {
+    if (!opts.pool) await pool.close();
+  }
+}

@@ -1,0 +1,79 @@
+// The pool's worker module (piscina loads it on each worker thread). It loads the executor
+// once, isolates the thread once (private fd table, own network namespace when allowed),
+// then runs batches of Programs: one native call per Program, raw results back transferred.
+import { isMainThread } from 'node:worker_threads';
+import { release } from 'node:os';
+import type { Family, ProgramCode, RunResult } from '@epl/program';
+import { META_WORDS, TEST_CRASH_OPCODE } from './protocol';
+import type { BatchReply, BatchTask, Isolation, Task } from './protocol';
+
+if (isMainThread) {
+  // isolate() unshares the calling thread's fd table: never do that to a main thread.
+  throw new Error('@epl/runner/worker is a pool worker module; it must not be loaded on a main thread');
+}
+
+interface Executor {
+  isolate(): { files: boolean; netns: boolean; reason?: string };
+  runRaw(code: ProgramCode, options?: { family?: Family }): Uint8Array;
+  decode(raw: Uint8Array): RunResult;
+}
+
+let executor: Executor | undefined;
+let isolated: { files: boolean; netns: boolean; reason?: string } = { files: false, netns: false };
+let loadError: string | undefined;
+try {
+  executor = require('@epl/executor') as Executor;
+  isolated = executor.isolate();
+} catch (e) {
+  // Reported per Program (RunResult.error), never by crashing the worker: piscina would
+  // respawn a worker that fails at start over and over.
+  loadError = `the executor could not start on a worker: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+const testHooks = process.env.EPL_RUNNER_TEST_HOOKS === '1';
+
+// Piscina moves a result that carries these (its Piscina.move protocol).
+const kTransferable = Symbol.for('Piscina.transferable');
+const kValue = Symbol.for('Piscina.valueOf');
+
+function moved(reply: BatchReply): unknown {
+  return { [kTransferable]: [reply.raw.buffer, reply.offsets.buffer], [kValue]: reply };
+}
+
+function runBatch(task: BatchTask): unknown {
+  const n = task.meta.length / META_WORDS;
+  const offsets = new Int32Array(n + 1);
+  if (!executor) return moved({ raw: new Uint8Array(0), offsets, error: loadError });
+  const raws: Uint8Array[] = [];
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    const m = k * META_WORDS;
+    const code = task.code.subarray(task.meta[m], task.meta[m] + task.meta[m + 1]);
+    Atomics.store(task.progress, 0, k);
+    if (testHooks && code[0] === TEST_CRASH_OPCODE) process.exit(70);
+    const raw = executor.runRaw(
+      { code, strings: task.strings.subarray(task.meta[m + 2], task.meta[m + 2] + task.meta[m + 3]), slotCount: task.meta[m + 4] },
+      { family: task.family },
+    );
+    raws.push(raw);
+    total += raw.byteLength;
+    offsets[k + 1] = total;
+  }
+  Atomics.store(task.progress, 0, -2);
+  // One buffer for the whole batch: one transfer, one message.
+  const raw = new Uint8Array(total);
+  raws.forEach((r, k) => raw.set(r, offsets[k]));
+  return moved({ raw, offsets });
+}
+
+function probe(): Isolation {
+  const kernel = release();
+  if (!executor) return { files: false, netns: false, reason: loadError, wire: { captured: false, reason: loadError }, kernel };
+  // An empty Program tells whether this worker's runs capture the wire.
+  const r = executor.decode(executor.runRaw({ code: new Int32Array(0), strings: new Uint8Array(0), slotCount: 0 }, {}));
+  return { ...isolated, wire: r.wire, kernel: r.kernel || kernel };
+}
+
+export default function handle(task: Task): unknown {
+  return task.kind === 'probe' ? probe() : runBatch(task);
+}
