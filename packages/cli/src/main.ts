@@ -5,6 +5,8 @@ import { EXIT } from './command';
 // Loaded on demand so `epl check` never pays for loading the native executor.
 const COMMANDS: Record<string, () => Command> = {
   // commands register here: name: () => require('./commands/NAME').command,
+  run: () => require('./commands/run').command,
+  record: () => require('./commands/record').command,
 };
 
 function help(): string {

@@ -1,0 +1,80 @@
+// `epl record FILE [--write]`: runs the file and prints it back with the observed `=>` / `~>`
+// filled in wherever a step had none; everything else stays byte for byte.
+import { promises as fs } from 'node:fs';
+import type { Family } from '@epl/program';
+import type { Command, Io } from '../command';
+import { EXIT } from '../command';
+
+const usage = `usage: epl record [options] FILE
+
+Runs FILE and prints it with the observed results (=>) and wire (~>) filled in on every
+step that had none. Comments, spacing and order stay byte for byte. ~> is written only
+when the wire was captured, and only in scenarios that have TCP sockets.
+
+options:
+  --write            rewrite FILE instead of printing
+  --family F         the family \`pair\` takes: tcp (default), tcp6 or unix
+  --workers N        worker threads (default: one per core)
+
+exit status: 0 recorded, 1 a scenario errored or an existing expectation failed
+(the output is still produced), 2 usage, read or compile errors.
+`;
+
+export const command: Command = {
+  summary: 'run a file and fill in the observed => and ~> where a step has none',
+  usage,
+  async run(args: string[], io: Io): Promise<number> {
+    let write = false;
+    let family: Family = 'tcp';
+    let workers: number | undefined;
+    const files: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === '--write' || a === '-w') write = true;
+      else if (a === '--family' || a.startsWith('--family=')) {
+        const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+        if (v !== 'tcp' && v !== 'tcp6' && v !== 'unix') return fail(io, `unknown family '${v ?? ''}' (known: tcp, tcp6, unix)`);
+        family = v;
+      } else if (a === '--workers' || a.startsWith('--workers=')) {
+        const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 256) return fail(io, `--workers takes a whole number from 1 to 256 (got ${v ?? 'nothing'})`);
+        workers = n;
+      } else if (a.startsWith('-')) return fail(io, `unknown option '${a}'`);
+      else files.push(a);
+    }
+    if (files.length !== 1) return fail(io, files.length ? 'record takes one file' : 'no file given');
+    const file = files[0];
+    const st = await fs.stat(file).catch(() => undefined);
+    if (!st?.isFile()) return fail(io, `${file}: not a file`);
+    const runner = require('@epl/runner') as typeof import('@epl/runner');
+    const [report] = await runner.runFiles([file], { families: [family], workers: workers ?? 1 });
+    if (report.error || report.source === undefined) {
+      io.stderr.write((report.error?.message ?? `${file}: could not be read`) + '\n');
+      return EXIT.usage;
+    }
+    const text = runner.record(
+      report.source,
+      report.scenarios.map((s) => s.program),
+      report.scenarios.map((s) => s.result),
+    );
+    if (write) {
+      if (text !== report.source) await fs.writeFile(file, text);
+    } else io.stdout.write(text);
+    let status: number = EXIT.ok;
+    for (const s of report.scenarios) {
+      if (s.pass) continue;
+      status = EXIT.failed;
+      for (const f of s.check.failures) io.stderr.write(runner.formatFailure(s, f, report.source).trimEnd() + '\n');
+      if (s.check.error !== undefined) io.stderr.write(runner.formatError(s).trimEnd() + '\n');
+    }
+    const note = report.scenarios.find((s) => !s.result.wire.captured && s.result.error === undefined)?.result.wire.reason;
+    if (note) io.stderr.write(`wire not captured: ${note}; no ~> recorded\n`);
+    return status;
+  },
+};
+
+function fail(io: Io, message: string): number {
+  io.stderr.write(`epl record: ${message}\n${usage.split('\n')[0]}\n`);
+  return EXIT.usage;
+}

@@ -1,0 +1,215 @@
+// `epl run FILES|DIRS…`: runs every scenario, checks every expectation, reports per file.
+import type { Family } from '@epl/program';
+import type { FamilyDifference, FileReport, ScenarioReport } from '@epl/runner';
+import type { Command, Io } from '../command';
+import { EXIT } from '../command';
+
+const FAMILY_NAMES = ['tcp', 'tcp6', 'unix'];
+
+const usage = `usage: epl run [options] FILES|DIRS…
+
+Runs every scenario of each .epl file (folders: every *.epl below them), checks every
+=> and ~> expectation against the kernel, and prints one line per file.
+
+options:
+  --workers N        worker threads (default: one per core)
+  --family LIST      run each scenario once per family: tcp,tcp6,unix (\`pair\` takes the
+                     family); a table shows the steps where the families' results differ
+  --filter TEXT      only scenarios whose title contains TEXT (case-insensitive)
+  --json             one JSON record per scenario per family per line (packages/runner/README.md)
+  --verbose          print every scenario's transcript
+
+exit status: 0 all passed, 1 an expectation failed or a scenario errored,
+2 usage, read or compile errors.
+`;
+
+export interface RunArgs {
+  files: string[];
+  workers?: number;
+  families?: Family[];
+  filter?: string;
+  json: boolean;
+  verbose: boolean;
+}
+
+/** Parses `epl run` arguments; a string is a usage error. */
+export function parseRunArgs(args: readonly string[]): RunArgs | string {
+  const out: RunArgs = { files: [], json: false, verbose: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (): string | undefined => {
+      const eq = a.indexOf('=');
+      if (eq >= 0) return a.slice(eq + 1);
+      return args[++i];
+    };
+    const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    switch (name) {
+      case '--workers': {
+        const v = value();
+        const n = Number(v);
+        if (v === undefined || !Number.isInteger(n) || n < 1 || n > 256) return `--workers takes a whole number from 1 to 256 (got ${v ?? 'nothing'})`;
+        out.workers = n;
+        break;
+      }
+      case '--family':
+      case '--families': {
+        const v = value();
+        if (!v) return '--family takes a list: tcp,tcp6,unix';
+        const list = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+        const bad = list.find((f) => !FAMILY_NAMES.includes(f));
+        if (bad !== undefined || list.length === 0) return `unknown family '${bad ?? v}' (known: ${FAMILY_NAMES.join(', ')})`;
+        out.families = [...new Set(list)] as Family[];
+        break;
+      }
+      case '--filter': {
+        const v = value();
+        if (v === undefined) return '--filter takes a text';
+        out.filter = v;
+        break;
+      }
+      case '--json':
+        out.json = true;
+        break;
+      case '--verbose':
+      case '-v':
+        out.verbose = true;
+        break;
+      default:
+        if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
+        out.files.push(a);
+    }
+  }
+  if (out.files.length === 0) return 'no files or folders given';
+  return out;
+}
+
+const colours = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', reset: '\x1b[0m' };
+
+/** Wire expectations not checked, and why, over a whole run. */
+export function wireNote(files: readonly FileReport[]): string | undefined {
+  let unchecked = 0;
+  let reason: string | undefined;
+  for (const f of files)
+    for (const s of f.scenarios) {
+      unchecked += s.check.wireUnchecked;
+      if (!s.result.wire.captured && s.result.error === undefined) reason ??= s.result.wire.reason;
+    }
+  if (unchecked === 0 && reason === undefined) return undefined;
+  const why = reason ?? 'the wire was not captured';
+  return `wire not captured: ${why}; ${unchecked} wire expectation${unchecked === 1 ? '' : 's'} not checked`;
+}
+
+/** The steps where families differ, as an aligned table. */
+export function familyTable(diffs: readonly FamilyDifference[], families: readonly Family[]): string {
+  if (diffs.length === 0) return `families agree (${families.join(', ')}): no step differs\n`;
+  const header = ['step', 'statement', ...families];
+  const rows = diffs.map((d) => [`${d.file}:${d.line}:${d.col}`, d.op, ...families.map((f) => d.observed[f] ?? '')]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]))).join('  ').trimEnd();
+  return `families differ (${families.join(', ')}): ${diffs.length} step${diffs.length === 1 ? '' : 's'}\n` + [header, ...rows].map((r) => '  ' + line(r)).join('\n') + '\n';
+}
+
+function scenarioHeading(s: ScenarioReport): string {
+  return `${s.file}: scenario "${s.title}"${s.family !== 'tcp' ? ` [${s.family}]` : ''}`;
+}
+
+/** Shows `done/total` on a TTY stderr once a run has lasted a second; returns the updater and a stop. */
+function progressLine(io: Io): { update: (done: number, total: number) => void; stop: () => void } {
+  if (!io.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const started = Date.now();
+  let shown = false;
+  let last = 0;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (now - started < 1000 || now - last < 100) return;
+      last = now;
+      shown = true;
+      io.stderr.write(`\r\x1b[Kepl run: ${done}/${total} scenarios`);
+    },
+    stop() {
+      if (shown) io.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+export const command: Command = {
+  summary: 'run .epl files and check every expectation against the kernel',
+  usage,
+  async run(args: string[], io: Io): Promise<number> {
+    const parsed = parseRunArgs(args);
+    if (typeof parsed === 'string') {
+      io.stderr.write(`epl run: ${parsed}\n${usage.split('\n')[0]}\n`);
+      return EXIT.usage;
+    }
+    // Loaded here, not at the top: `epl --help` must not pay for it.
+    const runner = require('@epl/runner') as typeof import('@epl/runner');
+    const colour = !parsed.json && io.stdout.isTTY === true;
+    const paint = (c: keyof typeof colours, s: string) => (colour ? colours[c] + s + colours.reset : s);
+    const progress = progressLine(io);
+    let files: FileReport[];
+    try {
+      files = await runner.runFiles(parsed.files, {
+        workers: parsed.workers,
+        families: parsed.families,
+        filter: parsed.filter,
+        progress: progress.update,
+      });
+    } finally {
+      progress.stop();
+    }
+    let usageError = false;
+    let failed = false;
+    const out: string[] = [];
+    for (const f of files) {
+      if (f.error) {
+        usageError = true;
+        if (!parsed.json) out.push(`${paint('red', 'ERROR')} ${f.file}`);
+        io.stderr.write(f.error.message + '\n');
+        continue;
+      }
+      const bad = f.scenarios.filter((s) => !s.pass);
+      if (bad.length) failed = true;
+      if (parsed.json) {
+        for (const s of f.scenarios) out.push(JSON.stringify(runner.toRecord(s, f.source)));
+        continue;
+      }
+      const n = f.scenarios.length;
+      const count = `${n} scenario${n === 1 ? '' : 's'}`;
+      out.push(bad.length ? `${paint('red', 'FAIL')} ${f.file} (${bad.length} of ${count} failed)` : `${paint('green', 'PASS')} ${f.file} (${count})`);
+      for (const s of f.scenarios) {
+        if (parsed.verbose) {
+          out.push(`\n${paint('dim', scenarioHeading(s))}${s.pass ? '' : ' ' + paint('red', 'FAILED')}`);
+          out.push(runner.transcript(s.program, s.result, { indent: '  ' }).trimEnd());
+        }
+        if (s.pass) continue;
+        for (const failure of s.check.failures) out.push('\n' + runner.formatFailure(s, failure, f.source).trimEnd());
+        if (s.check.error !== undefined) out.push('\n' + runner.formatError(s).trimEnd());
+      }
+      if ((parsed.verbose || bad.length) && n) out.push('');
+    }
+    const all = files.flatMap((f) => f.scenarios);
+    if (parsed.filter !== undefined && all.length === 0 && !usageError) {
+      io.stderr.write(`epl run: no scenario title contains '${parsed.filter}'\n`);
+      return EXIT.usage;
+    }
+    if (!parsed.json) {
+      const passed = all.filter((s) => s.pass).length;
+      const errored = all.filter((s) => s.result.error !== undefined).length;
+      const summary = `${files.length} file${files.length === 1 ? '' : 's'}, ${all.length} scenario run${all.length === 1 ? '' : 's'}: ${passed} passed, ${all.length - passed} failed${errored ? ` (${errored} errored)` : ''}`;
+      out.push(summary);
+      const note = wireNote(files);
+      if (note) out.push(paint('yellow', note));
+      if (parsed.families && parsed.families.length > 1) {
+        const sources = new Map(files.filter((f) => f.source !== undefined).map((f) => [f.file, f.source as string]));
+        out.push('', familyTable(runner.familyDifferences(all, sources), parsed.families).trimEnd());
+      }
+    } else {
+      const note = wireNote(files);
+      if (note) io.stderr.write(note + '\n');
+    }
+    if (out.length) io.stdout.write(out.join('\n') + '\n');
+    if (usageError) return EXIT.usage;
+    return failed ? EXIT.failed : EXIT.ok;
+  },
+};
