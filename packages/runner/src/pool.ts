@@ -132,7 +132,7 @@ export class Pool {
     for (let start = 0; start < n; start += size) {
       const ids: number[] = [];
       for (let id = start; id < Math.min(n, start + size); id++) ids.push(id);
-      this.batch(programs, ids, family).then(push, fail);
+      this.batch(programs, ids, family, push).catch(fail);
     }
     let delivered = 0;
     while (delivered < n) {
@@ -149,7 +149,7 @@ export class Pool {
   }
 
   /** Runs one batch; on a crash or overrun, reports the culprit and runs the others again. */
-  private async batch(programs: readonly ProgramCode[], ids: readonly number[], family: Family): Promise<PoolResult[]> {
+  private async batch(programs: readonly ProgramCode[], ids: readonly number[], family: Family, push: (items: PoolResult[]) => void): Promise<void> {
     const task = pack(programs, ids, family);
     const flight: InFlight = { progress: task.progress, abort: new AbortController(), seen: -1, since: 0, overBudget: false };
     this.watch(flight);
@@ -167,10 +167,10 @@ export class Pool {
       const why = flight.overBudget
         ? `over its time budget (${this.budgetMs} ms + ${this.marginMs} ms margin): the worker was stopped and replaced`
         : `the worker died while running this scenario (${e instanceof Error ? e.message : String(e)}); it was replaced`;
-      const culprit: PoolResult = { id: ids[at], result: errorResult(family, why) };
+      push([{ id: ids[at], result: errorResult(family, why) }]);
       const rest = ids.filter((_, k) => k !== at);
-      const again = rest.length ? await this.batch(programs, rest, family) : [];
-      return [culprit, ...again];
+      if (rest.length) await this.batch(programs, rest, family, push);
+      return;
     }
     this.inFlight.delete(flight);
     const out: PoolResult[] = [];
@@ -178,7 +178,7 @@ export class Pool {
       const result = reply.error !== undefined ? errorResult(family, reply.error) : decode(reply.raw.subarray(reply.offsets[k], reply.offsets[k + 1]));
       out.push({ id: ids[k], result });
     }
-    return out;
+    push(out);
   }
 
   private watch(flight: InFlight): void {

@@ -17,35 +17,21 @@ export const MAX_RECORDED_READ = 256;
 const HEX = '0123456789abcdef';
 
 /**
- * An EPL string literal for bytes: printable ASCII as is, C escapes for the rest.
- * `\xHH` always takes two digits; a following hex digit is escaped too so that no reader
- * (C's greedy `\x` included) can merge them.
+ * An EPL string literal for bytes: printable ASCII as is, C escapes for the rest. EPL's `\x`
+ * takes at most two hex digits, so `\x00` followed by `a` reads back as two bytes.
  */
 export function quoteBytes(bytes: Uint8Array, max = Infinity): string {
   let s = '"';
   const n = Math.min(bytes.length, max);
-  let hexBefore = false;
   for (let i = 0; i < n; i++) {
     const b = bytes[i];
-    let piece: string;
-    let hex = false;
-    if (b === 0x22) piece = '\\"';
-    else if (b === 0x5c) piece = '\\\\';
-    else if (b === 0x0a) piece = '\\n';
-    else if (b === 0x09) piece = '\\t';
-    else if (b === 0x0d) piece = '\\r';
-    else if (b >= 0x20 && b < 0x7f) {
-      const isHexDigit = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
-      if (hexBefore && isHexDigit) {
-        piece = '\\x' + HEX[b >> 4] + HEX[b & 15];
-        hex = true;
-      } else piece = String.fromCharCode(b);
-    } else {
-      piece = '\\x' + HEX[b >> 4] + HEX[b & 15];
-      hex = true;
-    }
-    s += piece;
-    hexBefore = hex;
+    if (b === 0x22) s += '\\"';
+    else if (b === 0x5c) s += '\\\\';
+    else if (b === 0x0a) s += '\\n';
+    else if (b === 0x09) s += '\\t';
+    else if (b === 0x0d) s += '\\r';
+    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
+    else s += '\\x' + HEX[b >> 4] + HEX[b & 15];
   }
   s += '"';
   return n < bytes.length ? s + '...' : s;

@@ -32,12 +32,11 @@ try {
 
 const testHooks = process.env.EPL_RUNNER_TEST_HOOKS === '1';
 
-// Piscina moves a result that carries these (its Piscina.move protocol).
-const kTransferable = Symbol.for('Piscina.transferable');
-const kValue = Symbol.for('Piscina.valueOf');
+// Piscina.move marks a result whose buffers are transferred, not copied, to the caller.
+const { move, transferableSymbol, valueSymbol } = require('piscina') as typeof import('piscina');
 
 function moved(reply: BatchReply): unknown {
-  return { [kTransferable]: [reply.raw.buffer, reply.offsets.buffer], [kValue]: reply };
+  return move({ [transferableSymbol]: [reply.raw.buffer, reply.offsets.buffer], [valueSymbol]: reply } as never);
 }
 
 function runBatch(task: BatchTask): unknown {
