@@ -2,7 +2,9 @@
 import { Bench, fmt } from './bench';
 
 // Bench modules register here in the order they run: () => require('./benches/NAME').bench,
-const BENCHES: (() => Bench)[] = [];
+const BENCHES: (() => Bench)[] = [
+  () => require('./benches/runner').bench,
+];
 
 async function main(ids: string[]): Promise<number> {
   const all = BENCHES.map((load) => load());

@@ -1,0 +1,76 @@
+// The runner's throughput beside the C reference loop, in one invocation:
+//   run_scenarios_per_s_w1/_w2  the founding suite through Pool + check with 1 and 2 workers
+//   c_reference_scenarios_per_s the C loop (tools/c-reference) on this machine, now
+//   run_vs_c_per_core           scenarios/s with all workers / (workers × C loop)
+//   single_file_ms              wall time of `epl run scenarios/founding/founding.epl` (median)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import type { Program } from '@epl/program';
+import type { Bench, Report } from '../bench';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const FOUNDING = path.join(ROOT, 'scenarios', 'founding', 'founding.epl');
+const C_REFERENCE = path.join(ROOT, 'tools', 'c-reference', 'build', 'c-reference');
+const EPL = path.join(ROOT, 'packages', 'cli', 'bin', 'epl.js');
+/** Scenarios per measured run: long enough that start-up and the last batch do not matter. */
+const SCENARIOS = 20000;
+
+/** The C loop's scenarios/s (it prints them); undefined when it is not built. */
+function cReference(): number | undefined {
+  if (!existsSync(C_REFERENCE)) return undefined;
+  const out = execFileSync(C_REFERENCE, { encoding: 'utf8', timeout: 120_000 });
+  const m = /([\d.]+)\s*scenarios\/s/.exec(out) ?? /([\d.]+)/.exec(out);
+  return m ? Number(m[1]) : undefined;
+}
+
+async function throughput(programs: readonly Program[], workers: number): Promise<number> {
+  const { Pool, check } = require('@epl/runner') as typeof import('@epl/runner');
+  const pool = new Pool({ workers });
+  try {
+    const all: Program[] = [];
+    for (let i = 0; i < SCENARIOS; i++) all.push(programs[i % programs.length]);
+    // Warm up: workers started and isolated, the addon and the decoder loaded.
+    await pool.runAll(all.slice(0, 200));
+    const t0 = process.hrtime.bigint();
+    let failed = 0;
+    for await (const { id, result } of pool.run(all)) if (!check(all[id], result).pass) failed++;
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (failed) process.stderr.write(`bench runner: ${failed} of ${SCENARIOS} scenarios failed their checks\n`);
+    return SCENARIOS / s;
+  } finally {
+    await pool.close();
+  }
+}
+
+function singleFileMs(runs = 7): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [EPL, 'run', FOUNDING], { cwd: ROOT, encoding: 'utf8' });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (r.status !== 0) process.stderr.write(`bench runner: epl run exited ${r.status}: ${r.stdout}${r.stderr}\n`);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[times.length >> 1]);
+}
+
+export const bench: Bench = {
+  id: 'runner',
+  async run(report: Report): Promise<void> {
+    const { compile } = require('@epl/compiler') as { compile(source: string, file: string): Program[] };
+    const programs = compile(readFileSync(FOUNDING, 'utf8'), FOUNDING);
+    const workers = Math.min(2, availableParallelism());
+    const c = cReference();
+    const w1 = await throughput(programs, 1);
+    report('run_scenarios_per_s_w1', Math.round(w1), 'scenarios/s');
+    const w2 = workers >= 2 ? await throughput(programs, workers) : w1;
+    report('run_scenarios_per_s_w2', Math.round(w2), 'scenarios/s');
+    if (c !== undefined) {
+      report('c_reference_scenarios_per_s', Math.round(c), 'scenarios/s');
+      report('run_vs_c_per_core', w2 / (workers * c));
+    } else process.stderr.write(`bench runner: ${C_REFERENCE} is not built; run_vs_c_per_core not measured\n`);
+    report('single_file_ms', singleFileMs(), 'ms');
+  },
+};
