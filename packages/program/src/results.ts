@@ -25,6 +25,8 @@ export interface StepResult {
   readonly ready?: readonly ReadyEntry[];
   /** Segments captured between the end of the previous step and the end of this one. */
   readonly wire: readonly Segment[];
+  /** Segments of this step past LIMITS.maxSegmentsPerStep: counted, not stored (absent when none). */
+  readonly wireDropped?: number;
 }
 
 export interface WireStatus {

@@ -1,0 +1,106 @@
+// @epl/executor: runs a Program natively in one call and decodes the results.
+// See README.md for the API, isolation, capture, the EBADF rule, limits and the buffer layout.
+import { isMainThread } from 'worker_threads';
+import { FAMILIES, FAMILY_CODE, type Family, type ProgramCode, type RunResult } from '@epl/program';
+import { decode } from './decode';
+import { native } from './native';
+
+export { decode, LAYOUT } from './decode';
+export { ADDON_PATH, loadAddon } from './native';
+
+export interface RunOptions {
+  /** The family `pair` takes (default `tcp`). */
+  readonly family?: Family;
+}
+
+/** What isolate() obtained for the calling worker thread. */
+export interface Isolation {
+  /** A private descriptor table (unshare(CLONE_FILES)). */
+  readonly files: boolean;
+  /** A network namespace of its own with lo up (unshare(CLONE_NEWNET), needs CAP_SYS_ADMIN). */
+  readonly netns: boolean;
+  /** Why something was not obtained, in one sentence. */
+  readonly reason?: string;
+}
+
+/** A run that keeps its descriptors: each run() continues from the state the last one left. */
+export interface Session {
+  readonly family: Family;
+  run(code: ProgramCode): RunResult;
+  /** Closes every descriptor the session holds. Further runs throw. */
+  close(): void;
+}
+
+export interface NativeInfo {
+  readonly ops: readonly { readonly code: number; readonly name: string; readonly operands: readonly string[] }[];
+  readonly opWords: number;
+  readonly limits: Readonly<Record<string, number>>;
+  readonly layout: Readonly<Record<string, number>>;
+  /** Frames in the capture ring (segments that fit between two drains). */
+  readonly captureFrames: number;
+}
+
+function familyCode(options: RunOptions | undefined): number {
+  const family = options?.family ?? 'tcp';
+  if (!FAMILIES.includes(family)) throw new TypeError(`unknown family '${String(family)}' (known: ${FAMILIES.join(', ')})`);
+  return FAMILY_CODE[family];
+}
+
+// Results land here when they fit, so a run allocates no ArrayBuffer; decode copies bytes out.
+const SCRATCH_MAX = 1 << 20;
+let scratch = new Uint8Array(16 << 10);
+
+function runInto(code: ProgramCode, family: number, session: unknown): RunResult {
+  const r = native().run(code.code, code.strings, code.slotCount, family, session, scratch);
+  if (typeof r === 'number') return decode(scratch.subarray(0, r), true);
+  if (r.byteLength > scratch.byteLength && r.byteLength <= SCRATCH_MAX) scratch = new Uint8Array(Math.min(SCRATCH_MAX, r.byteLength * 2));
+  return decode(r);
+}
+
+/** Runs every op of a Program (fresh descriptors, all closed at the end) and decodes the results. */
+export function run(code: ProgramCode, options?: RunOptions): RunResult {
+  return runInto(code, familyCode(options), null);
+}
+
+/**
+ * Runs a Program and returns the raw results buffer: a fresh Uint8Array whose buffer can be
+ * transferred to another thread and given to decode() there.
+ */
+export function runRaw(code: ProgramCode, options?: RunOptions): Uint8Array {
+  return native().run(code.code, code.strings, code.slotCount, familyCode(options), null) as Uint8Array;
+}
+
+/**
+ * Isolates the calling worker thread: a private fd table always, a network namespace where
+ * permitted. Call it once, at the worker's start, before any run. Throws on the main thread.
+ */
+export function isolate(): Isolation {
+  if (isMainThread) {
+    throw new Error('isolate() must be called on a worker thread: on the main thread it would cut Node off from its own descriptors');
+  }
+  return native().isolate();
+}
+
+/** Opens a session: runs that share one set of descriptors (and names) until close(). */
+export function openSession(options?: RunOptions): Session {
+  const family = options?.family ?? 'tcp';
+  const handle = native().openSession(familyCode(options));
+  let closed = false;
+  return {
+    family,
+    run(code: ProgramCode): RunResult {
+      if (closed) throw new Error('the session is closed');
+      return runInto(code, FAMILY_CODE[family], handle);
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      native().closeSession(handle);
+    },
+  };
+}
+
+/** The addon's own opcode table, limits and results layout (tests compare them with @epl/program). */
+export function nativeInfo(): NativeInfo {
+  return native().info();
+}

@@ -1,0 +1,43 @@
+// Loading the addon: once per thread (each worker isolate gets its own instance of the addon's
+// per-environment state), lazily, so importing this package never fails by itself.
+import * as path from 'path';
+
+/** The addon's exports, as addon.cc defines them. */
+export interface NativeAddon {
+  run(code: Int32Array, strings: Uint8Array, slotCount: number, family: number, session: unknown, scratch?: Uint8Array): Uint8Array | number;
+  isolate(): { files: boolean; netns: boolean; reason?: string };
+  info(): {
+    ops: { code: number; name: string; operands: string[] }[];
+    opWords: number;
+    limits: Record<string, number>;
+    layout: Record<string, number>;
+    captureFrames: number;
+  };
+  openSession(family: number): unknown;
+  closeSession(session: unknown): void;
+}
+
+/** Where the build puts the addon. */
+export const ADDON_PATH = path.join(__dirname, '..', 'build', 'Release', 'epl_executor.node');
+
+let loaded: NativeAddon | undefined;
+
+/** Loads an addon file; a missing or broken one throws an Error that says how to build it. */
+export function loadAddon(file: string): NativeAddon {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(file) as NativeAddon;
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(
+      `@epl/executor: the native addon could not be loaded from ${file} (${why}); ` +
+        'run `npm install` at the repository root: it builds the addon with node-gyp',
+    );
+  }
+}
+
+/** The addon of this thread. */
+export function native(): NativeAddon {
+  if (!loaded) loaded = loadAddon(ADDON_PATH);
+  return loaded;
+}

@@ -1,0 +1,113 @@
+// The executor core: runs every op of a Program with raw syscalls and records one results block.
+// Plain C++ with Linux headers, no N-API: addon.cc is the only file that talks to JavaScript.
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "capture.h"
+#include "isolate.h"
+#include "opcodes.h"
+#include "results.h"
+
+namespace epl {
+
+// What a scenario (one run, or a session's runs) holds: the number each name had, which names
+// were ever bound, and the descriptors it owns. Only owned numbers ever reach the kernel.
+struct FdState {
+  struct Owned {
+    int fd;
+    int32_t creator;  // slot of the name whose creating op made the description (a dup keeps it)
+    bool socket;      // written with send(MSG_NOSIGNAL) rather than write()
+  };
+  int32_t num[limits::maxSlots];
+  bool bound[limits::maxSlots];
+  std::vector<Owned> owned;
+  Endpoints endpoints;
+  bool lingerUsed = false;
+
+  FdState() { clear(); }
+  ~FdState() { teardown(); }
+  FdState(const FdState&) = delete;
+  FdState& operator=(const FdState&) = delete;
+
+  Owned* find(int fd) {
+    for (Owned& o : owned)
+      if (o.fd == fd) return &o;
+    return nullptr;
+  }
+  // Closes every owned descriptor (with SO_LINGER off first if a script set it, so no close
+  // blocks) and forgets every name.
+  void teardown();
+  void clear();
+};
+
+struct RunInput {
+  const int32_t* code;
+  int64_t words;  // length of code in int32 words
+  const uint8_t* strings;
+  int64_t stringBytes;
+  double slotCount;  // as given: validated here
+  int32_t family;
+};
+
+// Per-environment executor: capture socket, reusable buffers and the last run's results.
+class Executor {
+ public:
+  Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Runs a Program against `st` (a fresh scratch state, torn down after, when st is null).
+  // Never throws; a malformed Program yields an error in the results.
+  void run(const RunInput& in, FdState* session);
+
+  // The last run laid out as one buffer.
+  size_t resultSize() const { return results_.size(meta_); }
+  void writeResult(uint8_t* out) const { results_.write(meta_, out); }
+
+  // Isolates the calling thread (once: later calls return the first answer).
+  const Isolation& isolate();
+  bool isolated() const { return isolated_; }
+
+  // Whether the capture is on, and why not. Opens it on first use.
+  bool captureOn();
+  const char* captureReason() const { return captureReason_; }
+
+ private:
+  bool validate(const RunInput& in, const FdState& st, int64_t& validOps);
+  void step(const int32_t* w, const RunInput& in, FdState& st, int32_t* rec);
+  void drainWire(FdState& st);
+  void fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+  // Creating-op helpers.
+  bool room(FdState& st, size_t n, int32_t* rec, std::initializer_list<int32_t> slots);
+  void bindFd(FdState& st, int32_t slot, int fd, int32_t creator, bool socket, int32_t* rec);
+  void bindFailed(FdState& st, std::initializer_list<int32_t> slots, int err, int32_t* rec);
+  void opTcp(FdState& st, int af, int32_t a, int32_t b, int32_t* rec);
+  void opUnix(FdState& st, int32_t a, int32_t b, int32_t* rec);
+  void endpoint(FdState& st, int32_t slot, int fd, const sockaddr_storage* peer);
+
+  Capture capture_;
+  bool captureTried_ = false;
+  bool captureOk_ = false;
+  char captureReason_[256] = {0};
+  Isolation isolation_;
+  bool isolated_ = false;
+
+  Results results_;
+  Results::Meta meta_;
+  char kernel_[65];
+  char error_[320];
+  FdState scratch_;
+  std::vector<uint8_t> io_;           // read buffer, maxIoBytes
+  std::vector<epoll_event> events_;  // maxWaitEvents
+};
+
+// Bytes of 'x' for write_n and fill, shared read-only by every environment.
+const uint8_t* fillBytes();
+
+}  // namespace epl
