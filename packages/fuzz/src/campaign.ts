@@ -1,0 +1,386 @@
+// A fuzzing campaign: generate or mutate sequences in batches, run each batch through the
+// pool (one call per batch, never per op), judge them with the oracles, keep the novel ones
+// as corpus, shrink and save every new finding.
+//
+// Cost model: every sequence runs once, on the first family. Only a sequence that shows a
+// signature never seen, a finding, or that was sampled for the family differential runs
+// again (once per family); only one whose second look raises a finding is topped up to
+// `reruns` runs per family, so flakes are told from differences. Everything that decides
+// what comes next (novelty, corpus, findings) is processed in generation order, and a batch
+// may only mutate corpus entries from batches `inflight` before it: the same seed gives the
+// same sequences and files whenever the kernel answers the same way.
+import type { Family, ProgramCode, RunResult } from '@epl/program';
+import { Op, OP_WORDS } from '@epl/program';
+import { Corpus, CorpusEntry } from './corpus';
+import { DEFAULT_LENGTH, Generator } from './generate';
+import { Mutator } from './mutate';
+import { Finding, Oracle, RunContext, defaultOracles } from './oracles';
+import { Rng, seedHash } from './prng';
+import type { Seq } from './seq';
+import { ShrinkResult, shrink } from './shrink';
+import { SignatureSet, runSignatures } from './signature';
+
+/** What runs Programs: the runner's Pool fits (`pool.runAll(programs, { family })`). */
+export interface Runner {
+  runAll(programs: readonly ProgramCode[], opts: { family: Family }): Promise<RunResult[]>;
+}
+
+export interface CampaignOptions {
+  readonly seed?: string | number;
+  /** Sequences to run (default 10,000 unless `timeSec` is given). */
+  readonly count?: number;
+  /** Stop generating after this many seconds (the shrinking of findings still finishes). */
+  readonly timeSec?: number;
+  /** Ops per generated sequence (default 30). */
+  readonly length?: number;
+  /** Families to run; the first runs every sequence, the others the ones looked at again (default tcp, tcp6, unix). */
+  readonly families?: readonly Family[];
+  readonly oracles?: readonly Oracle[];
+  /** Sequences per pool call (default 512). */
+  readonly batch?: number;
+  /** Batches in flight at once (default 3). */
+  readonly inflight?: number;
+  /** Runs per family when a sequence raised a finding (default 4). */
+  readonly reruns?: number;
+  /** Share of sequences with a `pair` that are run on every family even without novelty (default 0.05). */
+  readonly crossRate?: number;
+  /** Share of sequences made by mutating the corpus once it has entries (default 0.5). */
+  readonly mutateRate?: number;
+  /** Shrink findings (default true). */
+  readonly shrink?: boolean;
+  /** Candidates tested per finding at most (default 400). */
+  readonly shrinkBudget?: number;
+  /** Receives corpus entries and finished findings (files: see save.ts). */
+  readonly sink?: Sink;
+  readonly onProgress?: (s: Stats) => void;
+  /** How often onProgress is called (default 250 ms). */
+  readonly progressMs?: number;
+}
+
+export interface Sink {
+  corpus?(entry: CorpusEntry): void | Promise<void>;
+  finding?(rec: FindingRecord): void | Promise<void>;
+}
+
+/** A distinct finding (first sequence that showed its key) and what became of it. */
+export interface FindingRecord {
+  /** Generation index of the sequence that first showed it. */
+  readonly index: number;
+  readonly finding: Finding;
+  readonly seq: Seq;
+  /** `gen`, or the mutations that made the sequence. */
+  readonly origin: string;
+  /** Sequences that showed the same key (the first included). */
+  occurrences: number;
+  shrunk?: ShrinkResult;
+  /** The finding as the shrunk sequence shows it (step numbers of the shrunk sequence). */
+  final?: Finding;
+}
+
+export interface Stats {
+  readonly seed: string;
+  /** Sequences generated and run. */
+  readonly sequences: number;
+  /** Of which mutants of corpus entries. */
+  readonly mutants: number;
+  /** Ops executed by fuzzing runs (first runs and re-runs; shrinking not counted). */
+  readonly ops: number;
+  readonly runs: number;
+  readonly signatures: number;
+  readonly corpus: number;
+  /** Distinct findings per oracle (catalogued behaviour excluded). */
+  readonly findings: Readonly<Record<string, number>>;
+  /** Distinct catalogued behaviour differences. */
+  readonly behaviours: number;
+  readonly shrunk: number;
+  readonly shrinksPending: number;
+  /** Mean shrunk length / original length over shrunk findings (NaN before the first). */
+  readonly shrinkRatio: number;
+  /** Runs spent shrinking. */
+  readonly shrinkRuns: number;
+  /** Milliseconds spent generating and running (the shrinking tail excluded). */
+  readonly fuzzMs: number;
+  readonly elapsedMs: number;
+}
+
+export interface Summary extends Stats {
+  readonly records: readonly FindingRecord[];
+}
+
+interface Item {
+  readonly index: number;
+  readonly seq: Seq;
+  readonly origin: string;
+  readonly families: readonly Family[];
+}
+
+interface Picked {
+  readonly item: Item;
+  readonly runs: Map<Family, RunResult[]>;
+}
+
+export function hasPair(seq: Seq): boolean {
+  for (let i = 0; i < seq.code.length; i += OP_WORDS) if (seq.code[i] === Op.pair) return true;
+  return false;
+}
+
+export class Campaign {
+  readonly seed: string;
+  readonly signatures = new SignatureSet();
+  readonly corpus = new Corpus();
+  readonly records: FindingRecord[] = [];
+  private readonly keys = new Map<string, FindingRecord>();
+  private readonly families: readonly Family[];
+  private readonly oracles: readonly Oracle[];
+  private readonly gen: Generator;
+  private readonly mutator: Mutator;
+  private readonly choose: Rng;
+  private readonly crossSeed: number;
+  private shrinkChain: Promise<void> = Promise.resolve();
+  private shrinkError: unknown;
+  private sequences = 0;
+  private mutants = 0;
+  private ops = 0;
+  private runs = 0;
+  private shrinkRuns = 0;
+  private pending = 0;
+  private start = 0;
+  private fuzzEnd = 0;
+
+  constructor(
+    private readonly runner: Runner,
+    private readonly opts: CampaignOptions = {},
+  ) {
+    this.seed = String(opts.seed ?? 1);
+    this.families = opts.families?.length ? opts.families : ['tcp', 'tcp6', 'unix'];
+    this.oracles = opts.oracles ?? defaultOracles();
+    const length = opts.length ?? DEFAULT_LENGTH;
+    // Independent streams: mutating more or less never shifts what fresh generation yields.
+    this.gen = new Generator(new Rng(this.seed, 0), { length });
+    this.choose = new Rng(this.seed, 1);
+    this.mutator = new Mutator(new Rng(this.seed, 2), new Generator(new Rng(this.seed, 3), { length }), { maxLength: Math.max(length * 2, 8) });
+    this.crossSeed = seedHash(this.seed + '/cross');
+  }
+
+  stats(): Stats {
+    const now = Date.now();
+    const findings: Record<string, number> = {};
+    for (const o of this.oracles) findings[o.name] = 0;
+    let behaviours = 0;
+    let shrunk = 0;
+    let ratio = 0;
+    for (const r of this.records) {
+      if (r.finding.bug) findings[r.finding.oracle] = (findings[r.finding.oracle] ?? 0) + 1;
+      else behaviours++;
+      if (r.shrunk) {
+        shrunk++;
+        ratio += r.shrunk.to / Math.max(1, r.shrunk.from);
+      }
+    }
+    return {
+      seed: this.seed, sequences: this.sequences, mutants: this.mutants, ops: this.ops, runs: this.runs, signatures: this.signatures.size,
+      corpus: this.corpus.size, findings, behaviours, shrunk, shrinksPending: this.pending,
+      shrinkRatio: shrunk ? ratio / shrunk : NaN, shrinkRuns: this.shrinkRuns,
+      fuzzMs: (this.fuzzEnd || now) - this.start, elapsedMs: now - this.start,
+    };
+  }
+
+  async run(): Promise<Summary> {
+    const o = this.opts;
+    const batch = Math.max(1, o.batch ?? 512);
+    const inflight = Math.max(1, o.inflight ?? 3);
+    const total = o.count ?? (o.timeSec !== undefined ? Infinity : 10000);
+    this.start = Date.now();
+    const deadline = o.timeSec !== undefined ? this.start + o.timeSec * 1000 : Infinity;
+    const timer = o.onProgress ? setInterval(() => o.onProgress!(this.stats()), o.progressMs ?? 250) : undefined;
+    timer?.unref();
+    try {
+      const window: Promise<void>[] = [];
+      let chain: Promise<void> = Promise.resolve();
+      let generated = 0;
+      for (let b = 0; generated < total; b++) {
+        if (window.length >= inflight) await window.shift();
+        if (Date.now() >= deadline) break;
+        const n = Math.min(batch, total - generated);
+        const items = this.makeBatch(b, n, generated, inflight);
+        generated += n;
+        const primary = this.runner.runAll(
+          items.map((it) => it.seq),
+          { family: this.families[0] },
+        );
+        primary.catch(() => undefined); // awaited (and its failure thrown) by the chain
+        chain = chain.then(() => this.processBatch(b, items, primary));
+        window.push(chain);
+      }
+      await chain;
+      this.fuzzEnd = Date.now();
+      await this.shrinkChain;
+      if (this.shrinkError !== undefined) throw this.shrinkError;
+    } finally {
+      if (timer) clearInterval(timer);
+    }
+    const s = this.stats();
+    o.onProgress?.(s);
+    return { ...s, records: this.records };
+  }
+
+  /** Sequences `first`… of batch `b`: fresh ones, or mutants of corpus entries old enough to be fixed. */
+  makeBatch(b: number, n: number, first: number, lag: number): Item[] {
+    const visible = this.corpus.visible(b, lag);
+    const mutateRate = this.opts.mutateRate ?? 0.5;
+    const items: Item[] = [];
+    for (let k = 0; k < n; k++) {
+      const index = first + k;
+      let seq: Seq;
+      let origin = 'gen';
+      if (visible && this.choose.chance(mutateRate)) {
+        const base = this.corpus.at(this.choose.int(visible));
+        const other = this.corpus.at(this.choose.int(visible));
+        const m = this.mutator.mutate(base.seq, other.seq);
+        seq = m.seq;
+        origin = `${m.how.join('+')} of #${base.index}` + (m.how.includes('splice') ? ` and #${other.index}` : '');
+        this.mutants++;
+      } else seq = this.gen.generate();
+      items.push({ index, seq, origin, families: hasPair(seq) ? this.families : [this.families[0]] });
+    }
+    return items;
+  }
+
+  private crossSampled(index: number): boolean {
+    const rate = this.opts.crossRate ?? 0.05;
+    if (rate <= 0) return false;
+    let h = Math.imul(this.crossSeed ^ index, 0x9e3779b1);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x85ebca77);
+    h ^= h >>> 13;
+    return (h >>> 0) / 0x100000000 < rate;
+  }
+
+  private check(seq: Seq, index: number, runs: ReadonlyMap<Family, readonly RunResult[]>): Finding[] {
+    const ctx = new RunContext(seq, index, runs);
+    const out: Finding[] = [];
+    for (const o of this.oracles) out.push(...o.check(ctx));
+    return out;
+  }
+
+  private count(results: readonly RunResult[]): void {
+    this.runs += results.length;
+    for (const r of results) this.ops += r.steps.length;
+  }
+
+  private async processBatch(b: number, items: readonly Item[], primary: Promise<RunResult[]>): Promise<void> {
+    const results = await primary;
+    this.sequences += items.length;
+    this.count(results);
+    const fam0 = this.families[0];
+    const picked: Picked[] = [];
+    items.forEach((item, k) => {
+      const r = results[k];
+      const runs = new Map<Family, RunResult[]>([[fam0, [r]]]);
+      const fresh = this.signatures.countNew(runSignatures(item.seq, r)) > 0;
+      const cross = item.families.length > 1 && this.crossSampled(item.index);
+      if (fresh || cross || this.check(item.seq, item.index, runs).length) picked.push({ item, runs });
+    });
+    if (picked.length) {
+      // A second look: once more on the first family, once on each other family.
+      await this.runMore(picked, (p, f) => (f === fam0 ? 2 : 1));
+      const reruns = Math.max(2, this.opts.reruns ?? 4);
+      const suspicious = picked.filter((p) => this.check(p.item.seq, p.item.index, p.runs).length > 0);
+      if (suspicious.length) await this.runMore(suspicious, () => reruns);
+      for (const p of picked) {
+        const findings = this.check(p.item.seq, p.item.index, p.runs);
+        const fresh: string[] = [];
+        for (const runs of p.runs.values()) {
+          for (const r of runs) for (const s of runSignatures(p.item.seq, r)) if (this.signatures.add([s], p.item.index)) fresh.push(s);
+        }
+        if (fresh.length) {
+          const entry: CorpusEntry = { index: p.item.index, seq: p.item.seq, newSignatures: fresh, origin: p.item.origin };
+          this.corpus.add(entry);
+          await this.opts.sink?.corpus?.(entry);
+        }
+        for (const f of findings) this.note(f, p.item);
+      }
+    }
+    this.corpus.mark(b);
+  }
+
+  /** Runs each picked sequence until it has `want(p, family)` runs on each of its families. */
+  private async runMore(picked: readonly Picked[], want: (p: Picked, f: Family) => number): Promise<void> {
+    await Promise.all(
+      this.families.map(async (f) => {
+        const programs: Seq[] = [];
+        const owners: Picked[] = [];
+        for (const p of picked) {
+          if (!p.item.families.includes(f)) continue;
+          const have = p.runs.get(f)?.length ?? 0;
+          for (let k = have; k < want(p, f); k++) {
+            programs.push(p.item.seq);
+            owners.push(p);
+          }
+        }
+        if (!programs.length) return;
+        const results = await this.runner.runAll(programs, { family: f });
+        this.count(results);
+        results.forEach((r, k) => {
+          const runs = owners[k].runs;
+          const list = runs.get(f) ?? [];
+          list.push(r);
+          runs.set(f, list);
+        });
+      }),
+    );
+  }
+
+  private note(f: Finding, item: Item): void {
+    const known = this.keys.get(f.key);
+    if (known) {
+      known.occurrences++;
+      return;
+    }
+    const rec: FindingRecord = { index: item.index, finding: f, seq: item.seq, origin: item.origin, occurrences: 1 };
+    this.keys.set(f.key, rec);
+    this.records.push(rec);
+    this.pending++;
+    // One finding at a time, in discovery (generation) order: saved files do not depend on timing.
+    this.shrinkChain = this.shrinkChain.then(async () => {
+      try {
+        if (this.opts.shrink !== false) {
+          rec.shrunk = await shrink(rec.seq, {
+            test: async (cands) => (await this.showing(f, cands)).map(Boolean),
+            focus: f.step,
+            budget: this.opts.shrinkBudget ?? 400,
+          });
+          rec.final = (await this.showing(f, [rec.shrunk.seq]))[0];
+        }
+        await this.opts.sink?.finding?.(rec);
+      } catch (e) {
+        this.shrinkError ??= e;
+      } finally {
+        this.pending--;
+      }
+    });
+  }
+
+  /** Runs per family a shrinking candidate gets: enough to see a flake at its observed rate. */
+  private runsFor(f: Finding): number {
+    const base = Math.max(2, this.opts.reruns ?? 4);
+    if (f.kind !== 'flaky' || !f.rate) return base;
+    return Math.min(24, Math.max(base, Math.ceil(3 / f.rate)));
+  }
+
+  /** For each candidate, the finding with `f`'s key it still shows (re-run on f's families, judged by f's oracle). */
+  async showing(f: Finding, cands: readonly Seq[]): Promise<(Finding | undefined)[]> {
+    const oracle = this.oracles.find((o) => o.name === f.oracle);
+    if (!oracle) return cands.map(() => undefined);
+    const k = this.runsFor(f);
+    const fams = f.families;
+    const programs: Seq[] = [];
+    for (const c of cands) for (let j = 0; j < k; j++) programs.push(c);
+    const byFam = await Promise.all(fams.map((fam) => this.runner.runAll(programs, { family: fam })));
+    this.shrinkRuns += programs.length * fams.length;
+    return cands.map((c, i) => {
+      const runs = new Map<Family, RunResult[]>(fams.map((fam, j) => [fam, byFam[j].slice(i * k, (i + 1) * k)]));
+      return oracle.check(new RunContext(c, -1, runs)).find((x) => x.key === f.key);
+    });
+  }
+}

@@ -1,0 +1,20 @@
+// @epl/fuzz: random valid Programs, oracles, a novelty corpus and a shrinker (`epl fuzz`).
+export { Rng, seedHash } from './prng';
+export { Generator, generateMany, slotName, DEFAULT_LENGTH } from './generate';
+export type { GenOptions } from './generate';
+export { decode, encode, repair, isValid, toProgram, fromProgram, copySeq, seqLength, seqHash, opNameAt } from './seq';
+export type { Seq, SeqOp } from './seq';
+export { stepSignature, runSignatures, SignatureSet, stepView, runViews, resultClass } from './signature';
+export type { StepView, Field } from './signature';
+export { robustness, determinism, differential, defaultOracles, stability, RunContext } from './oracles';
+export type { Oracle, OracleContext, Finding, DifferentialOptions, Stability } from './oracles';
+export { Mutator, MUTATIONS } from './mutate';
+export type { Mutation } from './mutate';
+export { Corpus } from './corpus';
+export type { CorpusEntry } from './corpus';
+export { shrink, simpler, canonicalNames } from './shrink';
+export type { ShrinkOptions, ShrinkResult } from './shrink';
+export { Campaign, hasPair } from './campaign';
+export type { CampaignOptions, Runner, Sink, Stats, Summary, FindingRecord } from './campaign';
+export { FileSink, defaultTools, stripExpectations } from './save';
+export type { SaveTools, FileSinkOptions, SavedFinding } from './save';

@@ -1,0 +1,204 @@
+// Output of a campaign, all under one directory:
+//   corpus/<index>.epl                          sequences that showed new signatures (printed)
+//   findings/<oracle>/<index>-<kind>-<key>.epl  each distinct finding, shrunk and recorded
+//   findings/<oracle>/<…>.json                  its sidecar: seed, index, key, lengths, replay check
+//   behaviour/<index>-behaviour-<key>.epl       catalogued family differences (tcp vs unix), same shape
+//   summary.json                                figures and every finding (no timings: same seed, same file)
+// A saved finding is the compiler's print of the sequence, recorded by the runner (every
+// step gets its `=>`/`~>`), then compiled back and run again until it passes: what
+// `epl run FILE` does.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Family, Program, RunResult } from '@epl/program';
+import type { FindingRecord, Runner, Sink, Summary } from './campaign';
+import type { CorpusEntry } from './corpus';
+import { seedHash } from './prng';
+import type { Seq } from './seq';
+import { seqLength, toProgram } from './seq';
+
+/** The compiler's and runner's functions a saved finding goes through. */
+export interface SaveTools {
+  print(program: Program): string;
+  compile(source: string, file: string): Program[];
+  record(source: string, programs: readonly Program[], results: readonly RunResult[]): string;
+  check(program: Program, result: RunResult): { readonly pass: boolean; readonly failures: readonly { readonly index: number; readonly expected: string; readonly got: string }[]; readonly error?: string };
+}
+
+/** @epl/compiler and @epl/runner, loaded when first needed. */
+export function defaultTools(): SaveTools {
+  const compiler = require('@epl/compiler') as Pick<SaveTools, 'print' | 'compile'>;
+  const runner = require('@epl/runner') as Pick<SaveTools, 'record' | 'check'>;
+  return { print: compiler.print, compile: compiler.compile, record: runner.record, check: runner.check };
+}
+
+export interface FileSinkOptions {
+  readonly dir: string;
+  readonly seed: string;
+  readonly runner: Runner;
+  readonly tools?: SaveTools;
+  /** Replays of a saved finding that must pass (default 3). */
+  readonly verifyRuns?: number;
+  /** Write corpus entries (default true). */
+  readonly corpus?: boolean;
+}
+
+/** What was written for one finding. */
+export interface SavedFinding {
+  readonly index: number;
+  readonly files: readonly string[];
+  readonly verified: boolean;
+}
+
+const pad = (i: number): string => String(i).padStart(8, '0');
+const keyTag = (key: string): string => seedHash(key).toString(16).padStart(8, '0');
+
+export class FileSink implements Sink {
+  readonly saved = new Map<FindingRecord, SavedFinding>();
+  private tools: SaveTools | undefined;
+
+  constructor(private readonly o: FileSinkOptions) {
+    fs.mkdirSync(o.dir, { recursive: true });
+  }
+
+  private t(): SaveTools {
+    this.tools ??= this.o.tools ?? defaultTools();
+    return this.tools;
+  }
+
+  /** The canonical text of a sequence, as the compiler prints it. */
+  text(seq: Seq, file: string): string {
+    return this.t().print(toProgram(seq, file, path.basename(file, '.epl')));
+  }
+
+  corpus(entry: CorpusEntry): void {
+    if (this.o.corpus === false) return;
+    const dir = path.join(this.o.dir, 'corpus');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${pad(entry.index)}.epl`);
+    const head =
+      `# epl fuzz corpus: seed ${this.o.seed}, sequence #${entry.index} (${entry.origin})\n` +
+      `# new signatures: ${entry.newSignatures.join(' | ')}\n`;
+    fs.writeFileSync(file, head + this.text(entry.seq, file));
+  }
+
+  async finding(rec: FindingRecord): Promise<void> {
+    const f = rec.final ?? rec.finding;
+    const seq = rec.shrunk?.seq ?? rec.seq;
+    const dir = path.join(this.o.dir, f.bug ? path.join('findings', f.oracle) : 'behaviour');
+    fs.mkdirSync(dir, { recursive: true });
+    const base = path.join(dir, `${pad(rec.index)}-${f.kind}-${keyTag(rec.finding.key)}`);
+    const files: string[] = [];
+    let verified = true;
+    const failures: string[] = [];
+    // A flaky step keeps no expectation (it would fail at its rate); nor does anything after it.
+    const uncheckedFrom = f.kind === 'flaky' ? f.step : Infinity;
+    const families: Family[] = f.oracle === 'differential' ? [...f.families] : [f.families[0]];
+    for (const [k, family] of families.entries()) {
+      const file = k === 0 ? `${base}.epl` : `${base}.${family}.epl`;
+      const head = [
+        `# epl fuzz: ${f.oracle} ${f.kind}${f.bug ? '' : ' (catalogued behaviour, not a defect)'}`,
+        `# ${f.message}`,
+        `# key: ${rec.finding.key}`,
+        `# seed ${this.o.seed}, sequence #${rec.index} (${rec.origin}), ${rec.shrunk ? `shrunk from ${rec.shrunk.from} to ${rec.shrunk.to} steps` : `${seqLength(seq)} steps, not shrunk`}`,
+        ...(f.rate !== undefined ? [`# observed rate: ${(f.rate * 100).toFixed(0)}% of runs; steps from ${f.step + 1} on are left unchecked`] : []),
+        `# recorded on ${family}; replay: epl run${family === 'tcp' ? '' : ` --family ${family}`} ${path.basename(file)}`,
+        '',
+      ].join('\n');
+      const source = head + this.text(seq, file);
+      const r = await this.recordAndVerify(source, file, family, uncheckedFrom);
+      fs.writeFileSync(file, r.text);
+      files.push(file);
+      if (!r.verified) verified = false;
+      failures.push(...r.failures);
+    }
+    const side = {
+      seed: this.o.seed,
+      index: rec.index,
+      origin: rec.origin,
+      oracle: f.oracle,
+      kind: f.kind,
+      bug: f.bug,
+      key: rec.finding.key,
+      message: f.message,
+      foundAs: rec.finding.message,
+      step: f.step,
+      families: f.families,
+      ...(f.rate !== undefined ? { rate: f.rate } : {}),
+      length: { from: seqLength(rec.seq), to: seqLength(seq) },
+      shrinkTests: rec.shrunk?.tests ?? 0,
+      verified,
+      ...(failures.length ? { replayFailures: failures } : {}),
+      files: files.map((x) => path.relative(this.o.dir, x)),
+      original: this.text(rec.seq, `${base}.original.epl`),
+    };
+    fs.writeFileSync(`${base}.json`, JSON.stringify(side, null, 2) + '\n');
+    this.saved.set(rec, { index: rec.index, files, verified });
+  }
+
+  /** Record the source on `family`, drop expectations from `uncheckedFrom` on, and replay it until it passes. */
+  private async recordAndVerify(source: string, file: string, family: Family, uncheckedFrom: number): Promise<{ text: string; verified: boolean; failures: string[] }> {
+    const t = this.t();
+    const programs = t.compile(source, file);
+    const results = await this.o.runner.runAll(programs, { family });
+    let text = t.record(source, programs, results);
+    if (uncheckedFrom !== Infinity) text = stripExpectations(text, t.compile(text, file), uncheckedFrom);
+    const failures: string[] = [];
+    const replayed = t.compile(text, file);
+    const runs = Math.max(1, this.o.verifyRuns ?? 3);
+    const batch: Program[] = [];
+    for (let k = 0; k < runs; k++) batch.push(...replayed);
+    const again = await this.o.runner.runAll(batch, { family });
+    again.forEach((r, k) => {
+      const c = t.check(batch[k], r);
+      if (!c.pass) failures.push(c.error ?? c.failures.map((x) => `step ${x.index + 1}: expected ${x.expected}, got ${x.got}`).join('; '));
+    });
+    return { text, verified: failures.length === 0, failures: [...new Set(failures)] };
+  }
+
+  /** summary.json: the figures that do not depend on timing, and every finding with its files. */
+  writeSummary(s: Summary, options: Record<string, unknown>): string {
+    const file = path.join(this.o.dir, 'summary.json');
+    const out = {
+      seed: s.seed,
+      options,
+      sequences: s.sequences,
+      signatures: s.signatures,
+      corpus: s.corpus,
+      findings: s.findings,
+      behaviours: s.behaviours,
+      shrinkRatio: Number.isNaN(s.shrinkRatio) ? null : s.shrinkRatio,
+      records: s.records.map((r) => ({
+        index: r.index,
+        oracle: r.finding.oracle,
+        kind: r.finding.kind,
+        key: r.finding.key,
+        occurrences: r.occurrences,
+        length: { from: seqLength(r.seq), to: r.shrunk ? r.shrunk.to : seqLength(r.seq) },
+        files: (this.saved.get(r)?.files ?? []).map((x) => path.relative(this.o.dir, x)),
+        verified: this.saved.get(r)?.verified ?? false,
+      })),
+    };
+    fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+    return file;
+  }
+}
+
+/** The text without the `=>` and `~>` of steps `from`… (spans from the compiled text). */
+export function stripExpectations(text: string, programs: readonly Program[], from: number): string {
+  const cuts: [number, number][] = [];
+  for (const p of programs) {
+    p.steps.forEach((st, i) => {
+      if (i < from) return;
+      for (const sp of [st.expectSpan, st.wireSpan]) if (sp) cuts.push([sp.offset, sp.end]);
+    });
+  }
+  // Each cut also takes the blanks before it, so `read 5 1 => "a"` becomes `read 5 1`.
+  const uniq = [...new Map(cuts.map((c) => [c[0], c])).values()].sort((a, b) => b[0] - a[0]);
+  let out = text;
+  for (const [s, e] of uniq) {
+    let start = s;
+    while (start > 0 && (out[start - 1] === ' ' || out[start - 1] === '\t')) start--;
+    out = out.slice(0, start) + out.slice(e);
+  }
+  return out;
+}
