@@ -4,6 +4,7 @@ import { Bench, fmt } from './bench';
 // Bench modules register here in the order they run: () => require('./benches/NAME').bench,
 const BENCHES: (() => Bench)[] = [
   () => require('./benches/runner').bench,
+  () => require('./benches/executor').bench,
 ];
 
 async function main(ids: string[]): Promise<number> {
