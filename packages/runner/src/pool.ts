@@ -52,11 +52,13 @@ function workerFile(): string {
 }
 
 interface InFlight {
+  /** [index of the Program running (-1 before, -2 after), stop request]. */
   readonly progress: Int32Array;
   readonly abort: AbortController;
   seen: number;
   since: number;
-  overBudget: boolean;
+  overrun: (at: number) => void;
+  task?: Promise<BatchReply>;
 }
 
 export class Pool {
@@ -68,6 +70,8 @@ export class Pool {
   private readonly inFlight = new Set<InFlight>();
   private watchdog: NodeJS.Timeout | undefined;
   private probe: Promise<Isolation> | undefined;
+  /** Workers given up on after an overrun, until they are gone. */
+  private readonly abandoned = new Set<Promise<void>>();
   private closed = false;
 
   constructor(opts: PoolOptions = {}) {
@@ -83,6 +87,8 @@ export class Pool {
       // Workers live for one pool (one run): they hold copies of the fds open at unshare time.
       idleTimeout: Infinity,
       concurrentTasksPerWorker: 1,
+      // The environment as this module sees it (under jest, the test's own process.env).
+      env: { ...process.env },
     });
     // Errors outside tasks (a worker that dies idle) must not crash the caller.
     this.piscina.on('error', () => undefined);
@@ -111,6 +117,9 @@ export class Pool {
     if (this.closed) return;
     this.closed = true;
     if (this.watchdog) clearInterval(this.watchdog);
+    // A worker still inside the addon after an overrun exits by itself once the call returns
+    // (or is stopped by force): let it, rather than tear the thread down under the call.
+    await Promise.all(this.abandoned);
     await this.piscina.destroy();
   }
 
@@ -149,36 +158,71 @@ export class Pool {
   }
 
   /** Runs one batch; on a crash or overrun, reports the culprit and runs the others again. */
-  private async batch(programs: readonly ProgramCode[], ids: readonly number[], family: Family, push: (items: PoolResult[]) => void): Promise<void> {
+  private batch(programs: readonly ProgramCode[], ids: readonly number[], family: Family, push: (items: PoolResult[]) => void): Promise<void> {
     const task = pack(programs, ids, family);
-    const flight: InFlight = { progress: task.progress, abort: new AbortController(), seen: -1, since: 0, overBudget: false };
-    this.watch(flight);
-    let reply: BatchReply;
-    try {
-      reply = (await this.piscina.run(task, {
-        transferList: [task.code.buffer, task.strings.buffer, task.meta.buffer] as ArrayBuffer[],
-        signal: flight.abort.signal,
-      })) as BatchReply;
-    } catch (e) {
-      this.inFlight.delete(flight);
-      if (this.closed) throw e;
-      const at = Atomics.load(task.progress, 0);
-      if (at < 0 || at >= ids.length) throw e; // not a Program's doing: the pool itself failed
-      const why = flight.overBudget
-        ? `over its time budget (${this.budgetMs} ms + ${this.marginMs} ms margin): the worker was stopped and replaced`
-        : `the worker died while running this scenario (${e instanceof Error ? e.message : String(e)}); it was replaced`;
-      push([{ id: ids[at], result: errorResult(family, why) }]);
-      const rest = ids.filter((_, k) => k !== at);
-      if (rest.length) await this.batch(programs, rest, family, push);
-      return;
+    const flight: InFlight = { progress: task.progress, abort: new AbortController(), seen: -1, since: 0, overrun: () => undefined };
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      // The batch is decided once: by its reply, by its worker's death, or by an overrun.
+      const settle = (then: () => Promise<void> | void) => {
+        if (settled) return;
+        settled = true;
+        this.inFlight.delete(flight);
+        Promise.resolve().then(then).then(resolve, reject);
+      };
+      const blame = (at: number, why: string) => {
+        push([{ id: ids[at], result: errorResult(family, why) }]);
+        const rest = ids.filter((_, k) => k !== at);
+        return rest.length ? this.batch(programs, rest, family, push) : undefined;
+      };
+      flight.overrun = (at) =>
+        settle(() => {
+          // Ask the worker to exit as soon as the executor hands control back (it bounds its own
+          // sleeps and waits); stop it by force only if it does not. Ending a thread while it is
+          // inside the addon is the last resort, not the first.
+          Atomics.store(task.progress, 1, 1);
+          const stuck = this.piscinaRun(task, flight, true);
+          void stuck;
+          return blame(at, `over its time budget (${this.budgetMs} ms + ${this.marginMs} ms margin): the worker was stopped and replaced`);
+        });
+      this.piscinaRun(task, flight, false).then(
+        (reply) => settle(() => push(decodeBatch(reply, ids, family))),
+        (e: unknown) =>
+          settle(() => {
+            if (this.closed) throw e;
+            const at = Atomics.load(task.progress, 0);
+            if (at < 0 || at >= ids.length) throw e; // not a Program's doing: the pool itself failed
+            return blame(at, `the worker died while running this scenario (${e instanceof Error ? e.message : String(e)}); it was replaced`);
+          }),
+      );
+      this.watch(flight);
+    });
+  }
+
+  /**
+   * The piscina task of a batch, started once; `abandon` (after an overrun) arms the forced
+   * stop and keeps the pool from closing before that worker is gone.
+   */
+  private piscinaRun(task: BatchTask, flight: InFlight, abandon: boolean): Promise<BatchReply> {
+    flight.task ??= this.piscina.run(task, {
+      transferList: [task.code.buffer, task.strings.buffer, task.meta.buffer] as ArrayBuffer[],
+      signal: flight.abort.signal,
+    }) as Promise<BatchReply>;
+    if (abandon) {
+      // The executor bounds a Program's sleeps, waits and lingers by LIMITS.maxBudgetMs: past
+      // that (and the margin) the call is not coming back, and only terminating is left.
+      const force = setTimeout(() => flight.abort.abort(new Error('over budget')), LIMITS.maxBudgetMs + this.marginMs);
+      const gone = flight.task.then(
+        () => undefined,
+        () => undefined,
+      );
+      void gone.then(() => {
+        clearTimeout(force);
+        this.abandoned.delete(gone);
+      });
+      this.abandoned.add(gone);
     }
-    this.inFlight.delete(flight);
-    const out: PoolResult[] = [];
-    for (let k = 0; k < ids.length; k++) {
-      const result = reply.error !== undefined ? errorResult(family, reply.error) : decode(reply.raw.subarray(reply.offsets[k], reply.offsets[k + 1]));
-      out.push({ id: ids[k], result });
-    }
-    push(out);
+    return flight.task;
   }
 
   private watch(flight: InFlight): void {
@@ -192,10 +236,7 @@ export class Pool {
         if (at !== f.seen) {
           f.seen = at;
           f.since = now;
-        } else if (at >= 0 && now - f.since > limit && !f.overBudget) {
-          f.overBudget = true;
-          f.abort.abort(new Error('over budget'));
-        }
+        } else if (at >= 0 && now - f.since > limit) f.overrun(at);
       }
       if (this.inFlight.size === 0 && this.watchdog) {
         clearInterval(this.watchdog);
@@ -204,6 +245,21 @@ export class Pool {
     }, Math.max(20, Math.min(250, limit / 8)));
     this.watchdog.unref();
   }
+}
+
+/** Decodes every result of a batch reply (a result that cannot be decoded is that Program's error). */
+function decodeBatch(reply: BatchReply, ids: readonly number[], family: Family): PoolResult[] {
+  const out: PoolResult[] = [];
+  for (let k = 0; k < ids.length; k++) {
+    let result: RunResult;
+    try {
+      result = reply.error !== undefined ? errorResult(family, reply.error) : decode(reply.raw.subarray(reply.offsets[k], reply.offsets[k + 1]));
+    } catch (e) {
+      result = errorResult(family, `the results could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    out.push({ id: ids[k], result });
+  }
+  return out;
 }
 
 /** Copies the executor's part of some Programs into one transferable batch. */
@@ -227,7 +283,7 @@ function pack(programs: readonly ProgramCode[], ids: readonly number[], family: 
     w += p.code.length;
     b += p.strings.length;
   });
-  const progress = new Int32Array(new SharedArrayBuffer(4));
+  const progress = new Int32Array(new SharedArrayBuffer(8));
   progress[0] = -1;
   return { kind: 'batch', code, strings, meta, family, progress };
 }

@@ -6,10 +6,10 @@ import type { Family, WireStatus } from '@epl/program';
 export const META_WORDS = 5;
 
 /**
- * A batch of Programs packed into three typed arrays (transferred, not copied), plus a
- * shared cell where the worker writes the index of the Program it is running (-1 before,
+ * A batch of Programs packed into three typed arrays (transferred, not copied), plus two
+ * shared cells: [0] the worker writes the index of the Program it is running (-1 before,
  * -2 after), so the caller can tell which Program was running when a worker died or
- * overran its budget.
+ * overran its budget; [1] the caller sets to ask the worker to exit after the current call.
  */
 export interface BatchTask {
   readonly kind: 'batch';

@@ -1,9 +1,9 @@
 // What a run of files produced, per scenario: the JSON record, the failure text, and the
 // steps where families disagree.
-import { errnoName, formatEpollFlags, formatFrame, formatTcpFlags, opName, word, OPS } from '@epl/program';
+import { Op, OPS, errnoName, formatEpollFlags, formatFrame, formatShutMode, formatTcpFlags, opName, opSpec, stringOperand, word } from '@epl/program';
 import type { Family, Program, RunResult, StepResult, WireStatus } from '@epl/program';
 import type { CheckResult, Failure } from './check';
-import { formatExpect, formatObserved, formatWire, formatWireExpect, slotName } from './render';
+import { formatExpect, formatObserved, formatWire, formatWireExpect, quoteBytes, slotName } from './render';
 import { transcript } from './transcript';
 
 /** One scenario run with one family. */
@@ -77,19 +77,36 @@ export interface ScenarioRecord {
 export function stepText(program: Program, i: number, source?: string): string {
   const span = program.steps[i]?.span;
   if (source !== undefined && span && span.end > span.offset) return source.slice(span.offset, span.end);
-  const spec = OPS.find((o) => o.code === word(program, i, 0));
-  if (!spec) return opName(program, i);
-  const parts: string[] = [spec.name.replace(/_(new|n|oob)$/, '')];
-  let w = 1;
-  for (const kind of spec.operands) {
-    if (kind === 'str') {
-      parts.push(`<${word(program, i, w + 1)} bytes>`);
-      w += 2;
-      continue;
-    }
-    const v = word(program, i, w++);
-    parts.push(kind === 'bind' || kind === 'rebind' || kind === 'use' || kind === 'data' ? slotName(program, v) : kind === 'flags' ? formatEpollFlags(v) : String(v));
+  const code = word(program, i, 0);
+  const w = (k: number) => word(program, i, k);
+  const n = (k: number) => slotName(program, w(k));
+  switch (code) {
+    case Op.dup:
+    case Op.dup2:
+    case Op.accept:
+      return `${opName(program, i)} ${n(1)} -> ${n(2)}`;
+    case Op.connect_new:
+      return `connect ${n(1)} ${n(2)}`;
+    case Op.add:
+    case Op.mod:
+      return `${opName(program, i)} ${n(1)} ${n(2)} ${formatEpollFlags(w(3))}${w(4) !== w(2) ? ` data ${n(4)}` : ''}`;
+    case Op.wait:
+      return `wait ${n(1)} max ${w(2)} timeout ${w(3)}`;
+    case Op.shutdown:
+      return `shutdown ${n(1)} ${formatShutMode(w(2))}`;
+    case Op.write:
+      return `write ${n(1)} ${quoteBytes(stringOperand(program, i, 2))}`;
+    case Op.write_n:
+      return `write ${n(1)} ${w(2)}`;
+    case Op.send_oob:
+      return `send ${n(1)} ${quoteBytes(stringOperand(program, i, 2))} oob`;
+    case Op.sleep:
+      return `sleep ${w(1)}`;
   }
+  const spec = opSpec(code);
+  if (!spec) return opName(program, i);
+  const parts: string[] = [spec.name];
+  spec.operands.forEach((kind, j) => parts.push(kind === 'bind' || kind === 'rebind' || kind === 'use' || kind === 'data' ? n(j + 1) : String(w(j + 1))));
   return parts.join(' ');
 }
 

@@ -54,8 +54,11 @@ function runBatch(task: BatchTask): unknown {
       { code, strings: task.strings.subarray(task.meta[m + 2], task.meta[m + 2] + task.meta[m + 3]), slotCount: task.meta[m + 4] },
       { family: task.family },
     );
+    // The pool gave up on this batch (over budget): exit now that the addon has returned.
+    if (Atomics.load(task.progress, 1) !== 0) process.exit(0);
     raws.push(raw);
-    total += raw.byteLength;
+    // Each result starts 4-byte aligned: decode reads it through Int32Array views, in place.
+    total += (raw.byteLength + 3) & ~3;
     offsets[k + 1] = total;
   }
   Atomics.store(task.progress, 0, -2);

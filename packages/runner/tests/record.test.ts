@@ -1,5 +1,4 @@
 import { SHUT } from '@epl/program';
-
 import { firstTcpOp, record } from '../src/record';
 import { shutRd } from './fixtures';
 import { A, F, SourceProgram, bytes, result, step } from './helpers';
