@@ -1,53 +1,51 @@
-// The runner's options, given in jest's config as `runner: ['@epl/jest-runner', { … }]`.
-// Jest hands them to the runner's constructor as they are: check them here, once, so a
-// typo fails the run with a message instead of being ignored.
+// Configuration, checked once so that a typo fails the run with a message instead of
+// being ignored. Two places, on purpose:
+// - the family matrix is per project: `testEnvironmentOptions: { eplFamilies: [...] }`
+//   (these files have no test environment, so the key is free). Keeping it out of the
+//   runner's options keeps every project's runner key equal, and jest then hands ALL the
+//   projects' files to one runner instance: one pool for the whole run.
+// - run-wide knobs are the runner's options: `runner: ['@epl/jest-runner', { workers: 4 }]`.
 import { FAMILIES, type Family } from '@epl/program';
 
 /** What a project may write in `runner: ['@epl/jest-runner', options]`. */
 export interface EplRunnerOptions {
-  /** Run every scenario once per family (`pair` takes it); titles then end in `[family]`. */
-  families?: Family[];
   /** Pool workers; defaults to jest's `maxWorkers` (`-w`, `--maxWorkers`). */
   workers?: number;
 }
 
-export interface ResolvedOptions {
-  /** The family matrix, or undefined for one run per scenario with the runner's default family. */
-  readonly families: readonly Family[] | undefined;
-  readonly workers: number;
+/** What a project may write in `testEnvironmentOptions`. */
+export interface EplProjectOptions {
+  /** Run every scenario once per family (`pair` takes it); titles then end in `[family]`. */
+  eplFamilies?: Family[];
 }
-
-const KNOWN = ['families', 'workers'];
 
 function fail(what: string): never {
   throw new Error(`@epl/jest-runner: ${what}`);
 }
 
-export function resolveOptions(raw: Record<string, unknown> | undefined, maxWorkers: number): ResolvedOptions {
+/** The pool size: the `workers` option, else jest's maxWorkers, never less than one. */
+export function resolveWorkers(raw: Record<string, unknown> | undefined, maxWorkers: number): number {
   const opts = raw ?? {};
   for (const key of Object.keys(opts)) {
-    if (!KNOWN.includes(key)) fail(`unknown option '${key}' (known: ${KNOWN.join(', ')})`);
+    if (key === 'families' || key === 'eplFamilies') fail(`the family matrix goes in the project's testEnvironmentOptions: { eplFamilies: [...] }, not in the runner's options`);
+    if (key !== 'workers') fail(`unknown runner option '${key}' (known: workers)`);
   }
-
-  let families: Family[] | undefined;
-  if (opts.families !== undefined) {
-    const f = opts.families;
-    if (!Array.isArray(f) || f.length === 0) fail(`'families' must be a non-empty list of ${FAMILIES.join(', ')}`);
-    for (const x of f) {
-      if (!(FAMILIES as readonly unknown[]).includes(x)) fail(`unknown family ${JSON.stringify(x)} (known: ${FAMILIES.join(', ')})`);
-    }
-    // A repeated family would run, and report, the same test twice under one title.
-    if (new Set(f).size !== f.length) fail(`'families' lists a family twice: ${f.join(', ')}`);
-    families = [...(f as Family[])];
+  if (opts.workers === undefined) return Math.max(1, Math.floor(maxWorkers) || 1);
+  if (typeof opts.workers !== 'number' || !Number.isInteger(opts.workers) || opts.workers < 1) {
+    fail(`'workers' must be a positive integer, got ${JSON.stringify(opts.workers)}`);
   }
+  return opts.workers;
+}
 
-  let workers = Math.max(1, Math.floor(maxWorkers) || 1);
-  if (opts.workers !== undefined) {
-    if (typeof opts.workers !== 'number' || !Number.isInteger(opts.workers) || opts.workers < 1) {
-      fail(`'workers' must be a positive integer, got ${JSON.stringify(opts.workers)}`);
-    }
-    workers = opts.workers;
+/** A project's family matrix, or undefined: one run per scenario with the runner's default family. */
+export function resolveFamilies(testEnvironmentOptions: Record<string, unknown> | undefined): readonly Family[] | undefined {
+  const f = testEnvironmentOptions?.eplFamilies;
+  if (f === undefined) return undefined;
+  if (!Array.isArray(f) || f.length === 0) fail(`'eplFamilies' must be a non-empty list of ${FAMILIES.join(', ')}`);
+  for (const x of f) {
+    if (!(FAMILIES as readonly unknown[]).includes(x)) fail(`unknown family ${JSON.stringify(x)} in 'eplFamilies' (known: ${FAMILIES.join(', ')})`);
   }
-
-  return { families, workers };
+  // A repeated family would run, and report, the same test twice under one title.
+  if (new Set(f).size !== f.length) fail(`'eplFamilies' lists a family twice: ${f.join(', ')}`);
+  return [...(f as Family[])];
 }

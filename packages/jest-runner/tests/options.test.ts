@@ -1,28 +1,42 @@
-import { resolveOptions } from '../src/options';
+import { resolveFamilies, resolveWorkers } from '../src/options';
 
-describe('resolveOptions', () => {
-  it('defaults to no family matrix and jest maxWorkers', () => {
-    expect(resolveOptions(undefined, 3)).toEqual({ families: undefined, workers: 3 });
-    expect(resolveOptions({}, 1)).toEqual({ families: undefined, workers: 1 });
+describe('resolveWorkers', () => {
+  it("defaults to jest's maxWorkers, never fewer than one", () => {
+    expect(resolveWorkers(undefined, 3)).toBe(3);
+    expect(resolveWorkers({}, 0)).toBe(1);
   });
 
-  it('takes a family matrix and a worker count', () => {
-    expect(resolveOptions({ families: ['tcp', 'unix'], workers: 4 }, 2)).toEqual({ families: ['tcp', 'unix'], workers: 4 });
-  });
-
-  it('never asks for fewer than one worker', () => {
-    expect(resolveOptions({}, 0).workers).toBe(1);
+  it('takes the workers option over maxWorkers', () => {
+    expect(resolveWorkers({ workers: 4 }, 2)).toBe(4);
   });
 
   it.each([
-    [{ family: ['tcp'] }, /unknown option 'family'/],
-    [{ families: [] }, /non-empty list/],
-    [{ families: 'tcp' }, /non-empty list/],
-    [{ families: ['tcp', 'udp'] }, /unknown family "udp"/],
-    [{ families: ['tcp', 'tcp'] }, /lists a family twice/],
+    [{ worker: 2 }, /unknown runner option 'worker'/],
+    [{ families: ['tcp'] }, /goes in the project's testEnvironmentOptions/],
     [{ workers: 0 }, /'workers' must be a positive integer/],
     [{ workers: 1.5 }, /'workers' must be a positive integer/],
+    [{ workers: '2' }, /'workers' must be a positive integer/],
   ])('rejects %j', (raw, message) => {
-    expect(() => resolveOptions(raw, 2)).toThrow(message);
+    expect(() => resolveWorkers(raw, 2)).toThrow(message);
+  });
+});
+
+describe('resolveFamilies', () => {
+  it('is no matrix unless eplFamilies is given', () => {
+    expect(resolveFamilies(undefined)).toBeUndefined();
+    expect(resolveFamilies({ customExportConditions: ['node'] })).toBeUndefined();
+  });
+
+  it('keeps the order given', () => {
+    expect(resolveFamilies({ eplFamilies: ['unix', 'tcp'] })).toEqual(['unix', 'tcp']);
+  });
+
+  it.each([
+    [{ eplFamilies: [] }, /non-empty list/],
+    [{ eplFamilies: 'tcp' }, /non-empty list/],
+    [{ eplFamilies: ['tcp', 'udp'] }, /unknown family "udp"/],
+    [{ eplFamilies: ['tcp', 'tcp'] }, /lists a family twice/],
+  ])('rejects %j', (raw, message) => {
+    expect(() => resolveFamilies(raw)).toThrow(message);
   });
 });

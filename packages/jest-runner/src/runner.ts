@@ -1,0 +1,163 @@
+// The jest runner for .epl files. Jest gives it every test path of the run (after
+// `--shard`, `-t` path filters and its ordering); it compiles each file, runs the
+// scenarios on ONE @epl/runner Pool shared by the whole run, and reports one TestResult
+// per file with one assertion result per scenario (× family).
+//
+// `isSerial` keeps jest from forking its own workers for these files: parallelism comes
+// from the pool's worker threads, each an isolated "process" (own fd table, own netns).
+// A jest worker per file would each start a pool of its own.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Test, TestEvents, TestResult, SerializableError } from '@jest/test-result';
+import type { Config } from '@jest/types';
+import type { EmittingTestRunnerInterface, TestRunnerContext, TestRunnerOptions, TestWatcher, UnsubscribeFn } from 'jest-runner';
+import type { Family, Program, RunResult } from '@epl/program';
+import { compile } from '@epl/compiler';
+import { Pool } from '@epl/runner';
+import { resolveFamilies, resolveWorkers } from './options';
+import { caseTitle, fileError, fileResult, fullName, type ScenarioOutcome } from './report';
+import { judge } from './judge';
+
+type Listener<N extends keyof TestEvents> = (data: TestEvents[N]) => void | Promise<void>;
+
+type FileOutcome = { readonly ok: true; readonly result: TestResult } | { readonly ok: false; readonly error: SerializableError };
+
+/** The pool the runner needs; a seam so tests can count pools without running any. */
+export interface RunnerPool {
+  /** Yields each Program's result as it completes; `id` is its index in `programs`. */
+  run(programs: readonly Program[], opts?: { family?: Family }): AsyncIterable<{ id: number; result: RunResult }>;
+  close(): Promise<void>;
+}
+
+export default class EplJestRunner implements EmittingTestRunnerInterface {
+  readonly isSerial = true;
+  readonly supportsEventEmitters = true;
+
+  private readonly workers: number;
+  private readonly listeners = new Map<keyof TestEvents, Set<Listener<keyof TestEvents>>>();
+
+  constructor(
+    private readonly globalConfig: Config.GlobalConfig,
+    _context?: TestRunnerContext,
+    options?: Record<string, unknown>,
+  ) {
+    this.workers = resolveWorkers(options, globalConfig.maxWorkers);
+  }
+
+  on<N extends keyof TestEvents>(eventName: N, listener: Listener<N>): UnsubscribeFn {
+    let set = this.listeners.get(eventName);
+    if (!set) this.listeners.set(eventName, (set = new Set()));
+    const l = listener as unknown as Listener<keyof TestEvents>;
+    set.add(l);
+    return () => void set.delete(l);
+  }
+
+  private async emit<N extends keyof TestEvents>(eventName: N, data: TestEvents[N]): Promise<void> {
+    for (const l of this.listeners.get(eventName) ?? []) await l(data);
+  }
+
+  /** Overridden by tests; the real thing is one @epl/runner Pool. */
+  protected createPool(workers: number): RunnerPool {
+    return new Pool({ workers });
+  }
+
+  async runTests(tests: Test[], watcher: TestWatcher, _options?: TestRunnerOptions): Promise<void> {
+    if (tests.length === 0) return;
+    // Each project's matrix, checked before anything runs: a bad config fails the run at once.
+    const families = new Map<Config.ProjectConfig, readonly (Family | undefined)[]>();
+    for (const { context } of tests) {
+      if (!families.has(context.config)) families.set(context.config, resolveFamilies(context.config.testEnvironmentOptions) ?? [undefined]);
+    }
+    // --collectTests lists tests without running them: no pool at all.
+    const pool = this.globalConfig.collectTests ? undefined : this.createPool(this.workers);
+    try {
+      // Enough files in flight to keep every pool worker busy across file boundaries,
+      // few enough that jest's "RUNS" lines mean something.
+      await eachLimit(tests, Math.max(2, this.workers * 2), async (test) => {
+        if (watcher.isInterrupted()) return;
+        await this.emit('test-file-start', [test]);
+        const outcome = await this.runFile(test, families.get(test.context.config) ?? [undefined], pool);
+        if (watcher.isInterrupted()) return;
+        if (!outcome.ok) return this.emit('test-file-failure', [test, outcome.error]);
+        for (const c of outcome.result.testResults) await this.emit('test-case-result', [test.path, c]);
+        await this.emit('test-file-success', [test, outcome.result]);
+      });
+    } finally {
+      await pool?.close();
+    }
+  }
+
+  /** `families`: the project's matrix, `[undefined]` for one run with the pool's default. */
+  private async runFile(test: Test, families: readonly (Family | undefined)[], pool: RunnerPool | undefined): Promise<FileOutcome> {
+    const config = test.context.config;
+    const file = path.relative(config.rootDir, test.path) || path.basename(test.path);
+    const start = Date.now();
+    let source: string;
+    let programs: Program[];
+    try {
+      source = await fs.readFile(test.path, 'utf8');
+      programs = compile(source, file);
+    } catch (e) {
+      return { ok: false, error: locatedError(e) };
+    }
+
+    const pattern = this.globalConfig.testNamePattern ? new RegExp(this.globalConfig.testNamePattern, 'i') : undefined;
+    // One cell per scenario × family, in file order with a scenario's families together.
+    const cells = programs.flatMap((program) =>
+      families.map((family) => {
+        const title = caseTitle(program.title, family);
+        return { program, family, title, selected: !pattern || pattern.test(fullName(file, title)) };
+      }),
+    );
+
+    let outcomes: ScenarioOutcome[];
+    if (!pool) {
+      outcomes = cells.map((c) => (c.selected ? { title: c.title, status: 'passed', wouldRun: true } : { title: c.title, status: 'pending' }));
+    } else {
+      try {
+        const results = await Promise.all(
+          families.map((family) => runAll(pool, cells.filter((c) => c.selected && c.family === family).map((c) => c.program), family)),
+        );
+        outcomes = cells.map((c) => {
+          if (!c.selected) return { title: c.title, status: 'pending' };
+          const result = results[families.indexOf(c.family)].get(c.program);
+          return { title: c.title, ...judge(c.program, result, source) };
+        });
+      } catch (e) {
+        // The pool itself failed (not a scenario: those come back as results with `error`).
+        return { ok: false, error: fileError(e instanceof Error ? (e.stack ?? e.message) : String(e), 'PoolError') };
+      }
+    }
+
+    const result = fileResult(test.path, file, outcomes, { start, end: Date.now(), slowSeconds: config.slowTestThreshold });
+    return { ok: true, result: { ...result, displayName: config.displayName } };
+  }
+}
+
+/** Run programs on the pool; results by program (the pool streams them back by index). */
+async function runAll(pool: RunnerPool, programs: Program[], family: Family | undefined): Promise<Map<Program, RunResult>> {
+  const byProgram = new Map<Program, RunResult>();
+  if (programs.length === 0) return byProgram;
+  for await (const { id, result } of pool.run(programs, family === undefined ? undefined : { family })) {
+    byProgram.set(programs[id], result);
+  }
+  return byProgram;
+}
+
+/** A compile error becomes the file's failure, its message the located frame; anything else keeps its stack. */
+function locatedError(e: unknown): SerializableError {
+  if (e && typeof e === 'object' && typeof (e as { frame?: unknown }).frame === 'string') {
+    return fileError((e as { frame: string }).frame);
+  }
+  // Not a located error: a compiler bug. Still the file's failure, never the run's crash.
+  return fileError(e instanceof Error ? (e.stack ?? e.message) : String(e), 'Error');
+}
+
+/** Run `fn` over `items` with at most `limit` at once, in order of start. */
+export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}

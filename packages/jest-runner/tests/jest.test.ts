@@ -1,0 +1,209 @@
+// End to end: a real jest, in a child process, runs fixture corpora through the runner
+// (configured exactly as the README says) and reports --json. The runner is loaded from
+// dist/ through the package name, which is why `test` depends on `build`.
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const fixtures = path.join(__dirname, 'fixtures');
+const jestBin = require.resolve('jest/bin/jest');
+
+interface JsonAssertion {
+  ancestorTitles: string[];
+  title: string;
+  fullName: string;
+  status: string;
+  failureMessages: string[];
+}
+interface JsonFile {
+  name: string;
+  status: string;
+  message: string;
+  assertionResults: JsonAssertion[];
+}
+interface JsonRun {
+  success: boolean;
+  numTotalTestSuites: number;
+  numTotalTests: number;
+  numPassedTests: number;
+  numFailedTests: number;
+  numRuntimeErrorTestSuites: number;
+  testResults: JsonFile[];
+}
+
+interface Run {
+  code: number | null;
+  stderr: string;
+  json: JsonRun;
+}
+
+/** Run jest on a fixture folder in a child process and read its --json report. */
+async function runJest(fixture: string, args: string[] = []): Promise<Run> {
+  const dir = path.join(fixtures, fixture);
+  const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'epl-jest-')), 'out.json');
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0' };
+  // The child is a jest of its own, not a worker of this one.
+  delete env.JEST_WORKER_ID;
+  const argv = [jestBin, '--config', path.join(dir, 'jest.config.js'), '--json', `--outputFile=${out}`, '--ci', '--no-watchman', '--maxWorkers=2', ...args];
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    execFile(process.execPath, argv, { cwd: dir, env, maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr });
+    });
+  });
+  let json: JsonRun;
+  try {
+    json = JSON.parse(await fs.readFile(out, 'utf8')) as JsonRun;
+  } catch {
+    throw new Error(`jest wrote no report (exit ${code}):\n${stderr}`);
+  } finally {
+    await fs.rm(path.dirname(out), { recursive: true, force: true });
+  }
+  return { code, stderr, json };
+}
+
+const byName = (run: Run, base: string): JsonFile => {
+  const f = run.json.testResults.find((t) => path.basename(t.name) === base);
+  if (!f) throw new Error(`no result for ${base} in ${run.json.testResults.map((t) => t.name).join(', ')}`);
+  return f;
+};
+
+// A child jest starts a pool of workers; on a shared machine that is seconds, not ms.
+jest.setTimeout(120_000);
+
+describe('a passing corpus', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runJest('passing');
+  });
+
+  it('succeeds with one test per scenario', () => {
+    expect(run.code).toBe(0);
+    expect(run.json.success).toBe(true);
+    expect(run.json.numTotalTestSuites).toBe(2);
+    expect(run.json.numTotalTests).toBe(4);
+    expect(run.json.numPassedTests).toBe(4);
+  });
+
+  it('titles each test by file and scenario', () => {
+    const stream = byName(run, 'stream.epl');
+    expect(stream.assertionResults.map((a) => [a.ancestorTitles, a.title])).toEqual([
+      [['stream.epl'], 'both ends writable'],
+      [['stream.epl'], 'data makes the peer readable'],
+      [['stream.epl'], 'shutdown WR gives the peer EOF'],
+    ]);
+    const pipe = byName(run, 'pipe.epl');
+    expect(pipe.assertionResults).toHaveLength(1);
+    expect(pipe.assertionResults[0].ancestorTitles).toEqual(['pipe.epl']);
+  });
+});
+
+describe('a failing scenario', () => {
+  let run: Run;
+  let failed: JsonAssertion;
+  beforeAll(async () => {
+    run = await runJest('failing');
+    const file = byName(run, 'bad.epl');
+    failed = file.assertionResults.find((a) => a.status === 'failed') as JsonAssertion;
+  });
+
+  it('fails the run and only that scenario', () => {
+    expect(run.code).toBe(1);
+    expect(run.json.numPassedTests).toBe(1);
+    expect(run.json.numFailedTests).toBe(1);
+    expect(failed.title).toBe('deliberately wrong');
+  });
+
+  it('says where, what was expected and what came', () => {
+    const msg = failed.failureMessages.join('\n');
+    expect(msg).toMatch(/^bad\.epl:10:3: expected => "b", got "a"$/m);
+    // The frame quotes the line and points at it.
+    expect(msg).toContain('\n    read 6 => "b"\n    ^');
+  });
+
+  it('shows the transcript up to the failed step, and not beyond', () => {
+    const msg = failed.failureMessages.join('\n');
+    expect(msg).toMatch(/^ {2}write\(5, "a", 1\) +=/m);
+    expect(msg).toMatch(/^ {2}read\(6.*<- expected => "b"$/m);
+    expect(msg).not.toMatch(/close\(5\)/);
+  });
+
+  it('prints the same text for the default reporter, under the test title', () => {
+    const file = byName(run, 'bad.epl');
+    expect(file.message).toContain('● bad.epl › deliberately wrong');
+    expect(file.message).toContain('bad.epl:10:3: expected => "b", got "a"');
+  });
+});
+
+describe('an .epl file that does not compile', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runJest('broken');
+  });
+
+  it('fails that file, with the located error, and the run goes on', () => {
+    expect(run.code).toBe(1);
+    expect(run.json.numTotalTestSuites).toBe(3);
+    expect(byName(run, 'ok.epl').status).toBe('passed');
+    const unknown = byName(run, 'unknown-name.epl');
+    expect(unknown.status).toBe('failed');
+    expect(unknown.message).toMatch(/unknown-name\.epl:2:10: .*\n +shutdown 8 RD\n +\^/);
+  });
+
+  it('reports a syntax error the same way', () => {
+    const syntax = byName(run, 'syntax.epl');
+    expect(syntax.status).toBe('failed');
+    expect(syntax.message).toMatch(/syntax\.epl:2:\d+: /);
+    expect(syntax.message).toContain('dup r ->');
+    // A located error, not a JavaScript stack.
+    expect(syntax.message).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('a family matrix', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runJest('matrix');
+  });
+
+  it('runs every scenario once per family, titled with it', () => {
+    const both = byName(run, 'both.epl');
+    expect(both.assertionResults.map((a) => [a.title, a.status])).toEqual([
+      ['both [tcp]', 'passed'],
+      ['both [unix]', 'passed'],
+    ]);
+  });
+
+  it('gives pair the family: the kernel answers each differently', () => {
+    const closed = byName(run, 'peer-closed.epl');
+    expect(closed.assertionResults.map((a) => [a.title, a.status])).toEqual([
+      ['peer-closed [tcp]', 'failed'],
+      ['peer-closed [unix]', 'passed'],
+    ]);
+    expect(closed.assertionResults[0].failureMessages.join('\n')).toMatch(/expected => EPIPE, got 1/);
+  });
+});
+
+describe('--shard', () => {
+  it('splits a corpus across shards, every file exactly once', async () => {
+    const [one, two] = await Promise.all([runJest('shard', ['--shard=1/2']), runJest('shard', ['--shard=2/2'])]);
+    const names = (r: Run) => r.json.testResults.map((t) => path.basename(t.name));
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(names(one).length).toBeGreaterThan(0);
+    expect(names(two).length).toBeGreaterThan(0);
+    expect([...names(one), ...names(two)].sort()).toEqual(['a.epl', 'b.epl', 'c.epl', 'd.epl', 'e.epl', 'f.epl']);
+  });
+});
+
+describe('-t', () => {
+  it('runs only the scenarios whose name matches; the others are skipped', async () => {
+    const run = await runJest('passing', ['-t', 'peer readable']);
+    const stream = byName(run, 'stream.epl');
+    expect(stream.assertionResults.map((a) => [a.title, a.status])).toEqual([
+      ['both ends writable', 'pending'],
+      ['data makes the peer readable', 'passed'],
+      ['shutdown WR gives the peer EOF', 'pending'],
+    ]);
+  });
+});
