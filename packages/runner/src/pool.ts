@@ -35,6 +35,8 @@ export interface PoolResult {
 }
 
 const MAX_BATCH = 64;
+/** Times a batch that never started is sent again after its worker died. */
+const MAX_ATTEMPTS = 3;
 
 interface Decoder {
   decode(raw: Uint8Array): RunResult;
@@ -86,7 +88,8 @@ export class Pool {
       maxThreads: this.workers,
       // Workers live for one pool (one run): they hold copies of the fds open at unshare time.
       idleTimeout: Infinity,
-      concurrentTasksPerWorker: 1,
+      // A second batch waits at each worker, so it never idles while the caller decodes.
+      concurrentTasksPerWorker: 2,
       // The environment as this module sees it (under jest, the test's own process.env).
       env: { ...process.env },
     });
@@ -158,7 +161,7 @@ export class Pool {
   }
 
   /** Runs one batch; on a crash or overrun, reports the culprit and runs the others again. */
-  private batch(programs: readonly ProgramCode[], ids: readonly number[], family: Family, push: (items: PoolResult[]) => void): Promise<void> {
+  private batch(programs: readonly ProgramCode[], ids: readonly number[], family: Family, push: (items: PoolResult[]) => void, attempt = 0): Promise<void> {
     const task = pack(programs, ids, family);
     const flight: InFlight = { progress: task.progress, abort: new AbortController(), seen: -1, since: 0, overrun: () => undefined };
     return new Promise<void>((resolve, reject) => {
@@ -190,9 +193,13 @@ export class Pool {
         (e: unknown) =>
           settle(() => {
             if (this.closed) throw e;
+            const why = e instanceof Error ? e.message : String(e);
             const at = Atomics.load(task.progress, 0);
-            if (at < 0 || at >= ids.length) throw e; // not a Program's doing: the pool itself failed
-            return blame(at, `the worker died while running this scenario (${e instanceof Error ? e.message : String(e)}); it was replaced`);
+            if (at >= 0 && at < ids.length) return blame(at, `the worker died while running this scenario (${why}); it was replaced`);
+            // The batch was waiting behind another on a worker that died: run it again. A pool
+            // that keeps failing before running anything reports the batch instead of looping.
+            if (attempt < MAX_ATTEMPTS) return this.batch(programs, ids, family, push, attempt + 1);
+            push(ids.map((id) => ({ id, result: errorResult(family, `the pool could not run this scenario: ${why}`) })));
           }),
       );
       this.watch(flight);

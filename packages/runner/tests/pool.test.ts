@@ -62,11 +62,13 @@ describe('Pool', () => {
   });
 
   it('a worker that dies is that scenario\'s error; the rest of the batch and the run go on', async () => {
-    const programs = Array.from({ length: 12 }, (_, i) => (i === 5 ? crashing : numbered(i + 1)));
+    // 10 batches on 2 workers that take 2 each: some wait behind the crashing one and must run too.
+    const programs = Array.from({ length: 40 }, (_, i) => (i === 5 || i === 22 ? crashing : numbered(i + 1)));
     const results = await pool.runAll(programs, { batchSize: 4 });
     expect(results[5].error).toMatch(/worker died while running this scenario/);
+    expect(results[22].error).toMatch(/worker died while running this scenario/);
     results.forEach((r, i) => {
-      if (i !== 5) expect([r.error, counter(r)]).toEqual([undefined, i + 1]);
+      if (i !== 5 && i !== 22) expect([r.error, counter(r)]).toEqual([undefined, i + 1]);
     });
     // The pool replaced the worker and still runs.
     expect((await pool.runAll([numbered(7)])).map(counter)).toEqual([7]);
