@@ -3,6 +3,7 @@
 // then runs batches of Programs: one native call per Program, raw results back transferred.
 import { isMainThread } from 'node:worker_threads';
 import { release } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Family, ProgramCode, RunResult } from '@epl/program';
 import { META_WORDS, TEST_CRASH_OPCODE } from './protocol';
 import type { BatchReply, BatchTask, Isolation, Task } from './protocol';
@@ -32,11 +33,18 @@ try {
 
 const testHooks = process.env.EPL_RUNNER_TEST_HOOKS === '1';
 
-// Piscina.move marks a result whose buffers are transferred, not copied, to the caller.
-const { move, transferableSymbol, valueSymbol } = require('piscina') as typeof import('piscina');
+// A result marked movable has its buffers transferred, not copied, to the caller (what
+// Piscina.move does). The marker comes from the piscina module this thread already runs
+// (dist/common.js beside its main): loading all of piscina again here would cost ~25 ms of
+// every worker's start. Pinned to piscina 5.3.2 in package.json.
+const { markMovable } = require(join(dirname(require.resolve('piscina')), 'common.js')) as { markMovable(value: object): void };
+const kTransferable = Symbol.for('Piscina.transferable');
+const kValue = Symbol.for('Piscina.valueOf');
 
 function moved(reply: BatchReply): unknown {
-  return move({ [transferableSymbol]: [reply.raw.buffer, reply.offsets.buffer], [valueSymbol]: reply } as never);
+  const out = { [kTransferable]: [reply.raw.buffer, reply.offsets.buffer], [kValue]: reply };
+  markMovable(out);
+  return out;
 }
 
 function runBatch(task: BatchTask): unknown {
