@@ -24,7 +24,7 @@ export interface PoolOptions {
 export interface RunOptions {
   /** The family `pair` takes (default tcp). */
   readonly family?: Family;
-  /** Programs per task (default: enough to give each worker several tasks, at most 64). */
+  /** Programs per task (default: four tasks per worker, at least 8 and at most 64 Programs each). */
   readonly batchSize?: number;
 }
 
@@ -35,6 +35,8 @@ export interface PoolResult {
 }
 
 const MAX_BATCH = 64;
+/** A run of a few scenarios is one batch on one worker: a Program takes far less than a thread start. */
+const MIN_BATCH = 8;
 /** Times a batch that never started is sent again after its worker died. */
 const MAX_ATTEMPTS = 3;
 
@@ -84,7 +86,9 @@ export class Pool {
     const P = require('piscina') as typeof Piscina;
     this.piscina = new P({
       filename: workerFile(),
-      minThreads: this.workers,
+      // One worker starts at once; the others when batches wait (at once for a big run), so
+      // a small run pays for one thread start, not one per core.
+      minThreads: 1,
       maxThreads: this.workers,
       // Workers live for one pool (one run): they hold copies of the fds open at unshare time.
       idleTimeout: Infinity,
@@ -129,7 +133,7 @@ export class Pool {
   private async *stream(programs: readonly ProgramCode[], opts: RunOptions): AsyncGenerator<PoolResult> {
     const family: Family = opts.family ?? 'tcp';
     const n = programs.length;
-    const size = Math.max(1, Math.floor(opts.batchSize ?? Math.min(MAX_BATCH, Math.ceil(n / (this.workers * 4)))));
+    const size = Math.max(1, Math.floor(opts.batchSize ?? Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.ceil(n / (this.workers * 4))))));
     const ready: PoolResult[] = [];
     let wake: (() => void) | undefined;
     let failure: unknown;
