@@ -17,11 +17,15 @@ const EPL = path.join(ROOT, 'packages', 'cli', 'bin', 'epl.js');
 /** Scenarios per measured run: long enough that start-up and the last batch do not matter. */
 const SCENARIOS = 20000;
 
-/** The C loop's scenarios/s (it prints them); undefined when it is not built. */
-function cReference(): number | undefined {
+/**
+ * The C loop's scenarios/s under the pool's conditions (capture and network namespace as the
+ * workers have them); undefined when it is not built.
+ */
+function cReference(capture: boolean, netns: boolean): number | undefined {
   if (!existsSync(C_REFERENCE)) return undefined;
-  const out = execFileSync(C_REFERENCE, { encoding: 'utf8', timeout: 120_000 });
-  const m = /([\d.]+)\s*scenarios\/s/.exec(out) ?? /([\d.]+)/.exec(out);
+  const args = ['--seconds', '3', ...(capture ? ['--capture'] : []), ...(netns ? ['--netns'] : [])];
+  const out = execFileSync(C_REFERENCE, args, { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const m = /c_scenarios_per_s\s+([\d.]+)/.exec(out);
   return m ? Number(m[1]) : undefined;
 }
 
@@ -62,7 +66,12 @@ export const bench: Bench = {
     const { compile } = require('@epl/compiler') as { compile(source: string, file: string): Program[] };
     const programs = compile(readFileSync(FOUNDING, 'utf8'), FOUNDING);
     const workers = Math.min(2, availableParallelism());
-    const c = cReference();
+    const { Pool } = require('@epl/runner') as typeof import('@epl/runner');
+    const probe = new Pool({ workers: 1 });
+    const iso = await probe.isolation();
+    await probe.close();
+    process.stderr.write(`bench runner: workers netns ${iso.netns}, capture ${iso.wire.captured}\n`);
+    const c = cReference(iso.wire.captured, iso.netns);
     const w1 = await throughput(programs, 1);
     report('run_scenarios_per_s_w1', Math.round(w1), 'scenarios/s');
     const w2 = workers >= 2 ? await throughput(programs, workers) : w1;
