@@ -1,0 +1,88 @@
+// `epl record` end to end: record, then the recorded file passes `epl run`.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/main';
+import { captureIo } from './io';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'epl-cli-record-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function epl(...args: string[]) {
+  const io = captureIo();
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+const SOURCE = `# Exploring: what does SHUT_WR look like?
+tcp 5 6
+epoll 3  ;  add 3 5 IN|OUT|RDHUP     # two statements on a line
+add 3 6 IN|OUT|RDHUP => 0
+
+scenario "half close" {
+\tshutdown 5 WR      # tab-indented
+    wait
+  write 5 "a"
+}
+
+scenario "pipe in a tcp file" {
+  pipe r w
+  write w "\\x00\\x01z"
+  read r
+}
+`;
+
+describe('epl record', () => {
+  it('fills in every step and keeps everything else byte for byte; the result passes epl run', async () => {
+    const f = path.join(dir, 'explore.epl');
+    writeFileSync(f, SOURCE);
+    const rec = await epl('record', f);
+    expect(rec.code).toBe(0);
+    const text = rec.out;
+    // Removing what record inserted gives the source back exactly.
+    const stripped = text.replace(/ => [^~\n#]*?(?= ~>| *#|\n| *;)/g, '').replace(/ ~> [^\n#;]*?(?= *#|\n| *;)/g, '');
+    expect(stripped).toBe(SOURCE);
+    expect(text).toContain('\tshutdown 5 WR => 0');
+    expect(text).toContain('    wait => ');
+    expect(text).toContain('write 5 "a" => EPIPE');
+    expect(text).toContain('add 3 6 IN|OUT|RDHUP => 0\n');
+    expect(text).toContain('read r => "\\x00\\x01z"');
+    // Round trip: the recorded file passes.
+    const g = path.join(dir, 'recorded.epl');
+    writeFileSync(g, text);
+    const run = await epl('run', g);
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  it('--write rewrites the file; a second record changes nothing', async () => {
+    const f = path.join(dir, 'w.epl');
+    writeFileSync(f, 'pipe r w\nwrite w "hi"\nread r\n');
+    expect((await epl('record', '--write', f)).code).toBe(0);
+    const once = readFileSync(f, 'utf8');
+    expect(once).toBe('pipe r w => ok\nwrite w "hi" => 2\nread r => "hi"\n');
+    expect((await epl('record', f)).out).toBe(once);
+  });
+
+  it('records ~> only when the wire was captured, and only in TCP scenarios', async () => {
+    const f = path.join(dir, 'tcp.epl');
+    writeFileSync(f, 'tcp 5 6\nshutdown 5 WR\n');
+    const r = await epl('record', f);
+    expect(r.code).toBe(0);
+    if (r.err.includes('wire not captured')) expect(r.out).not.toContain('~>');
+    else expect(r.out).toMatch(/^tcp 5 6 => ok ~> 5 > 6 S, 6 > 5 S\., 5 > 6 \.\nshutdown 5 WR => 0 ~> 5 > 6 F\./);
+  });
+
+  it('exit 2 on usage and compile errors', async () => {
+    expect((await epl('record')).code).toBe(2);
+    expect((await epl('record', path.join(dir, 'missing.epl'))).code).toBe(2);
+    const f = path.join(dir, 'bad.epl');
+    writeFileSync(f, 'close nobody\n');
+    const r = await epl('record', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${f}:1:7`);
+  });
+});
