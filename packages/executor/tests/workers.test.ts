@@ -1,0 +1,67 @@
+// Two worker threads, each isolate()d, run the same Program concurrently many times: every
+// result is the same (each thread has its own descriptor table, and its own namespace and
+// capture when permitted; on the host loopback strangers are filtered by 4-tuple).
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { EPOLL_FLAGS, ProgramBuilder, programCode, type Family, type RunResult } from '@epl/program';
+
+const WORKER = path.join(__dirname, 'fixtures', 'worker.js');
+const TIMES = 400;
+const ALL = EPOLL_FLAGS.IN | EPOLL_FLAGS.OUT | EPOLL_FLAGS.ERR | EPOLL_FLAGS.HUP | EPOLL_FLAGS.RDHUP;
+
+interface Reply {
+  isolation: { files: boolean; netns: boolean; reason?: string };
+  results: RunResult[];
+}
+
+function start(program: ReturnType<typeof programCode>, family: Family): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(WORKER, { workerData: { program, family, times: TIMES } });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+}
+
+// A Program whose wire does not depend on timing: a FIN makes its receiver delay the ACK
+// (pingpong mode, 20-40 ms timer), so on a loaded machine that pure ACK lands in whichever step
+// is running when the timer fires. Here the only FIN is sent by the last step.
+const b = new ProgramBuilder().op('pair', ['5', '6']).op('epoll', ['3']).op('add', ['3', '5', ALL, '5']).op('add', ['3', '6', ALL, '6']).op('wait', ['3', 8, 0]);
+for (const [name, operands, wait] of [
+  ['write', ['6', 'a'], true],
+  ['read', ['5', 1], true],
+  ['dup', ['5', '7'], false],
+  ['add', ['3', '7', ALL, '7'], false],
+  ['shutdown', ['7', 0], true],
+  ['read', ['5', 1], false],
+  ['write', ['6', 'bc'], true],
+  ['read', ['5', 5], true],
+  ['close', ['7'], true],
+  ['del', ['3', '7'], false],
+  ['write', ['5', 'z'], true],
+  ['read', ['6', 5], false],
+  ['close', ['5'], false],
+] as const) {
+  b.op(name, [...operands]);
+  if (wait) b.op('wait', ['3', 8, 0]);
+}
+const PROGRAM = programCode(b.build());
+
+describe.each(['tcp', 'tcp6', 'unix'] as const)('two isolated workers, family %s', (family) => {
+  it(`give identical results ${TIMES} times each`, async () => {
+    const [one, two] = await Promise.all([start(PROGRAM, family), start(PROGRAM, family)]);
+    for (const r of [one, two]) {
+      expect(r.isolation.files).toBe(true);
+      if (process.getuid?.() === 0) expect(r.isolation).toEqual({ files: true, netns: true });
+      expect(r.results).toHaveLength(TIMES);
+    }
+    const first = one.results[0];
+    expect(first.error).toBeUndefined();
+    expect(first.family).toBe(family);
+    // After the peer's SHUT_RD a TCP write still goes out; a unix one is EPIPE (then EOF).
+    const [write, read] = family === 'unix' ? [-1, 0] : [2, 2];
+    expect(first.steps.map((s) => s.ret)).toEqual([0, 0, 0, 0, 2, 1, 2, 1, 2, 0, 0, 0, 3, 0, write, 3, read, 3, 0, 3, -1, 1, 3, 1, 0]);
+    expect(first.steps[first.steps.length - 5].errno).toBe(9); // del after close: EBADF without a syscall
+    if (family !== 'unix' && first.wire.captured) expect(first.steps[0].wire.map((s) => s.flags)).toEqual([0x02, 0x12, 0x10]);
+    for (const r of [...one.results, ...two.results]) expect(r).toEqual(first);
+  }, 60_000);
+});
