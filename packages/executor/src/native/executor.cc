@@ -78,7 +78,9 @@ void FdState::teardown() {
 
 size_t Results::size(const Meta& m) const {
   size_t text = strlen(m.kernel) + (m.reason ? strlen(m.reason) : 0) + (m.error ? strlen(m.error) : 0);
-  return (layout::headerWords + steps_.size() + ready_.size() + segs_.size()) * 4 + bytes_.size() + text;
+  size_t n = (layout::headerWords + steps_.size() + ready_.size() + segs_.size()) * 4 + bytes_.size() + text;
+  // Padded to whole words, so results packed back to back stay 4-byte aligned for Int32Array views.
+  return (n + 3) & ~static_cast<size_t>(3);
 }
 
 void Results::write(const Meta& m, uint8_t* out) const {
@@ -121,6 +123,7 @@ void Results::write(const Meta& m, uint8_t* out) const {
   text(m.error, layout::hErrorOff, layout::hErrorLen);
   h[layout::hTextLen] = static_cast<int32_t>(at - textStart);
   h[layout::hTotalBytes] = static_cast<int32_t>(at);
+  while (at & 3) out[at++] = 0;
   memcpy(out, h, sizeof h);
 }
 
