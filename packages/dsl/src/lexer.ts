@@ -1,0 +1,118 @@
+// The lexer pass: moo's tokens without spaces and comments, each checked and decoded on the way
+// (a string's escapes, a number's value), so that the grammar sees only well-formed words and
+// lexical errors come out in source order, located.
+import { lexer as mooLexer } from './generated/epl';
+import { Fault, type Tok } from './token';
+
+/** Token types that end a statement. */
+export const SEPARATORS: ReadonlySet<string> = new Set(['nl', 'semi']);
+
+/** Streams the checked tokens of one source text, separators included. */
+export class Lexer {
+  // A clone per source: moo lexers are stateful, and compiling one is the slow part.
+  private readonly moo = (mooLexer as typeof mooLexer & { clone(): typeof mooLexer }).clone();
+
+  constructor(source: string) {
+    this.moo.reset(source);
+  }
+
+  /** The next token, or undefined at the end. Throws a Fault for a lexical error. */
+  next(): Tok | undefined {
+    for (;;) {
+      const t = this.moo.next() as Tok | undefined;
+      if (t === undefined) return undefined;
+      let num: number | undefined;
+      let bytes: Uint8Array | undefined;
+      switch (t.type) {
+        case 'ws':
+        case 'comment':
+          continue;
+        case 'string':
+          bytes = decodeString(t.text, t.offset);
+          break;
+        case 'int':
+        case 'hex':
+          num = checkedNumber(Number(t.text), t);
+          break;
+        case 'neg':
+          num = checkedNumber(-Number(t.text.slice(1)), t);
+          break;
+        case 'badnum':
+          throw new Fault(t.offset, `bad number '${t.text}' (a name is all digits or starts with a letter)`);
+        case 'badstring':
+          throw new Fault(t.offset, 'unterminated string');
+        case 'error':
+          throw new Fault(t.offset, `unexpected character ${showChar(t.text)}`);
+      }
+      // Both fields on every token, in this order: one object shape keeps the grammar's actions fast.
+      t.num = num;
+      t.bytes = bytes;
+      return t;
+    }
+  }
+}
+
+/** Every checked token of a source text, separators included (for tests and the whole-file parse). */
+export function tokenize(source: string): Tok[] {
+  const lx = new Lexer(source);
+  const out: Tok[] = [];
+  for (let t = lx.next(); t !== undefined; t = lx.next()) out.push(t);
+  return out;
+}
+
+function checkedNumber(value: number, t: Tok): number {
+  if (!Number.isSafeInteger(value)) throw new Fault(t.offset, `number '${t.text}' is too large`);
+  return value;
+}
+
+/** `'x'` for a printable ASCII character, `'\x01'` for a control byte, `U+00E9` beyond ASCII. */
+export function showChar(text: string): string {
+  const c = text.codePointAt(0) ?? 0;
+  if (c >= 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
+  if (c < 0x100) return `'\\x${c.toString(16).padStart(2, '0')}'`;
+  return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
+  n: 10, t: 9, r: 13, '\\': 92, '"': 34, "'": 39, '?': 63, a: 7, b: 8, f: 12, v: 11,
+};
+const encoder = new TextEncoder();
+
+/**
+ * The bytes of a string token (quotes included in `text`): C escapes, and UTF-8 for every
+ * character beyond ASCII. `\x` takes one or two hex digits (C would take them all, which
+ * makes "\x00abc" mean something else than it reads); octal takes one to three digits.
+ */
+export function decodeString(text: string, offset: number): Uint8Array {
+  const inner = text.slice(1, -1);
+  if (!inner.includes('\\')) return encoder.encode(inner);
+  const out: number[] = [];
+  let i = 0;
+  while (i < inner.length) {
+    const j = inner.indexOf('\\', i);
+    const plain = j < 0 ? inner.slice(i) : inner.slice(i, j);
+    if (plain) for (const b of encoder.encode(plain)) out.push(b);
+    if (j < 0) break;
+    const at = offset + 1 + j; // the backslash, in the source
+    const c = inner[j + 1];
+    if (c in SIMPLE_ESCAPES) {
+      out.push(SIMPLE_ESCAPES[c]);
+      i = j + 2;
+    } else if (c === 'x') {
+      const m = /^[0-9a-fA-F]{1,2}/.exec(inner.slice(j + 2, j + 4));
+      if (!m) throw new Fault(at, "'\\x' needs one or two hex digits");
+      out.push(parseInt(m[0], 16));
+      i = j + 2 + m[0].length;
+    } else if (c >= '0' && c <= '7') {
+      const m = /^[0-7]{1,3}/.exec(inner.slice(j + 1, j + 4))!;
+      const v = parseInt(m[0], 8);
+      if (v > 255) throw new Fault(at, `octal escape '\\${m[0]}' is over 255`);
+      out.push(v);
+      i = j + 1 + m[0].length;
+    } else {
+      const shown = /[\x20-\x7e]/.test(c) ? `'\\${c}'` : `'\\' before ${showChar(inner.slice(j + 1))}`;
+      throw new Fault(at, `unknown escape ${shown} in string`);
+    }
+  }
+  return Uint8Array.from(out);
+}
