@@ -5,6 +5,7 @@ import { EXIT } from './command';
 // Loaded on demand so `epl check` never pays for loading the native executor.
 const COMMANDS: Record<string, () => Command> = {
   // commands register here: name: () => require('./commands/NAME').command,
+  check: () => require('./commands/check').command,
   run: () => require('./commands/run').command,
   record: () => require('./commands/record').command,
 };
