@@ -69,7 +69,7 @@ function checkedNumber(value: number, t: Tok): number {
 export function showChar(text: string): string {
   const c = text.codePointAt(0) ?? 0;
   if (c >= 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
-  if (c < 0x100) return `'\\x${c.toString(16).padStart(2, '0')}'`;
+  if (c < 0x80) return `'\\x${c.toString(16).padStart(2, '0')}'`;
   return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
