@@ -207,6 +207,8 @@ export function familyDifferences(reports: readonly ScenarioReport[], sources?: 
     else groups.set(key, [s]);
   }
   const out: FamilyDifference[] = [];
+  // A setup step runs in every scenario of its file: show each of its differences once.
+  const shown = new Set<string>();
   for (const g of groups.values()) {
     if (g.length < 2) continue;
     const first = g[0];
@@ -216,6 +218,9 @@ export function familyDifferences(reports: readonly ScenarioReport[], sources?: 
       const observed: Partial<Record<Family, string>> = {};
       g.forEach((s, k) => (observed[s.family] = seen[k]));
       const span = first.program.steps[i].span;
+      const key = `${first.file}\0${span.offset}\0${span.line}\0${seen.join('\0')}`;
+      if (shown.has(key)) continue;
+      shown.add(key);
       out.push({ file: first.file, title: first.title, line: span.line, col: span.col, op: stepText(first.program, i, sources?.get(first.file)), observed });
     }
   }

@@ -122,4 +122,16 @@ describe('familyDifferences', () => {
     expect(diffs.find((d) => d.line === 9)?.observed.tcp).toBe('5: IN|OUT|RDHUP, 6: OUT ~> none');
     expect(diffs.map((d) => d.line)).toEqual([2, 9, 11, 13]);
   });
+
+  it('shows a setup step that differs the same way in every scenario once', () => {
+    const { program, result: r } = shutRd();
+    const other = { ...program, title: 'other', index: 1 };
+    const unix = { ...r, steps: r.steps.map((x) => ({ ...x, wire: [] })) };
+    const diffs = familyDifferences([report(program, r, 'tcp'), report(program, unix, 'unix'), report(other, r, 'tcp'), report(other, unix, 'unix')]);
+    expect(diffs.map((d) => [d.title, d.line])).toEqual([
+      ['shutdown RD', 2],
+      ['shutdown RD', 11],
+      ['shutdown RD', 13],
+    ]);
+  });
 });

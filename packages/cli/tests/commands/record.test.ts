@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { compile } from '@epl/compiler';
 import { main } from '../../src/main';
 import { captureIo } from './io';
 
@@ -42,13 +43,27 @@ describe('epl record', () => {
     const rec = await epl('record', f);
     expect(rec.code).toBe(0);
     const text = rec.out;
-    // Removing what record inserted gives the source back exactly.
-    const stripped = text.replace(/ => [^~\n#]*?(?= ~>| *#|\n| *;)/g, '').replace(/ ~> [^\n#;]*?(?= *#|\n| *;)/g, '');
-    expect(stripped).toBe(SOURCE);
+    // The source comes back piece by piece between the steps' ends, and what lies between
+    // two pieces is only an inserted ` => …` / ` ~> …` on the same line.
+    const ends = [...new Set(compile(SOURCE, f).flatMap((p) => p.steps.map((st) => st.end)))].sort((a, b) => a - b);
+    const cuts = [0, ...ends, SOURCE.length];
+    let pos = 0;
+    const inserted: string[] = [];
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      const piece = SOURCE.slice(cuts[k], cuts[k + 1]);
+      const at = text.indexOf(piece, pos);
+      expect(at).toBeGreaterThanOrEqual(pos);
+      if (k > 0) inserted.push(text.slice(pos, at));
+      pos = at + piece.length;
+    }
+    expect(pos).toBe(text.length);
+    for (const ins of inserted) expect(ins).toMatch(/^(| => [^\n]+?)(| ~> [^\n]+)$/);
+    // 4 setup steps and 3 in each scenario.
+    expect(inserted.filter((x) => x !== '')).toHaveLength(10);
     expect(text).toContain('\tshutdown 5 WR => 0');
     expect(text).toContain('    wait => ');
     expect(text).toContain('write 5 "a" => EPIPE');
-    expect(text).toContain('add 3 6 IN|OUT|RDHUP => 0\n');
+    expect(text).toContain('add 3 6 IN|OUT|RDHUP => 0 ~> none\n');
     expect(text).toContain('read r => "\\x00\\x01z"');
     // Round trip: the recorded file passes.
     const g = path.join(dir, 'recorded.epl');
