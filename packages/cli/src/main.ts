@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Command> = {
   check: () => require('./commands/check').command,
   run: () => require('./commands/run').command,
   record: () => require('./commands/record').command,
+  fuzz: () => require('./commands/fuzz').command,
 };
 
 function help(): string {

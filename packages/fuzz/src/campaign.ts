@@ -18,7 +18,7 @@ import { Finding, Oracle, RunContext, defaultOracles } from './oracles';
 import { Rng, seedHash } from './prng';
 import type { Seq } from './seq';
 import { ShrinkResult, shrink } from './shrink';
-import { SignatureSet, runSignatures } from './signature';
+import { SignatureSet } from './signature';
 
 /** What runs Programs: the runner's Pool fits (`pool.runAll(programs, { family })`). */
 export interface Runner {
@@ -42,7 +42,7 @@ export interface CampaignOptions {
   readonly inflight?: number;
   /** Runs per family when a sequence raised a finding (default 4). */
   readonly reruns?: number;
-  /** Share of sequences with a `pair` that are run on every family even without novelty (default 0.05). */
+  /** Share of sequences with a `pair` that are run on every family even without novelty (default 0.03). */
   readonly crossRate?: number;
   /** Share of sequences made by mutating the corpus once it has entries (default 0.5). */
   readonly mutateRate?: number;
@@ -136,7 +136,8 @@ export class Campaign {
   private readonly mutator: Mutator;
   private readonly choose: Rng;
   private readonly crossSeed: number;
-  private shrinkChain: Promise<void> = Promise.resolve();
+  private readonly queue: FindingRecord[] = [];
+  private shrinking: Promise<void> | undefined;
   private shrinkError: unknown;
   private sequences = 0;
   private mutants = 0;
@@ -158,7 +159,8 @@ export class Campaign {
     // Independent streams: mutating more or less never shifts what fresh generation yields.
     this.gen = new Generator(new Rng(this.seed, 0), { length });
     this.choose = new Rng(this.seed, 1);
-    this.mutator = new Mutator(new Rng(this.seed, 2), new Generator(new Rng(this.seed, 3), { length }), { maxLength: Math.max(length * 2, 8) });
+    // Inserts take a few ops from a short fresh sequence: generating a full one each time would waste time.
+    this.mutator = new Mutator(new Rng(this.seed, 2), new Generator(new Rng(this.seed, 3), { length: 8 }), { maxLength: Math.max(length * 2, 8) });
     this.crossSeed = seedHash(this.seed + '/cross');
   }
 
@@ -214,7 +216,7 @@ export class Campaign {
       }
       await chain;
       this.fuzzEnd = Date.now();
-      await this.shrinkChain;
+      while (this.shrinking) await this.shrinking;
       if (this.shrinkError !== undefined) throw this.shrinkError;
     } finally {
       if (timer) clearInterval(timer);
@@ -247,7 +249,7 @@ export class Campaign {
   }
 
   private crossSampled(index: number): boolean {
-    const rate = this.opts.crossRate ?? 0.05;
+    const rate = this.opts.crossRate ?? 0.03;
     if (rate <= 0) return false;
     let h = Math.imul(this.crossSeed ^ index, 0x9e3779b1);
     h ^= h >>> 15;
@@ -277,7 +279,7 @@ export class Campaign {
     items.forEach((item, k) => {
       const r = results[k];
       const runs = new Map<Family, RunResult[]>([[fam0, [r]]]);
-      const fresh = this.signatures.countNew(runSignatures(item.seq, r)) > 0;
+      const fresh = this.signatures.countNewInRun(item.seq, r) > 0;
       const cross = item.families.length > 1 && this.crossSampled(item.index);
       if (fresh || cross || this.check(item.seq, item.index, runs).length) picked.push({ item, runs });
     });
@@ -285,14 +287,19 @@ export class Campaign {
       // A second look: once more on the first family, once on each other family.
       await this.runMore(picked, (p, f) => (f === fam0 ? 2 : 1));
       const reruns = Math.max(2, this.opts.reruns ?? 4);
-      const suspicious = picked.filter((p) => this.check(p.item.seq, p.item.index, p.runs).length > 0);
+      // Only a finding not seen before earns the full re-runs, and only for the first sequence of
+      // the batch that shows it; a known key just counts once more.
+      const claimed = new Set<string>();
+      const suspicious = picked.filter((p) => {
+        const fresh = this.check(p.item.seq, p.item.index, p.runs).filter((f) => !this.keys.has(f.key) && !claimed.has(f.key));
+        for (const f of fresh) claimed.add(f.key);
+        return fresh.length > 0;
+      });
       if (suspicious.length) await this.runMore(suspicious, () => reruns);
       for (const p of picked) {
         const findings = this.check(p.item.seq, p.item.index, p.runs);
         const fresh: string[] = [];
-        for (const runs of p.runs.values()) {
-          for (const r of runs) for (const s of runSignatures(p.item.seq, r)) if (this.signatures.add([s], p.item.index)) fresh.push(s);
-        }
+        for (const runs of p.runs.values()) for (const r of runs) fresh.push(...this.signatures.addRun(p.item.seq, r, p.item.index));
         if (fresh.length) {
           const entry: CorpusEntry = { index: p.item.index, seq: p.item.seq, newSignatures: fresh, origin: p.item.origin };
           this.corpus.add(entry);
@@ -329,6 +336,12 @@ export class Campaign {
         });
       }),
     );
+    // Families in the campaign's order, whatever order the pool answered in: the first is the reference.
+    for (const p of picked) {
+      const sorted = this.families.filter((f) => p.runs.has(f)).map((f) => [f, p.runs.get(f)!] as const);
+      p.runs.clear();
+      for (const [f, r] of sorted) p.runs.set(f, r);
+    }
   }
 
   private note(f: Finding, item: Item): void {
@@ -341,14 +354,29 @@ export class Campaign {
     this.keys.set(f.key, rec);
     this.records.push(rec);
     this.pending++;
-    // One finding at a time, in discovery (generation) order: saved files do not depend on timing.
-    this.shrinkChain = this.shrinkChain.then(async () => {
+    this.queue.push(rec);
+    if (!this.shrinking) this.shrinking = this.drainQueue();
+  }
+
+  /**
+   * Shrinks and saves queued findings one at a time: defects before catalogued behaviour, then
+   * in discovery order. Each result depends only on its sequence, so the order never changes files.
+   */
+  private async drainQueue(): Promise<void> {
+    for (;;) {
+      const at = this.queue.findIndex((r) => r.finding.bug);
+      const rec = this.queue.splice(at >= 0 ? at : 0, 1)[0];
+      if (!rec) break;
+      const f = rec.finding;
       try {
         if (this.opts.shrink !== false) {
+          const budget = this.opts.shrinkBudget ?? 400;
           rec.shrunk = await shrink(rec.seq, {
             test: async (cands) => (await this.showing(f, cands)).map(Boolean),
             focus: f.step,
-            budget: this.opts.shrinkBudget ?? 400,
+            // Catalogued behaviour gets a smaller budget (there is a lot of it and it is not a defect),
+            // and so does a flake: each of its candidates costs many runs, and flakes are not chased.
+            budget: f.kind === 'flaky' ? Math.ceil(budget / 8) : f.bug ? budget : Math.ceil(budget / 4),
           });
           rec.final = (await this.showing(f, [rec.shrunk.seq]))[0];
         }
@@ -358,14 +386,18 @@ export class Campaign {
       } finally {
         this.pending--;
       }
-    });
+    }
+    this.shrinking = undefined;
   }
 
-  /** Runs per family a shrinking candidate gets: enough to see a flake at its observed rate. */
+  /**
+   * Runs per family a shrinking candidate gets. A stable finding was confirmed over `reruns`
+   * runs when found; a candidate must show it in 3 runs of 3 (2 for catalogued behaviour), so
+   * a flake is not taken for it. A flaky finding needs enough runs to see the flake at its rate.
+   */
   private runsFor(f: Finding): number {
-    const base = Math.max(2, this.opts.reruns ?? 4);
-    if (f.kind !== 'flaky' || !f.rate) return base;
-    return Math.min(24, Math.max(base, Math.ceil(3 / f.rate)));
+    if (f.kind === 'flaky' && f.rate) return Math.min(24, Math.max(4, Math.ceil(3 / f.rate)));
+    return f.bug ? 3 : 2;
   }
 
   /** For each candidate, the finding with `f`'s key it still shows (re-run on f's families, judged by f's oracle). */

@@ -11,6 +11,8 @@ export interface GenOptions {
   readonly length?: number;
   /** Most names one sequence binds (default 16): keeps the model small and reuse likely. */
   readonly maxNames?: number;
+  /** Override the weight of op categories (0 leaves a category out). */
+  readonly weights?: Partial<Record<Category, number>>;
 }
 
 export const DEFAULT_LENGTH = 30;
@@ -54,6 +56,7 @@ const CATS = [
   'oob', 'linger', 'dup', 'dup2', 'sleep',
 ] as const;
 type Cat = (typeof CATS)[number];
+export type Category = Cat;
 const BASE_WEIGHT: Record<Cat, number> = {
   create: 0, add: 9, mod: 4, del: 2, wait: 9, write: 12, read: 9, shutdown: 6, close: 7, fill: 1.5,
   drain: 2.5, oob: 2, linger: 2, dup: 4, dup2: 3, sleep: 0.2,
@@ -74,6 +77,7 @@ export class Generator {
   private open: boolean[] = [];
   private regs = new Set<number>(); // epoll * 256 + target, approximate (for weights only)
   private readonly weights = new Array<number>(CATS.length).fill(0);
+  private readonly base: Record<Cat, number>;
 
   constructor(
     private readonly rng: Rng,
@@ -81,6 +85,7 @@ export class Generator {
   ) {
     this.length = Math.max(1, opts.length ?? DEFAULT_LENGTH);
     this.maxNames = Math.min(opts.maxNames ?? 16, 250);
+    this.base = { ...BASE_WEIGHT, ...opts.weights };
   }
 
   generate(): Seq {
@@ -135,6 +140,12 @@ export class Generator {
     return s;
   }
 
+  private openOf(kinds: number): number[] {
+    const out: number[] = [];
+    for (let s = 0; s < this.open.length; s++) if (this.open[s] && kinds & bit(this.kind[s])) out.push(s);
+    return out;
+  }
+
   /** A name to pass to the kernel: mostly an open one of a fitting kind, sometimes any, sometimes stale. */
   private use(kinds: number): number {
     const r = this.rng;
@@ -162,8 +173,8 @@ export class Generator {
       if (this.kind[s] === EPOLL) epolls++;
     }
     const w = this.weights;
-    CATS.forEach((c, i) => (w[i] = BASE_WEIGHT[c]));
-    w[0] = open < 4 ? 14 : open < 10 ? 5 : 1.5;
+    for (let i = 0; i < CATS.length; i++) w[i] = this.base[CATS[i]];
+    if (this.base.create !== 0) w[0] = open < 4 ? 14 : open < 10 ? 5 : 1.5;
     if (this.kind.length === 0) {
       this.create(undefined);
       return;
@@ -224,9 +235,11 @@ export class Generator {
         break;
       }
       case 'fill': {
-        // Filling a TCP socket copies megabytes: keep it mostly to pipes and eventfds.
-        const s = this.use(bit(PIPE_W) | bit(EVENT) | (r.chance(0.3) ? SOCKETS : 0));
-        this.emit(Op.fill, s);
+        // Filling a TCP socket copies megabytes (and draining it again): the costliest op by far,
+        // so it goes mostly to pipes and eventfds, and to a socket only now and then.
+        const small = this.openOf(bit(PIPE_W) | bit(EVENT));
+        if (small.length && !r.chance(0.1)) this.emit(Op.fill, r.pick(small));
+        else if (r.chance(0.2)) this.emit(Op.fill, this.use(SOCKETS));
         break;
       }
       case 'drain':

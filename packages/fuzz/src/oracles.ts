@@ -3,7 +3,7 @@
 import { Family, RunResult } from '@epl/program';
 import type { Seq } from './seq';
 import { opNameAt, seqLength } from './seq';
-import { Field, StepView, abstractField, firstFieldDiff, runViews } from './signature';
+import { Field, StepView, abstractField, clip, familyView, firstFieldDiff, runViews } from './signature';
 
 /** What an oracle reported about a sequence. */
 export interface Finding {
@@ -34,6 +34,8 @@ export interface OracleContext {
   runs(family: Family): readonly RunResult[];
   /** Comparable views of run k on a family (cached). */
   views(family: Family, k: number): readonly StepView[];
+  /** The same with bulk counts abstracted: what two families are compared on (cached). */
+  familyViews(family: Family, k: number): readonly StepView[];
   /** Descriptors the worker still held after the runs beyond its baseline, when the runner reports them. */
   readonly leakedFds?: number;
 }
@@ -67,6 +69,17 @@ export class RunContext implements OracleContext {
     if (!v) {
       const r = this.runs(family)[k];
       v = r ? runViews(this.seq, r) : [];
+      this.cache.set(id, v);
+    }
+    return v;
+  }
+
+  familyViews(family: Family, k: number): readonly StepView[] {
+    const id = `${family}/${k}/f`;
+    let v = this.cache.get(id);
+    if (!v) {
+      const r = this.runs(family)[k];
+      v = r ? r.steps.map((st) => familyView(this.seq, st)) : [];
       this.cache.set(id, v);
     }
     return v;
@@ -162,9 +175,13 @@ export const determinism: Oracle = {
       if (s.step < 0 || !s.field) continue;
       const op = opNameAt(ctx.seq, s.step);
       const runs = ctx.runs(f).length;
+      // A stray segment (a delayed ACK, the tail of a bulk transfer) can land in any step: for the
+      // wire the key is what varied, not the op it landed in.
+      const seen = [...new Set(ctx.runs(f).map((r) => abstractField(s.field!, r.steps[s.step])))].sort();
+      const key = s.field === 'wire' ? `flaky ${f} wire: ${seen.join(' | ')}` : `flaky ${f} ${op} ${s.field}`;
       out.push({
-        oracle: 'determinism', kind: 'flaky', key: `flaky ${f} ${op} ${s.field}`, step: s.step, families: [f], rate: s.rate,
-        message: `step ${s.step + 1} (${op}) ${s.field} varies over ${runs} runs on ${f}: ` + s.values.map(([v, c]) => `${v || '(empty)'} x${c}`).join('; '),
+        oracle: 'determinism', kind: 'flaky', key, step: s.step, families: [f], rate: s.rate,
+        message: `step ${s.step + 1} (${op}) ${s.field} varies over ${runs} runs on ${f}: ` + s.values.map(([v, c]) => `${clip(v || '(empty)', 100)} x${c}`).join('; '),
         bug: true,
       });
     }
@@ -195,12 +212,15 @@ export function differential(opts: DifferentialOptions = {}): Oracle {
       const out: Finding[] = [];
       const fams = ctx.families.filter((f) => ctx.runs(f).length > 0 && ctx.runs(f)[0].error === undefined);
       const stable = new Map(fams.map((f) => [f, stability(ctx, f).step] as const));
-      for (let x = 0; x < fams.length; x++) {
-        for (let y = x + 1; y < fams.length; y++) {
-          const a = fams[x];
+      // The first family is the reference; each other family is compared with it (not with each other,
+      // which would catalogue every tcp/unix difference twice, once more as tcp6/unix).
+      if (fams[0] !== ctx.families[0]) return out;
+      const a = fams[0];
+      for (let y = 1; y < fams.length; y++) {
+        {
           const b = fams[y];
-          const va = ctx.views(a, 0);
-          const vb = ctx.views(b, 0);
+          const va = ctx.familyViews(a, 0);
+          const vb = ctx.familyViews(b, 0);
           let end = Math.min(va.length, vb.length);
           for (const f of [a, b]) if ((stable.get(f) ?? -1) >= 0) end = Math.min(end, stable.get(f)!);
           const wire = INET.has(a) && INET.has(b) && ctx.runs(a)[0].wire.captured && ctx.runs(b)[0].wire.captured;
@@ -215,7 +235,7 @@ export function differential(opts: DifferentialOptions = {}): Oracle {
               oracle: 'differential', kind: bug ? 'differs' : 'behaviour',
               key: `${a}/${b} ${op} ${field}: ${abstractField(field, sa)} | ${abstractField(field, sb)}`,
               step: i, families: [a, b], bug,
-              message: `step ${i + 1} (${op}) ${field}: ${a} ${va[i][field] || '(empty)'}, ${b} ${vb[i][field] || '(empty)'}`,
+              message: `step ${i + 1} (${op}) ${field}: ${a} ${clip(va[i][field] || '(empty)', 100)}, ${b} ${clip(vb[i][field] || '(empty)', 100)}`,
             });
             break;
           }

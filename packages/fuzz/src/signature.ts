@@ -1,6 +1,7 @@
 // Behaviour signatures (novelty without kernel coverage) and comparable views of step results
 // (for the determinism and family oracles). Neither looks at real fd numbers.
 import { OP_WORDS, Op, RunResult, StepResult, errnoName, formatEpollFlags, formatTcpFlags } from '@epl/program';
+import { createHash } from 'node:crypto';
 import type { Seq } from './seq';
 import { specOf } from './seq';
 
@@ -12,7 +13,7 @@ export function resultClass(st: StepResult): string {
 
 /** The distinct event masks of a ready list, sorted: names are left out (they are the script's). */
 export function readyFlagSets(st: StepResult): string {
-  if (!st.ready) return '';
+  if (!st.ready || st.errno) return '';
   if (st.ready.length === 0) return 'none';
   const masks = [...new Set(st.ready.map((e) => e.events >>> 0))].sort((a, b) => a - b);
   return masks.map(formatEpollFlags).join(',');
@@ -45,40 +46,90 @@ export function runSignatures(seq: Seq, r: RunResult): string[] {
   return out;
 }
 
+function mix(h: number, x: number): number {
+  h = Math.imul(h ^ x, 0x5bd1e995);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/**
+ * The signature of a step as a number (52 bits from two independent 26-bit hashes): the same
+ * parts as stepSignature, hashed without building text, since every step of every run is
+ * looked up. Sets (ready masks, wire flags) are combined order-independently.
+ */
+export function stepSignatureKey(op: number, st: StepResult): number {
+  const cls = st.errno ? 1000 + st.errno : st.ret <= 1 ? st.ret : 2;
+  let a = mix(mix(0x9747b28c, op), cls);
+  let b = mix(mix(0x2f1a3e5d, op), cls);
+  if (st.ready && !st.errno) {
+    let sa = 0x51;
+    let sb = 0x73;
+    const seen: number[] = [];
+    for (const e of st.ready) {
+      const m = e.events >>> 0;
+      if (seen.includes(m)) continue;
+      seen.push(m);
+      sa = (sa + mix(0x1234567, m)) >>> 0;
+      sb = (sb + mix(0x7654321, m)) >>> 0;
+    }
+    a = mix(a, sa);
+    b = mix(b, sb);
+  }
+  if (st.wire.length) {
+    const seen: number[] = [];
+    let sa = 0x99;
+    let sb = 0x37;
+    for (const x of st.wire) {
+      if (seen.includes(x.flags)) continue;
+      seen.push(x.flags);
+      sa = (sa + mix(0xabcdef1, x.flags)) >>> 0;
+      sb = (sb + mix(0x1fedcba, x.flags)) >>> 0;
+    }
+    a = mix(a, sa);
+    b = mix(b, sb);
+  }
+  return (a & 0x3ffffff) * 0x4000000 + (b & 0x3ffffff);
+}
+
 /** The set of every signature seen so far, with the generation index that first showed each. */
 export class SignatureSet {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Map<number, number>();
+  private readonly text = new Map<number, string>();
 
   get size(): number {
     return this.seen.size;
   }
 
-  /** Adds the signatures; returns how many were new. */
-  add(sigs: readonly string[], index: number): number {
+  /** How many steps of a run show a signature never seen (without adding them). */
+  countNewInRun(seq: Seq, r: RunResult): number {
     let fresh = 0;
-    for (const s of sigs) {
-      if (!this.seen.has(s)) {
-        this.seen.set(s, index);
-        fresh++;
-      }
+    let local: number[] | undefined;
+    for (let i = 0; i < r.steps.length; i++) {
+      const k = stepSignatureKey(seq.code[i * OP_WORDS], r.steps[i]);
+      if (this.seen.has(k) || local?.includes(k)) continue;
+      (local ??= []).push(k);
+      fresh++;
     }
     return fresh;
   }
 
-  /** How many of these signatures were never seen (without adding them). */
-  countNew(sigs: readonly string[]): number {
-    let fresh = 0;
-    const local = new Set<string>();
-    for (const s of sigs) if (!this.seen.has(s) && !local.has(s)) (local.add(s), fresh++);
-    return fresh;
+  /** Adds the signatures of a run; returns the new ones as text. */
+  addRun(seq: Seq, r: RunResult, index: number): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < r.steps.length; i++) {
+      const op = seq.code[i * OP_WORDS];
+      const k = stepSignatureKey(op, r.steps[i]);
+      if (this.seen.has(k)) continue;
+      const t = stepSignature(op, r.steps[i]);
+      this.seen.set(k, index);
+      this.text.set(k, t);
+      out.push(t);
+    }
+    return out;
   }
 
-  has(sig: string): boolean {
-    return this.seen.has(sig);
-  }
-
+  /** Every signature as text with the generation index that first showed it. */
   entries(): [string, number][] {
-    return [...this.seen];
+    return [...this.seen].map(([k, i]) => [this.text.get(k)!, i]);
   }
 }
 
@@ -99,10 +150,10 @@ function names(seq: Seq, slot: number): string {
 }
 
 function bytesText(b: Uint8Array): string {
-  if (b.length <= 16) return JSON.stringify(Buffer.from(b).toString('latin1'));
-  let h = 0x811c9dc5;
-  for (const x of b) h = Math.imul(h ^ x, 0x01000193);
-  return `${b.length} bytes #${(h >>> 0).toString(16)}`;
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
+  if (b.length <= 16) return JSON.stringify(buf.toString('latin1'));
+  // Drains bring up to 64 KiB: a native hash, not a JS loop over every byte.
+  return `${b.length} bytes #${createHash('md5').update(buf).digest('hex').slice(0, 12)}`;
 }
 
 export function stepView(seq: Seq, st: StepResult): StepView {
@@ -130,6 +181,30 @@ export function abstractField(field: Field, st: StepResult | undefined): string 
     case 'wire':
       return wireFlagSets(st) || 'none';
   }
+}
+
+/** Byte counts above this are bulk: how much fits in a buffer, or goes in one segment, depends on the family. */
+export const BULK = 4096;
+
+/**
+ * The view two families are compared on: like stepView, but bulk counts (fill, drain, big
+ * writes; buffer sizes differ with the MSS) read `bulk`, and a step that moved bulk data
+ * keeps only its wire flags (segmentation differs with the MSS too).
+ */
+export function familyView(seq: Seq, st: StepResult): StepView {
+  const v = stepView(seq, st);
+  const bulkWire = st.wire.some((x) => x.len > 1024);
+  return {
+    result: !st.errno && st.ret > BULK ? 'bulk' : v.result,
+    ready: v.ready,
+    bytes: st.bytes && st.bytes.length > BULK ? 'bulk' : v.bytes,
+    wire: bulkWire ? `bulk ${wireFlagSets(st)}` : v.wire,
+  };
+}
+
+/** At most `n` characters, for one-line messages. */
+export function clip(text: string, n = 160): string {
+  return text.length <= n ? text : text.slice(0, n - 1) + '…';
 }
 
 /** Views of every step of a run. */

@@ -1,5 +1,5 @@
 import { EPOLL_FLAGS, Op } from '@epl/program';
-import { SignatureSet, stepSignature, stepView, abstractField } from '../src/signature';
+import { SignatureSet, stepSignature, stepSignatureKey, stepView, abstractField } from '../src/signature';
 import { encode } from '../src/seq';
 
 const { IN, OUT, RDHUP } = EPOLL_FLAGS;
@@ -18,13 +18,30 @@ describe('stepSignature', () => {
 });
 
 describe('SignatureSet', () => {
-  it('counts what is new and remembers who showed it first', () => {
+  const seq = encode([
+    { code: Op.pipe, operands: ['3', '4'] },
+    { code: Op.read, operands: ['3', 1] },
+    { code: Op.read, operands: ['3', 1] },
+  ]);
+  const run = (errno: number) => ({
+    steps: [{ ret: 0, errno: 0, fds: [5, 6], wire: [] }, { ret: -1, errno, fds: [], wire: [] }, { ret: -1, errno, fds: [], wire: [] }],
+    kernel: 'k', family: 'tcp' as const, netns: true, wire: { captured: true },
+  });
+  it('counts what is new, adds runs and remembers who showed each first', () => {
     const s = new SignatureSet();
-    expect(s.countNew(['a', 'a', 'b'])).toBe(2);
-    expect(s.add(['a', 'b'], 3)).toBe(2);
-    expect(s.add(['a', 'c'], 4)).toBe(1);
+    expect(s.countNewInRun(seq, run(11))).toBe(2); // pipe 0, read EAGAIN (twice: counted once)
+    expect(s.addRun(seq, run(11), 3)).toEqual(['pipe 0', 'read EAGAIN']);
+    expect(s.countNewInRun(seq, run(11))).toBe(0);
+    expect(s.addRun(seq, run(9), 4)).toEqual(['read EBADF']);
     expect(s.size).toBe(3);
-    expect(s.entries()).toEqual([['a', 3], ['b', 3], ['c', 4]]);
+    expect(s.entries()).toEqual([['pipe 0', 3], ['read EAGAIN', 3], ['read EBADF', 4]]);
+  });
+  it('keys agree with the text: same text, same key; ready sets in any order', () => {
+    const a = { ret: 2, errno: 0, fds: [], ready: [{ slot: 0, events: OUT }, { slot: 1, events: IN }], wire: [] };
+    const b = { ...a, ready: [{ slot: 4, events: IN }, { slot: 2, events: OUT }, { slot: 3, events: IN }] };
+    expect(stepSignatureKey(Op.wait, a)).toBe(stepSignatureKey(Op.wait, b));
+    expect(stepSignatureKey(Op.wait, a)).not.toBe(stepSignatureKey(Op.wait, { ...a, ready: [{ slot: 0, events: OUT }] }));
+    expect(stepSignatureKey(Op.read, { ret: 5, errno: 0, fds: [], wire: [] })).toBe(stepSignatureKey(Op.read, { ret: 9, errno: 0, fds: [], wire: [] }));
   });
 });
 

@@ -5,6 +5,7 @@ import { Bench, fmt } from './bench';
 const BENCHES: (() => Bench)[] = [
   () => require('./benches/runner').bench,
   () => require('./benches/executor').bench,
+  () => require('./benches/fuzz').bench,
 ];
 
 async function main(ids: string[]): Promise<number> {

@@ -1,0 +1,215 @@
+// `epl fuzz`: random valid sequences through the pool, judged by the oracles; findings are
+// shrunk and saved as recorded .epl files (packages/fuzz/README.md).
+import { randomBytes } from 'node:crypto';
+import type { Family } from '@epl/program';
+import type { Stats, Summary } from '@epl/fuzz';
+import type { Command, Io } from '../command';
+import { EXIT } from '../command';
+
+const FAMILY_NAMES = ['tcp', 'tcp6', 'unix'];
+
+const usage = `usage: epl fuzz [options]
+
+Generates random valid sequences of fd operations, runs them against the kernel in big
+batches on isolated workers, and checks them with the oracles: robustness (no error, crash,
+hang), determinism (re-runs agree; a varying step is reported as flaky with its rate) and
+the family differential (tcp and tcp6 must agree; tcp vs unix differences are catalogued).
+Sequences that show new behaviour signatures join a corpus and are mutated further. Every
+finding is shrunk and saved as a recorded .epl that \`epl run\` replays.
+
+options:
+  --seed S         seed of the campaign (default: random, printed); same seed and count,
+                   same sequences and files (as long as the kernel answers the same)
+  --count N        sequences to run (default 10000)
+  --time SEC       run for SEC seconds instead of a count
+  --length L       ops per generated sequence (default 30)
+  --family LIST    families, first one runs every sequence (default tcp,tcp6,unix)
+  --workers N      worker threads (default: one per core)
+  --out DIR        output folder (default fuzz-out): corpus/, findings/, behaviour/, summary.json
+  --no-shrink      save findings as found, without shrinking them
+  --no-corpus      do not write corpus entries to the output folder
+
+exit status: 0 when the campaign ran (findings or not), 1 when the fuzzer itself failed,
+2 usage errors.
+`;
+
+export interface FuzzArgs {
+  seed?: string;
+  count?: number;
+  timeSec?: number;
+  length?: number;
+  families?: Family[];
+  workers?: number;
+  out: string;
+  shrink: boolean;
+  corpus: boolean;
+}
+
+/** Parses `epl fuzz` arguments; a string is a usage error. */
+export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
+  const out: FuzzArgs = { out: 'fuzz-out', shrink: true, corpus: true };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq >= 0 ? a.slice(0, eq) : a;
+    const value = (): string | undefined => (eq >= 0 ? a.slice(eq + 1) : args[++i]);
+    const whole = (what: string, lo: number, hi: number): number | string => {
+      const v = value();
+      const n = Number(v);
+      if (v === undefined || v === '' || !Number.isInteger(n) || n < lo || n > hi) return `${what} takes a whole number from ${lo} to ${hi} (got ${v ?? 'nothing'})`;
+      return n;
+    };
+    switch (name) {
+      case '--seed': {
+        const v = value();
+        if (!v) return '--seed takes a value';
+        out.seed = v;
+        break;
+      }
+      case '--count': {
+        const n = whole('--count', 1, 1e9);
+        if (typeof n === 'string') return n;
+        out.count = n;
+        break;
+      }
+      case '--time': {
+        const v = value();
+        const n = Number(v);
+        if (v === undefined || v === '' || !Number.isFinite(n) || n <= 0) return `--time takes a number of seconds (got ${v ?? 'nothing'})`;
+        out.timeSec = n;
+        break;
+      }
+      case '--length': {
+        const n = whole('--length', 1, 4000);
+        if (typeof n === 'string') return n;
+        out.length = n;
+        break;
+      }
+      case '--workers': {
+        const n = whole('--workers', 1, 256);
+        if (typeof n === 'string') return n;
+        out.workers = n;
+        break;
+      }
+      case '--family':
+      case '--families': {
+        const v = value();
+        if (!v) return '--family takes a list: tcp,tcp6,unix';
+        const list = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+        const bad = list.find((f) => !FAMILY_NAMES.includes(f));
+        if (bad !== undefined || list.length === 0) return `unknown family '${bad ?? v}' (known: ${FAMILY_NAMES.join(', ')})`;
+        out.families = [...new Set(list)] as Family[];
+        break;
+      }
+      case '--out': {
+        const v = value();
+        if (!v) return '--out takes a folder';
+        out.out = v;
+        break;
+      }
+      case '--no-shrink':
+        out.shrink = false;
+        break;
+      case '--no-corpus':
+        out.corpus = false;
+        break;
+      default:
+        return `unknown argument '${a}'`;
+    }
+  }
+  if (out.count !== undefined && out.timeSec !== undefined) return '--count and --time exclude each other';
+  return out;
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** The figures, one line: what the progress line and the summary both show. */
+export function figures(s: Stats): string {
+  const secs = Math.max(s.fuzzMs, 1) / 1000;
+  const per = Object.entries(s.findings)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return (
+    `${int(s.sequences)} sequences (${int(s.sequences / secs)}/s), ${int(s.ops)} ops (${int(s.ops / secs)}/s), ` +
+    `${int(s.signatures)} signatures, corpus ${int(s.corpus)}, findings: ${per}, behaviour ${s.behaviours}` +
+    (s.shrinksPending ? `, shrinking ${s.shrinksPending}` : '')
+  );
+}
+
+export function summaryText(s: Summary, out: string, saved: ReadonlyMap<unknown, { files: readonly string[]; verified: boolean }>): string {
+  const lines = [`epl fuzz: seed ${s.seed}: ${figures(s)}`];
+  const secs = (s.fuzzMs / 1000).toFixed(1);
+  lines.push(
+    `  ${secs} s fuzzing, ${(s.elapsedMs / 1000).toFixed(1)} s in all; ${int(s.runs)} runs; ${int(s.mutants)} mutants; ` +
+      `shrunk ${s.shrunk} (mean length ratio ${Number.isNaN(s.shrinkRatio) ? '-' : s.shrinkRatio.toFixed(2)}, ${int(s.shrinkRuns)} runs)`,
+  );
+  for (const r of s.records) {
+    const f = r.final ?? r.finding;
+    const sv = saved.get(r);
+    const where = sv?.files[0] ?? '(not saved)';
+    const len = r.shrunk ? `${r.shrunk.from}->${r.shrunk.to} steps` : '';
+    lines.push(`  ${f.bug ? f.oracle : 'behaviour'} ${f.kind} x${r.occurrences} ${len}${sv && !sv.verified ? ' (replay did not pass)' : ''}: ${f.message}`);
+    lines.push(`    ${where}`);
+  }
+  lines.push(`output: ${out}`);
+  return lines.join('\n') + '\n';
+}
+
+export const command: Command = {
+  summary: 'generate random fd sequences, check them with oracles, shrink and save findings',
+  usage,
+  async run(args: string[], io: Io): Promise<number> {
+    const parsed = parseFuzzArgs(args);
+    if (typeof parsed === 'string') {
+      io.stderr.write(`epl fuzz: ${parsed}\n${usage.split('\n')[0]}\n`);
+      return EXIT.usage;
+    }
+    // Loaded here, not at the top: `epl --help` must not load the pool.
+    const fuzz = require('@epl/fuzz') as typeof import('@epl/fuzz');
+    const { Pool } = require('@epl/runner') as typeof import('@epl/runner');
+    const seed = parsed.seed ?? randomBytes(4).readUInt32BE(0).toString();
+    const pool = new Pool({ workers: parsed.workers });
+    const tty = io.stderr.isTTY === true;
+    try {
+      const iso = await pool.isolation();
+      if (!iso.files) {
+        io.stderr.write(`epl fuzz: the workers could not run Programs in isolation: ${iso.reason ?? 'no private descriptor table'}\n`);
+        return EXIT.failed;
+      }
+      if (!iso.wire.captured) io.stderr.write(`epl fuzz: wire not captured (${iso.wire.reason ?? 'unknown reason'}): wire signatures and comparisons are left out\n`);
+      const sink = new fuzz.FileSink({ dir: parsed.out, seed, runner: pool, corpus: parsed.corpus });
+      io.stderr.write(`epl fuzz: seed ${seed}, ${pool.workers} workers, output ${parsed.out}\n`);
+      const campaign = new fuzz.Campaign(pool, {
+        seed,
+        count: parsed.count ?? (parsed.timeSec === undefined ? 10000 : undefined),
+        timeSec: parsed.timeSec,
+        length: parsed.length,
+        families: parsed.families,
+        shrink: parsed.shrink,
+        sink,
+        onProgress: tty ? (s) => io.stderr.write(`\r\x1b[K${figures(s)}`) : undefined,
+        progressMs: 250,
+      });
+      let summary: Summary;
+      try {
+        summary = await campaign.run();
+      } finally {
+        if (tty) io.stderr.write('\r\x1b[K');
+      }
+      sink.writeSummary(summary, {
+        count: parsed.count,
+        timeSec: parsed.timeSec,
+        length: parsed.length ?? fuzz.DEFAULT_LENGTH,
+        families: parsed.families ?? ['tcp', 'tcp6', 'unix'],
+        shrink: parsed.shrink,
+      });
+      io.stdout.write(summaryText(summary, parsed.out, sink.saved));
+      return EXIT.ok;
+    } catch (e) {
+      io.stderr.write(`epl fuzz: the fuzzer failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      return EXIT.failed;
+    } finally {
+      await pool.close();
+    }
+  },
+};
