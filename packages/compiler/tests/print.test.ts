@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { ProgramBuilder, type Program } from '@epl/program';
+import { compile } from '../src/compile';
+import { programDiff } from '../src/equal';
+import { print, quote } from '../src/print';
+import { programs } from './gen';
+
+const roundTrip = (p: Program): Program => compile(print(p), 'printed.epl')[0];
+
+describe('print', () => {
+  it('prints one statement per line, expectations appended, defaults left out', () => {
+    const [p] = compile(
+      `epoll 3; tcp 5 6 => ok ~> 5 > 6 S, 6 > 5 S., 5 > 6 .
+add 3 5 in|epollout DATA 5
+add 3 6 IN|0x800 data 9
+wait max 64 timeout 0 => 5: OUT, 6: 0
+wait 3 max 8 timeout 20 => none
+read 5 1024 => "a\\x00\\n\\"\\\\\\xff"
+read 5 1
+eventfd e 0
+eventfd f 3
+listen L; connect c L => EINPROGRESS; socket s; connect s L
+dup2 5 -> 6
+shutdown 5 SHUT_RDWR; shutdown 6 9
+write 5 "x" ~> 5 > 6 P. len 1, 6 > 5 none
+write 5 10; send 5 "!" oob; sleep 3; linger 5 0`,
+      'dir/print me.epl',
+    );
+    expect(print(p)).toBe(`# print me
+epoll 3
+tcp 5 6 => ok ~> 5 > 6 S, 6 > 5 S., 5 > 6 .
+add 3 5 IN|OUT
+add 3 6 IN|0x800 data 9
+wait 3 => 5: OUT, 6: 0
+wait 3 max 8 timeout 20 => none
+read 5 => "a\\x00\\n\\"\\\\\\xff"
+read 5 1
+eventfd e
+eventfd f 3
+listen L
+connect c L => EINPROGRESS
+socket s
+connect s L
+dup2 5 -> 6
+shutdown 5 RDWR
+shutdown 6 9
+write 5 "x" ~> 5 > 6 P. len 1, 6 > 5 none
+write 5 10
+send 5 "!" oob
+sleep 3
+linger 5 0
+`);
+  });
+
+  it('keeps setup and scenario apart: setup lines, then the block under its title', () => {
+    const [, p] = compile('tcp 5 6\nscenario "a" {}\nscenario "b \\"2\\" é" { close 5 => 0 }', 't.epl');
+    const text = print(p);
+    expect(text).toBe('tcp 5 6\nscenario "b \\"2\\" \\xc3\\xa9" {\n  close 5 => 0\n}\n');
+    const q = roundTrip(p);
+    expect(q.title).toBe('b "2" é');
+    expect(q.steps.map((s) => s.setup)).toEqual([true, false]);
+  });
+
+  it('quotes bytes: printable ASCII as is, named escapes, \\xHH for the rest', () => {
+    expect(quote(Uint8Array.from([0x61, 0x22, 0x5c, 0x0a, 0x09, 0x0d, 0x00, 0x7f, 0x80, 0x41]))).toBe('"a\\"\\\\\\n\\t\\r\\x00\\x7f\\x80A"');
+  });
+
+  it('refuses a Program no source could produce', () => {
+    const bad = new ProgramBuilder().op('pipe', ['r w', 'x']).build();
+    expect(() => print(bad)).toThrow("print: slot name 'r w' is not a valid EPL name");
+    const reserved = new ProgramBuilder().op('epoll', ['ET']).build();
+    expect(() => print(reserved)).toThrow(/'ET' is not a valid EPL name/);
+  });
+});
+
+describe('compile(print(p)) is p', () => {
+  it('for random valid Programs (code, strings, slots, names, expectations, setup flags)', () => {
+    fc.assert(
+      fc.property(programs(), (p) => {
+        const q = roundTrip(p);
+        const diff = programDiff(p, q);
+        if (diff !== undefined) throw new Error(`${diff}\n--- printed:\n${print(p)}`);
+        expect(q.steps.map((s) => s.setup)).toEqual(p.steps.map((s) => s.setup));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('for the compiled fixtures, and printing is stable', () => {
+    const src = `tcp 5 6\nepoll 3\nadd 3 5 IN|OUT|RDHUP\nscenario "x" {\n  shutdown 5 WR => 0 ~> 5 > 6 F.\n  wait => 5: OUT, 6: IN|OUT|RDHUP\n}\n`;
+    const [p] = compile(src, 't.epl');
+    const once = print(p);
+    expect(print(roundTrip(p))).toBe(once);
+    expect(programDiff(p, roundTrip(p))).toBeUndefined();
+  });
+});
