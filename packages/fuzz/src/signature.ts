@@ -19,6 +19,11 @@ export function readyFlagSets(st: StepResult): string {
   return masks.map(formatEpollFlags).join(',');
 }
 
+/** A bare ACK (no payload, no other flag): delayed ACKs land in whichever step runs when their timer fires. */
+export function isBareAck(s: { readonly flags: number; readonly len: number }): boolean {
+  return s.flags === 0x10 && s.len === 0;
+}
+
 /** The distinct TCP flag combinations seen on the wire during a step, sorted. */
 export function wireFlagSets(st: StepResult): string {
   if (!st.wire.length) return '';
@@ -26,15 +31,21 @@ export function wireFlagSets(st: StepResult): string {
   return flags.map(formatTcpFlags).join(',');
 }
 
+/** The same without bare ACKs: the wire part of a signature, so novelty does not follow ACK timing. */
+export function signatureWireFlags(st: StepResult): string {
+  const flags = [...new Set(st.wire.filter((s) => !isBareAck(s)).map((s) => s.flags))].sort((a, b) => a - b);
+  return flags.map(formatTcpFlags).join(',');
+}
+
 /**
  * A step's behaviour signature: op kind x result (errno or 0/1/n) x ready-flag sets x wire
- * flag sets, e.g. `wait 1 IN|OUT,OUT` or `write EPIPE` or `close 0 ~F.`.
+ * flag sets (bare ACKs left out), e.g. `wait 1 IN|OUT,OUT` or `write EPIPE` or `close 0 ~F.`.
  */
 export function stepSignature(op: number, st: StepResult): string {
   let s = specOf(op).name + ' ' + resultClass(st);
   const r = readyFlagSets(st);
   if (r) s += ' ' + r;
-  const w = wireFlagSets(st);
+  const w = signatureWireFlags(st);
   if (w) s += ' ~' + w;
   return s;
 }
@@ -79,13 +90,15 @@ export function stepSignatureKey(op: number, st: StepResult): number {
     let sa = 0x99;
     let sb = 0x37;
     for (const x of st.wire) {
-      if (seen.includes(x.flags)) continue;
+      if (isBareAck(x) || seen.includes(x.flags)) continue;
       seen.push(x.flags);
       sa = (sa + mix(0xabcdef1, x.flags)) >>> 0;
       sb = (sb + mix(0x1fedcba, x.flags)) >>> 0;
     }
-    a = mix(a, sa);
-    b = mix(b, sb);
+    if (seen.length) {
+      a = mix(a, sa);
+      b = mix(b, sb);
+    }
   }
   return (a & 0x3ffffff) * 0x4000000 + (b & 0x3ffffff);
 }

@@ -12,7 +12,12 @@ describe('stepSignature', () => {
     expect(stepSignature(Op.wait, wait)).toBe('wait n OUT,IN|OUT|RDHUP');
     const moved = { ...wait, ready: [{ slot: 7, events: IN | OUT | RDHUP }, { slot: 3, events: OUT }] };
     expect(stepSignature(Op.wait, moved)).toBe(stepSignature(Op.wait, wait));
-    expect(stepSignature(Op.close, { ret: 0, errno: 0, fds: [], wire: [{ src: 0, dst: 1, flags: 0x11, len: 0 }, { src: 1, dst: 0, flags: 0x10, len: 0 }] })).toBe('close 0 ~.,F.');
+    expect(stepSignature(Op.close, { ret: 0, errno: 0, fds: [], wire: [{ src: 0, dst: 1, flags: 0x11, len: 0 }, { src: 1, dst: 0, flags: 0x10, len: 0 }] })).toBe('close 0 ~F.');
+    // Bare ACKs are left out (their timing is the delayed-ACK timer's), ACKs carrying data are not.
+    expect(stepSignature(Op.read, { ret: 1, errno: 0, fds: [], wire: [{ src: 1, dst: 0, flags: 0x10, len: 0 }] })).toBe('read 1');
+    expect(stepSignature(Op.write, { ret: 1, errno: 0, fds: [], wire: [{ src: 1, dst: 0, flags: 0x10, len: 5 }] })).toBe('write 1 ~.');
+    const bare = { ret: 1, errno: 0, fds: [], wire: [{ src: 1, dst: 0, flags: 0x10, len: 0 }] };
+    expect(stepSignatureKey(Op.read, bare)).toBe(stepSignatureKey(Op.read, { ...bare, wire: [] }));
     expect(stepSignature(Op.wait, { ret: 0, errno: 0, fds: [], ready: [], wire: [] })).toBe('wait 0 none');
   });
 });
