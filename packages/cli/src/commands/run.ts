@@ -95,7 +95,8 @@ export function wireNote(files: readonly FileReport[]): string | undefined {
       if (!s.result.wire.captured && s.result.error === undefined) reason ??= s.result.wire.reason;
     }
   if (unchecked === 0 && reason === undefined) return undefined;
-  const why = reason ?? 'the wire was not captured';
+  let why = reason ?? 'the wire was not captured';
+  if (/CAP_NET_RAW/.test(why) && !/grant/.test(why)) why += ' (run as root or grant cap_net_raw)';
   return `wire not captured: ${why}; ${unchecked} wire expectation${unchecked === 1 ? '' : 's'} not checked`;
 }
 

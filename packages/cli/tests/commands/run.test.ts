@@ -1,4 +1,5 @@
 // `epl run` end to end: the real compiler, pool and executor.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -72,6 +73,13 @@ describe('wireNote', () => {
   it('says once, plainly, why the wire was not checked and how many expectations that leaves', () => {
     expect(wireNote([report(false, 2), report(false, 1)])).toBe(
       'wire not captured: no CAP_NET_RAW (run as root or grant cap_net_raw); 3 wire expectations not checked',
+    );
+  });
+  it('tells how to get the capability when that is what is missing', () => {
+    const r = report(false, 1) as unknown as { scenarios: { result: { wire: { reason: string } } }[] };
+    r.scenarios[0].result.wire.reason = 'no CAP_NET_RAW: opening a packet socket was refused (Operation not permitted)';
+    expect(wireNote([r as unknown as FileReport])).toBe(
+      'wire not captured: no CAP_NET_RAW: opening a packet socket was refused (Operation not permitted) (run as root or grant cap_net_raw); 1 wire expectation not checked',
     );
   });
   it('says nothing when the wire was captured', () => {
@@ -201,5 +209,20 @@ describe('epl run', () => {
     const r = await run(path.join(dir, 'd'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/2 files, 2 scenario runs: 2 passed/);
+  });
+
+  it('without CAP_NET_RAW, ~> is counted as not checked, said once, and does not fail the run', () => {
+    // A wrong ~> on purpose: it must be reported as not checked, never as passed or failed.
+    const f = write('wire.epl', 'tcp 5 6\nshutdown 5 WR => 0 ~> 6 > 5 R\nclose 5 ~> none\n');
+    const bin = path.join(__dirname, '..', '..', 'bin', 'epl.js');
+    // As root, drop the capabilities the workers would use; otherwise there are none to drop.
+    const drop = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-net_raw,-sys_admin', '--inh-caps=-net_raw,-sys_admin'] : [];
+    const argv = [...drop, process.execPath, bin, 'run', f];
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+    expect(r.stdout).toContain(`PASS ${f} (1 scenario)`);
+    const notes = r.stdout.split('\n').filter((l) => l.startsWith('wire not captured:'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/; 2 wire expectations not checked$/);
+    expect(r.status).toBe(0);
   });
 });
