@@ -133,12 +133,31 @@ function expected(e: Expect): Expect {
   return out;
 }
 
+// The receiver of a FIN delays its ACK (pingpong mode, a 20-40 ms timer). A run takes well under
+// a millisecond, so the ACK normally comes after the last step; when a loaded machine stalls the
+// run past the timer, that pure ACK shows up in the step that was running. Such a run is retried
+// (at most twice); anything else that differs fails at once, and the table is asserted exactly.
+const withoutPureAcks = (wire = ''): string =>
+  wire
+    .split(', ')
+    .filter((seg) => !/^\d+>\d+ \.$/.test(seg))
+    .join(', ');
+function onlyTimerAcks(got: Expect[], want: Expect[]): boolean {
+  return got.every((g, i) => JSON.stringify({ ...g, wire: withoutPureAcks(g.wire) }) === JSON.stringify({ ...want[i], wire: withoutPureAcks(want[i].wire) }));
+}
+
 describe('the founding experiments', () => {
   for (const [title, rows] of SCENARIOS) {
     it(title, () => {
       const all = [...SETUP, ...rows];
       const p = build(all);
-      const r = run(p);
+      const want = all.map((row) => expected(row[2]));
+      let r = run(p);
+      for (let attempt = 1; attempt < 3; attempt++) {
+        const got = all.map((row, i) => observed(p, r, i, row[2]));
+        if (JSON.stringify(got) === JSON.stringify(want) || !onlyTimerAcks(got, want)) break;
+        r = run(p);
+      }
       expect(r.error).toBeUndefined();
       expect(r.wire).toEqual({ captured: true });
       expect(r.family).toBe('tcp');
@@ -153,9 +172,11 @@ describe('the founding experiments', () => {
   }
 
   it('gives the same results run after run (strangers from earlier teardowns are filtered out)', () => {
-    const p = build([...SETUP, ...SCENARIOS[1][1]]);
+    // Scenario 3 up to its first close: no FIN, so no delayed ACK timer (see above) is pending.
+    const p = build([...SETUP, ...SCENARIOS[2][1].slice(0, 7)]);
     const strip = (r: RunResult) => r.steps.map((s) => ({ ret: s.ret, errno: s.errno, ready: s.ready, wire: s.wire }));
     const first = strip(run(p));
-    for (let i = 0; i < 50; i++) expect(strip(run(p))).toEqual(first);
+    expect(first[first.length - 1].ready).toHaveLength(3);
+    for (let i = 0; i < 200; i++) expect(strip(run(p))).toEqual(first);
   });
 });

@@ -140,11 +140,12 @@ Executor::Executor() : events_(static_cast<size_t>(limits::maxWaitEvents)) {
 
 const Isolation& Executor::isolate() {
   if (!isolated_) {
-    isolation_ = isolateThread();
-    isolated_ = true;
-    // A capture opened before belongs to the old namespace: reopen on the next run.
+    // A capture opened before belongs to the old namespace and the shared table: close it there
+    // (after unshare only this thread's copy would close) and reopen on the next run.
     capture_.close();
     captureTried_ = false;
+    isolation_ = isolateThread();
+    isolated_ = true;
   }
   return isolation_;
 }
