@@ -188,11 +188,14 @@ export class Pool {
           // sleeps and waits); stop it by force only if it does not. Ending a thread while it is
           // inside the addon is the last resort, not the first.
           Atomics.store(task.progress, 1, 1);
-          const stuck = this.piscinaRun(task, flight, true);
-          void stuck;
+          this.abandon(flight);
           return blame(at, `over its time budget (${this.budgetMs} ms + ${this.marginMs} ms margin): the worker was stopped and replaced`);
         });
-      this.piscinaRun(task, flight, false).then(
+      flight.task = this.piscina.run(task, {
+        transferList: [task.code.buffer, task.strings.buffer, task.meta.buffer] as ArrayBuffer[],
+        signal: flight.abort.signal,
+      }) as Promise<BatchReply>;
+      flight.task.then(
         (reply) => settle(() => push(decodeBatch(reply, ids, family))),
         (e: unknown) =>
           settle(() => {
@@ -210,30 +213,20 @@ export class Pool {
     });
   }
 
-  /**
-   * The piscina task of a batch, started once; `abandon` (after an overrun) arms the forced
-   * stop and keeps the pool from closing before that worker is gone.
-   */
-  private piscinaRun(task: BatchTask, flight: InFlight, abandon: boolean): Promise<BatchReply> {
-    flight.task ??= this.piscina.run(task, {
-      transferList: [task.code.buffer, task.strings.buffer, task.meta.buffer] as ArrayBuffer[],
-      signal: flight.abort.signal,
-    }) as Promise<BatchReply>;
-    if (abandon) {
-      // The executor bounds a Program's sleeps, waits and lingers by LIMITS.maxBudgetMs: past
-      // that (and the margin) the call is not coming back, and only terminating is left.
-      const force = setTimeout(() => flight.abort.abort(new Error('over budget')), LIMITS.maxBudgetMs + this.marginMs);
-      const gone = flight.task.then(
-        () => undefined,
-        () => undefined,
-      );
-      void gone.then(() => {
-        clearTimeout(force);
-        this.abandoned.delete(gone);
-      });
-      this.abandoned.add(gone);
-    }
-    return flight.task;
+  /** Gives up on a batch's worker: arms the forced stop, and keeps close() waiting until it is gone. */
+  private abandon(flight: InFlight): void {
+    // The executor bounds a Program's sleeps, waits and lingers by LIMITS.maxBudgetMs: past
+    // that (and the margin) the call is not coming back, and only terminating is left.
+    const force = setTimeout(() => flight.abort.abort(new Error('over budget')), LIMITS.maxBudgetMs + this.marginMs);
+    const gone: Promise<void> = (flight.task ?? Promise.resolve()).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.abandoned.add(gone);
+    void gone.then(() => {
+      clearTimeout(force);
+      this.abandoned.delete(gone);
+    });
   }
 
   private watch(flight: InFlight): void {
