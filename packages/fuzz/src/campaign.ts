@@ -14,7 +14,8 @@ import { Op, OP_WORDS } from '@epl/program';
 import { Corpus, CorpusEntry } from './corpus';
 import { DEFAULT_LENGTH, Generator } from './generate';
 import { Mutator } from './mutate';
-import { Finding, Oracle, RunContext, defaultOracles } from './oracles';
+import { grown } from './leaks';
+import { Finding, Oracle, RunContext, defaultOracles, robustness } from './oracles';
 import { Rng, seedHash } from './prng';
 import type { Seq } from './seq';
 import { ShrinkResult, shrink } from './shrink';
@@ -52,6 +53,15 @@ export interface CampaignOptions {
   readonly shrinkBudget?: number;
   /** Receives corpus entries and finished findings (files: see save.ts). */
   readonly sink?: Sink;
+  /**
+   * Open-descriptor counts of the pool's isolated workers by thread (isolatedFdCounts reads
+   * them from /proc). When given, the campaign pauses every `leakCheckMs` to read them with the
+   * pool idle; a worker that holds more than before leaked: the sequences since the last check
+   * are re-run in halves to find the one that leaks.
+   */
+  readonly fdCounts?: () => ReadonlyMap<number, number>;
+  /** How often to check for leaked descriptors (default 2000 ms; the end of the fuzzing is always checked). */
+  readonly leakCheckMs?: number;
   readonly onProgress?: (s: Stats) => void;
   /** How often onProgress is called (default 250 ms). */
   readonly progressMs?: number;
@@ -59,7 +69,8 @@ export interface CampaignOptions {
 
 export interface Sink {
   corpus?(entry: CorpusEntry): void | Promise<void>;
-  finding?(rec: FindingRecord): void | Promise<void>;
+  /** `runner` is the campaign's (it holds such runs back while it checks for leaks). */
+  finding?(rec: FindingRecord, runner: Runner): void | Promise<void>;
 }
 
 /** A distinct finding (first sequence that showed its key) and what became of it. */
@@ -88,7 +99,7 @@ export interface Stats {
   readonly runs: number;
   readonly signatures: number;
   readonly corpus: number;
-  /** Distinct findings per oracle (catalogued behaviour excluded). */
+  /** Distinct findings per oracle (catalogued behaviour excluded; robustness counts leak windows too). */
   readonly findings: Readonly<Record<string, number>>;
   /** Distinct catalogued behaviour differences. */
   readonly behaviours: number;
@@ -103,8 +114,19 @@ export interface Stats {
   readonly elapsedMs: number;
 }
 
+/** Descriptors a worker kept over a stretch of sequences, when no single sequence could be blamed. */
+export interface LeakWindow {
+  /** Generation indexes [from, to) run between the two checks. */
+  readonly from: number;
+  readonly to: number;
+  readonly tid: number;
+  readonly before: number;
+  readonly after: number;
+}
+
 export interface Summary extends Stats {
   readonly records: readonly FindingRecord[];
+  readonly leakWindows: readonly LeakWindow[];
 }
 
 interface Item {
@@ -136,7 +158,25 @@ export class Campaign {
   private readonly mutator: Mutator;
   private readonly choose: Rng;
   private readonly crossSeed: number;
+  readonly leakWindows: LeakWindow[] = [];
   private readonly queue: FindingRecord[] = [];
+  /** Held while the pool must stay idle (leak checks); the shrinker and the sink wait on it. */
+  private gate: Promise<void> | undefined;
+  private gatedBusy = 0;
+  private gatedIdle: (() => void)[] = [];
+  private fdBase = new Map<number, number>();
+  /** The runner as the shrinker and the sink use it: held back while the fuzzer checks for leaks. */
+  private readonly gated: Runner = {
+    runAll: async (programs, opts) => {
+      while (this.gate) await this.gate;
+      this.gatedBusy++;
+      try {
+        return await this.runner.runAll(programs, opts);
+      } finally {
+        if (--this.gatedBusy === 0) for (const w of this.gatedIdle.splice(0)) w();
+      }
+    },
+  };
   private shrinking: Promise<void> | undefined;
   private shrinkError: unknown;
   private sequences = 0;
@@ -171,6 +211,7 @@ export class Campaign {
     let behaviours = 0;
     let shrunk = 0;
     let ratio = 0;
+    findings.robustness = (findings.robustness ?? 0) + this.leakWindows.length;
     for (const r of this.records) {
       if (r.finding.bug) findings[r.finding.oracle] = (findings[r.finding.oracle] ?? 0) + 1;
       else behaviours++;
@@ -196,6 +237,10 @@ export class Campaign {
     const deadline = o.timeSec !== undefined ? this.start + o.timeSec * 1000 : Infinity;
     const timer = o.onProgress ? setInterval(() => o.onProgress!(this.stats()), o.progressMs ?? 250) : undefined;
     timer?.unref();
+    const leakEvery = o.leakCheckMs ?? 2000;
+    let lastCheck = Date.now();
+    let since: Item[] = [];
+    if (o.fdCounts) this.fdBase = new Map(o.fdCounts());
     try {
       const window: Promise<void>[] = [];
       let chain: Promise<void> = Promise.resolve();
@@ -203,8 +248,16 @@ export class Campaign {
       for (let b = 0; generated < total; b++) {
         if (window.length >= inflight) await window.shift();
         if (Date.now() >= deadline) break;
+        if (o.fdCounts && Date.now() - lastCheck >= leakEvery) {
+          await chain;
+          window.length = 0;
+          await this.leakCheck(since);
+          since = [];
+          lastCheck = Date.now();
+        }
         const n = Math.min(batch, total - generated);
         const items = this.makeBatch(b, n, generated, inflight);
+        if (o.fdCounts) since.push(...items);
         generated += n;
         const primary = this.runner.runAll(
           items.map((it) => it.seq),
@@ -216,6 +269,7 @@ export class Campaign {
       }
       await chain;
       this.fuzzEnd = Date.now();
+      if (o.fdCounts) await this.leakCheck(since);
       while (this.shrinking) await this.shrinking;
       if (this.shrinkError !== undefined) throw this.shrinkError;
     } finally {
@@ -223,7 +277,7 @@ export class Campaign {
     }
     const s = this.stats();
     o.onProgress?.(s);
-    return { ...s, records: this.records };
+    return { ...s, records: this.records, leakWindows: this.leakWindows };
   }
 
   /** Sequences `first`… of batch `b`: fresh ones, or mutants of corpus entries old enough to be fixed. */
@@ -369,7 +423,8 @@ export class Campaign {
       if (!rec) break;
       const f = rec.finding;
       try {
-        if (this.opts.shrink !== false) {
+        // A leak shows only with the pool idle, which shrinking beside the fuzzing cannot have.
+        if (this.opts.shrink !== false && f.kind !== 'leak') {
           const budget = this.opts.shrinkBudget ?? 400;
           rec.shrunk = await shrink(rec.seq, {
             test: async (cands) => (await this.showing(f, cands)).map(Boolean),
@@ -380,7 +435,7 @@ export class Campaign {
           });
           rec.final = (await this.showing(f, [rec.shrunk.seq]))[0];
         }
-        await this.opts.sink?.finding?.(rec);
+        await this.opts.sink?.finding?.(rec, this.gated);
       } catch (e) {
         this.shrinkError ??= e;
       } finally {
@@ -388,6 +443,63 @@ export class Campaign {
       }
     }
     this.shrinking = undefined;
+  }
+
+  /** Holds the shrinker and the sink back and waits until their runs are done: the pool is then idle. */
+  private async hold(): Promise<() => void> {
+    let release!: () => void;
+    this.gate = new Promise<void>((r) => (release = r));
+    while (this.gatedBusy > 0) await new Promise<void>((r) => this.gatedIdle.push(r));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
+
+  /** Runs every family of each item once; true when some worker then holds more descriptors. */
+  private async leaksWhenRun(items: readonly Item[]): Promise<{ tid: number; before: number; after: number }[]> {
+    const before = this.opts.fdCounts!();
+    await Promise.all(
+      this.families.map((f) => {
+        const seqs = items.filter((it) => it.families.includes(f)).map((it) => it.seq);
+        return seqs.length ? this.runner.runAll(seqs, { family: f }) : undefined;
+      }),
+    );
+    return grown(before, this.opts.fdCounts!());
+  }
+
+  /**
+   * With the pool idle, compares the workers' descriptor counts with the last check. If one
+   * grew, re-runs the sequences since then in halves to find one that leaks on its own; that
+   * one is a robustness finding (via the oracle's leakedFds), or else the window is reported.
+   */
+  private async leakCheck(since: readonly Item[]): Promise<void> {
+    const release = await this.hold();
+    try {
+      const now = this.opts.fdCounts!();
+      const g = grown(this.fdBase, now);
+      this.fdBase = new Map(now);
+      if (!g.length || !since.length) return;
+      let cands = since;
+      while (cands.length > 1) {
+        const half = cands.slice(0, Math.ceil(cands.length / 2));
+        if ((await this.leaksWhenRun(half)).length) cands = half;
+        else if ((await this.leaksWhenRun(cands.slice(half.length))).length) cands = cands.slice(half.length);
+        else break;
+      }
+      const again = cands.length === 1 ? await this.leaksWhenRun(cands) : [];
+      if (again.length) {
+        const item = cands[0];
+        const leaked = again.reduce((n, x) => n + x.after - x.before, 0);
+        const ctx = new RunContext(item.seq, item.index, new Map([[item.families[0], []]]), leaked);
+        for (const f of robustness.check(ctx)) this.note(f, item);
+      } else {
+        for (const x of g) this.leakWindows.push({ from: since[0].index, to: since[since.length - 1].index + 1, ...x });
+      }
+      this.fdBase = new Map(this.opts.fdCounts!());
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -408,7 +520,7 @@ export class Campaign {
     const fams = f.families;
     const programs: Seq[] = [];
     for (const c of cands) for (let j = 0; j < k; j++) programs.push(c);
-    const byFam = await Promise.all(fams.map((fam) => this.runner.runAll(programs, { family: fam })));
+    const byFam = await Promise.all(fams.map((fam) => this.gated.runAll(programs, { family: fam })));
     this.shrinkRuns += programs.length * fams.length;
     return cands.map((c, i) => {
       const runs = new Map<Family, RunResult[]>(fams.map((fam, j) => [fam, byFam[j].slice(i * k, (i + 1) * k)]));

@@ -15,6 +15,7 @@ export type { CorpusEntry } from './corpus';
 export { shrink, simpler, canonicalNames } from './shrink';
 export type { ShrinkOptions, ShrinkResult } from './shrink';
 export { Campaign, hasPair } from './campaign';
-export type { CampaignOptions, Runner, Sink, Stats, Summary, FindingRecord } from './campaign';
+export type { CampaignOptions, Runner, Sink, Stats, Summary, FindingRecord, LeakWindow } from './campaign';
+export { isolatedFdCounts, grown } from './leaks';
 export { FileSink, defaultTools, stripExpectations } from './save';
 export type { SaveTools, FileSinkOptions, SavedFinding } from './save';

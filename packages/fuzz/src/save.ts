@@ -81,7 +81,7 @@ export class FileSink implements Sink {
     fs.writeFileSync(file, head + this.text(entry.seq, file));
   }
 
-  async finding(rec: FindingRecord): Promise<void> {
+  async finding(rec: FindingRecord, runner: Runner = this.o.runner): Promise<void> {
     const f = rec.final ?? rec.finding;
     const seq = rec.shrunk?.seq ?? rec.seq;
     const dir = path.join(this.o.dir, f.bug ? path.join('findings', f.oracle) : 'behaviour');
@@ -105,7 +105,7 @@ export class FileSink implements Sink {
         '',
       ].join('\n');
       const source = head + this.text(seq, file);
-      const r = await this.recordAndVerify(source, file, family, uncheckedFrom, f.step);
+      const r = await this.recordAndVerify(runner, source, file, family, uncheckedFrom, f.step);
       fs.writeFileSync(file, r.text);
       files.push(file);
       if (!r.verified) verified = false;
@@ -142,6 +142,7 @@ export class FileSink implements Sink {
    * that fails at the finding's own step leaves the file unverified.
    */
   private async recordAndVerify(
+    runner: Runner,
     source: string,
     file: string,
     family: Family,
@@ -150,7 +151,7 @@ export class FileSink implements Sink {
   ): Promise<{ text: string; verified: boolean; failures: string[] }> {
     const t = this.t();
     const programs = t.compile(source, file);
-    const results = await this.o.runner.runAll(programs, { family });
+    const results = await runner.runAll(programs, { family });
     let text = t.record(source, programs, results);
     if (uncheckedFrom !== Infinity) text = stripExpectations(text, t.compile(text, file), (i) => (i >= uncheckedFrom ? 'both' : undefined));
     const runs = Math.max(1, this.o.verifyRuns ?? 3);
@@ -159,7 +160,7 @@ export class FileSink implements Sink {
       const replayed = t.compile(text, file);
       const batch: Program[] = [];
       for (let k = 0; k < runs; k++) batch.push(...replayed);
-      const again = await this.o.runner.runAll(batch, { family });
+      const again = await runner.runAll(batch, { family });
       const failures: string[] = [];
       const cut = new Map<number, 'result' | 'wire' | 'both'>();
       let fatal = false;
@@ -195,6 +196,7 @@ export class FileSink implements Sink {
       corpus: s.corpus,
       findings: s.findings,
       behaviours: s.behaviours,
+      leakWindows: s.leakWindows,
       shrinkRatio: Number.isNaN(s.shrinkRatio) ? null : s.shrinkRatio,
       records: s.records.map((r) => ({
         index: r.index,

@@ -90,3 +90,40 @@ describe('Campaign', () => {
     expect(s.fuzzMs).toBeGreaterThanOrEqual(300);
   });
 });
+
+describe('Campaign leak checks', () => {
+  it('finds the sequence that leaves descriptors open in a worker, with the pool idle', async () => {
+    // A planted worker: every run of a Program with `send_oob` on unix leaves one descriptor open.
+    let open = 20;
+    let busy = 0;
+    const runner = new PlantedRunner();
+    const orig = runner.runAll.bind(runner);
+    runner.runAll = async (ps, o) => {
+      busy++;
+      await new Promise((r) => setTimeout(r, 1));
+      for (const p of ps) if (o.family === 'unix' && firstOp(p, Op.send_oob) >= 0) open++;
+      busy--;
+      return orig(ps, o);
+    };
+    const idleCounts: boolean[] = [];
+    const fdCounts = () => {
+      idleCounts.push(busy === 0);
+      return new Map([[7, open]]);
+    };
+    const s = await new Campaign(runner, { seed: 2, count: 600, batch: 100, fdCounts, leakCheckMs: 0, crossRate: 0.5 }).run();
+    const leaks = s.records.filter((r) => r.finding.kind === 'leak');
+    expect(leaks).toHaveLength(1);
+    expect(firstOp(leaks[0].seq, Op.send_oob)).toBeGreaterThanOrEqual(0);
+    expect(hasPair(leaks[0].seq)).toBe(true);
+    expect(leaks[0].finding.message).toMatch(/descriptor/);
+    expect(s.findings.robustness).toBeGreaterThanOrEqual(1);
+    // Counts were only ever read with nothing running.
+    expect(idleCounts.every(Boolean)).toBe(true);
+  });
+
+  it('reports nothing when the counts hold', async () => {
+    const s = await new Campaign(new PlantedRunner(), { seed: 2, count: 300, batch: 100, fdCounts: () => new Map([[7, 20]]), leakCheckMs: 0 }).run();
+    expect(s.leakWindows).toEqual([]);
+    expect(s.records.filter((r) => r.finding.kind === 'leak')).toEqual([]);
+  });
+});

@@ -9,6 +9,7 @@ import { Pool, TEST_CRASH_OPCODE, check } from '@epl/runner';
 import { Campaign } from '../src/campaign';
 import { RunContext, robustness } from '../src/oracles';
 import { FileSink } from '../src/save';
+import { isolatedFdCounts } from '../src/leaks';
 import { encode } from '../src/seq';
 
 jest.setTimeout(300_000);
@@ -29,9 +30,13 @@ afterAll(async () => {
 describe('a campaign on the kernel', () => {
   it('runs, finds catalogued tcp/unix behaviour, and saves findings that replay and pass', async () => {
     const sink = new FileSink({ dir, seed: 'e2e', runner: pool });
-    const s = await new Campaign(pool, { seed: 'e2e', count: 1500, batch: 300, sink, shrinkBudget: 60 }).run();
+    const s = await new Campaign(pool, { seed: 'e2e', count: 1500, batch: 300, sink, shrinkBudget: 60, fdCounts: isolatedFdCounts, leakCheckMs: 500 }).run();
     sink.writeSummary(s, {});
     expect(s.sequences).toBe(1500);
+    // The executor closes what each scenario opened: the workers' descriptor counts held.
+    expect(s.leakWindows).toEqual([]);
+    expect(s.records.filter((r) => r.finding.kind === 'leak')).toEqual([]);
+    expect(isolatedFdCounts().size).toBeGreaterThan(0);
     expect(s.ops).toBeGreaterThan(1500 * 25);
     expect(s.signatures).toBeGreaterThan(100);
     expect(s.corpus).toBeGreaterThan(10);

@@ -143,6 +143,9 @@ export function summaryText(s: Summary, out: string, saved: ReadonlyMap<unknown,
     `  ${secs} s fuzzing, ${(s.elapsedMs / 1000).toFixed(1)} s in all; ${int(s.runs)} runs; ${int(s.mutants)} mutants; ` +
       `shrunk ${s.shrunk} (mean length ratio ${Number.isNaN(s.shrinkRatio) ? '-' : s.shrinkRatio.toFixed(2)}, ${int(s.shrinkRuns)} runs)`,
   );
+  for (const w of s.leakWindows) {
+    lines.push(`  robustness leak: worker ${w.tid} went from ${w.before} to ${w.after} descriptors over sequences #${w.from}-#${w.to - 1} (no single one did it again)`);
+  }
   for (const r of s.records) {
     const f = r.final ?? r.finding;
     const sv = saved.get(r);
@@ -187,6 +190,8 @@ export const command: Command = {
         families: parsed.families,
         shrink: parsed.shrink,
         sink,
+        // The pool's workers run in this process: their descriptor tables are readable in /proc.
+        fdCounts: fuzz.isolatedFdCounts,
         onProgress: tty ? (s) => io.stderr.write(`\r\x1b[K${figures(s)}`) : undefined,
         progressMs: 250,
       });

@@ -13,11 +13,11 @@ export const bench: Bench = {
   id: 'fuzz',
   async run(report: Report): Promise<void> {
     const { Pool } = require('@epl/runner') as typeof import('@epl/runner');
-    const { Campaign } = require('@epl/fuzz') as typeof import('@epl/fuzz');
+    const { Campaign, isolatedFdCounts } = require('@epl/fuzz') as typeof import('@epl/fuzz');
     const pool = new Pool({ workers: WORKERS });
     try {
       await pool.isolation(); // workers started, isolated and loaded before the clock starts
-      const campaign = new Campaign(pool, { seed: 'bench', timeSec: SECONDS });
+      const campaign = new Campaign(pool, { seed: 'bench', timeSec: SECONDS, fdCounts: isolatedFdCounts });
       const s = await campaign.run();
       const secs = s.fuzzMs / 1000;
       report('fuzz_sequences_per_s', s.sequences / secs, 'seq/s');
