@@ -96,6 +96,8 @@ export class Pool {
       concurrentTasksPerWorker: 2,
       // The environment as this module sees it (under jest, the test's own process.env).
       env: { ...process.env },
+      // No run/wait-time histograms: nothing reads them, and they cost at start and per task.
+      recordTiming: false,
     });
     // Errors outside tasks (a worker that dies idle) must not crash the caller.
     this.piscina.on('error', () => undefined);
