@@ -211,7 +211,7 @@ export class Campaign {
     let behaviours = 0;
     let shrunk = 0;
     let ratio = 0;
-    findings.robustness = (findings.robustness ?? 0) + this.leakWindows.length;
+    if (this.leakWindows.length) findings.robustness = (findings.robustness ?? 0) + this.leakWindows.length;
     for (const r of this.records) {
       if (r.finding.bug) findings[r.finding.oracle] = (findings[r.finding.oracle] ?? 0) + 1;
       else behaviours++;
