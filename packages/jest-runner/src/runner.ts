@@ -56,6 +56,9 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     for (const l of this.listeners.get(eventName) ?? []) await l(data);
   }
 
+  /** `~>` expectations this run could not compare, and why (reported once, at the end). */
+  private wire = { unchecked: 0, reasons: new Set<string>() };
+
   /** Overridden by tests; the real thing is one @epl/runner Pool. */
   protected createPool(workers: number): RunnerPool {
     return new Pool({ workers });
@@ -70,6 +73,7 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     }
     // --collectTests lists tests without running them: no pool at all.
     const pool = this.globalConfig.collectTests ? undefined : this.createPool(this.workers);
+    this.wire = { unchecked: 0, reasons: new Set() };
     try {
       // Enough files in flight to keep every pool worker busy across file boundaries,
       // few enough that jest's "RUNS" lines mean something.
@@ -85,6 +89,16 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     } finally {
       await pool?.close();
     }
+    // A test that passed on its `=>` alone must not look like a full check: say so once.
+    if (this.wire.unchecked > 0) {
+      const why = [...this.wire.reasons].join('; ') || 'the wire was not captured';
+      this.note(`@epl/jest-runner: ${this.wire.unchecked} wire expectation(s) (~>) were not checked: ${why}\n`);
+    }
+  }
+
+  /** Where the end-of-run note goes; jest's reporters own stdout (`--json`), so stderr. */
+  protected note(text: string): void {
+    process.stderr.write(text);
   }
 
   /** `families`: the project's matrix, `[undefined]` for one run with the pool's default. */
@@ -121,7 +135,10 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
         outcomes = cells.map((c) => {
           if (!c.selected) return { title: c.title, status: 'pending' };
           const result = results[families.indexOf(c.family)].get(c.program);
-          return { title: c.title, ...judge(c.program, result, source) };
+          const { wireUnchecked, wireReason, ...verdict } = judge(c.program, result, source);
+          this.wire.unchecked += wireUnchecked;
+          if (wireReason) this.wire.reasons.add(wireReason);
+          return { title: c.title, ...verdict };
         });
       } catch (e) {
         // The pool itself failed (not a scenario: those come back as results with `error`).

@@ -116,22 +116,26 @@ describe('a failing scenario', () => {
 
   it('says where, what was expected and what came', () => {
     const msg = failed.failureMessages.join('\n');
-    expect(msg).toMatch(/^bad\.epl:10:3: expected => "b", got "a"$/m);
+    expect(msg).toMatch(/^bad\.epl:10:3: /);
     // The frame quotes the line and points at it.
     expect(msg).toContain('\n    read 6 => "b"\n    ^');
+    expect(msg).toMatch(/expected:\s+=> "b"\n\s+got:\s+=> "a"/);
   });
 
   it('shows the transcript up to the failed step, and not beyond', () => {
     const msg = failed.failureMessages.join('\n');
-    expect(msg).toMatch(/^ {2}write\(5, "a", 1\) +=/m);
-    expect(msg).toMatch(/^ {2}read\(6.*<- expected => "b"$/m);
+    const write = msg.search(/^\s+write\(5, "a", 1\)\s+= 1$/m);
+    const read = msg.search(/^\s+read\(6, "a", 1024\)\s+= 1$/m);
+    expect(write).toBeGreaterThan(0);
+    expect(read).toBeGreaterThan(write);
     expect(msg).not.toMatch(/close\(5\)/);
   });
 
   it('prints the same text for the default reporter, under the test title', () => {
     const file = byName(run, 'bad.epl');
     expect(file.message).toContain('● bad.epl › deliberately wrong');
-    expect(file.message).toContain('bad.epl:10:3: expected => "b", got "a"');
+    expect(file.message).toContain(failed.failureMessages[0].split('\n')[0]);
+    expect(file.message).not.toContain('read what was written');
   });
 });
 
@@ -180,7 +184,7 @@ describe('a family matrix', () => {
       ['peer-closed [tcp]', 'failed'],
       ['peer-closed [unix]', 'passed'],
     ]);
-    expect(closed.assertionResults[0].failureMessages.join('\n')).toMatch(/expected => EPIPE, got 1/);
+    expect(closed.assertionResults[0].failureMessages.join('\n')).toMatch(/expected:\s+=> EPIPE\n\s+got:\s+=> 1/);
   });
 });
 

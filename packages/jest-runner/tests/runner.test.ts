@@ -9,13 +9,17 @@ import EplJestRunner, { eachLimit, type RunnerPool } from '../src/runner';
 
 const fixtures = path.join(__dirname, 'fixtures');
 
-/** Answers every Program, last first (ids must be honoured); titles containing "wrong" come back with an error. */
+/**
+ * Answers every Program, last first (ids must be honoured); titles containing "wrong" come
+ * back with an error. `ran`: every op returned 0 and no wire was captured, else no op ran.
+ */
 class FakePool implements RunnerPool {
   readonly runs: { titles: string[]; family?: Family }[] = [];
   closed = 0;
   constructor(
     readonly workers: number,
     private readonly fail = false,
+    private readonly ran = false,
   ) {}
 
   async *run(programs: readonly Program[], opts?: { family?: Family }): AsyncIterable<{ id: number; result: RunResult }> {
@@ -23,7 +27,8 @@ class FakePool implements RunnerPool {
     if (this.fail) throw new Error('pool broke');
     for (let id = programs.length - 1; id >= 0; id--) {
       const error = programs[id].title.includes('wrong') ? 'fake executor error' : undefined;
-      const result: RunResult = { steps: [], kernel: 'fake', family: opts?.family ?? 'tcp', netns: false, wire: { captured: false, reason: 'fake' }, ...(error ? { error } : {}) };
+      const steps = this.ran ? programs[id].steps.map(() => ({ ret: 0, errno: 0, fds: [], wire: [] })) : [];
+      const result: RunResult = { steps, kernel: 'fake', family: opts?.family ?? 'tcp', netns: false, wire: { captured: false, reason: 'no CAP_NET_RAW here' }, ...(error ? { error } : {}) };
       yield { id, result };
     }
   }
@@ -35,11 +40,16 @@ class FakePool implements RunnerPool {
 
 class TestRunner extends EplJestRunner {
   readonly pools: FakePool[] = [];
+  readonly notes: string[] = [];
   failPool = false;
+  ranPool = false;
   protected override createPool(workers: number): RunnerPool {
-    const p = new FakePool(workers, this.failPool);
+    const p = new FakePool(workers, this.failPool, this.ranPool);
     this.pools.push(p);
     return p;
+  }
+  protected override note(text: string): void {
+    this.notes.push(text);
   }
 }
 
@@ -160,6 +170,22 @@ describe('EplJestRunner', () => {
     await r.runTests([test('passing/pipe.epl')], watcher());
     expect(rec.failure('pipe.epl').message).toContain('pool broke');
     expect(r.pools[0].closed).toBe(1);
+  });
+
+  it('says once, at the end, how many wire expectations it could not check and why', async () => {
+    const r = new TestRunner(globalConfig(), {});
+    r.ranPool = true;
+    const rec = record(r);
+    await r.runTests([test('wire/wire.epl')], watcher());
+    expect(rec.success('wire.epl').numPassingTests).toBe(1);
+    expect(r.notes).toEqual([expect.stringMatching(/^@epl\/jest-runner: 2 wire expectation\(s\) \(~>\) were not checked: no CAP_NET_RAW here\n$/)]);
+  });
+
+  it('says nothing about the wire when no ~> went unchecked', async () => {
+    const r = new TestRunner(globalConfig(), {});
+    r.ranPool = true;
+    await r.runTests([test('broken/ok.epl')], watcher());
+    expect(r.notes).toEqual([]);
   });
 
   it('starts nothing once jest is interrupted', async () => {

@@ -1,0 +1,44 @@
+import { compile } from '@epl/compiler';
+import type { RunResult, StepResult } from '@epl/program';
+import { judge } from '../src/judge';
+
+const source = 'pipe r w\nwrite w "x" => 2\n';
+const [program] = compile(source, 'j.epl');
+
+const step = (ret: number, errno = 0): StepResult => ({ ret, errno, fds: [], wire: [] });
+const run = (steps: StepResult[], error?: string): RunResult => ({
+  steps,
+  kernel: 'test',
+  family: 'tcp',
+  netns: false,
+  wire: { captured: false, reason: 'not captured' },
+  ...(error !== undefined ? { error } : {}),
+});
+
+describe('judge', () => {
+  it('passes a scenario whose expectations hold', () => {
+    expect(judge(program, run([step(0), step(2)]), source)).toEqual({ status: 'passed', wireUnchecked: 0 });
+  });
+
+  it('fails with the located, quoted step and expected vs got', () => {
+    const v = judge(program, run([step(0), step(1)]), source);
+    expect(v.status).toBe('failed');
+    expect(v.message).toMatch(/^j\.epl:2:1: /);
+    expect(v.message).toContain('\n  write w "x" => 2\n  ^');
+    expect(v.message).toMatch(/expected:\s+=> 2\n\s+got:\s+=> 1/);
+    expect(v.details).toEqual({ failures: [expect.objectContaining({ line: 2, col: 1, kind: 'result' })] });
+  });
+
+  it('fails a run that stopped, saying where and why', () => {
+    const v = judge(program, run([step(0)], 'the worker died'), source);
+    expect(v.status).toBe('failed');
+    expect(v.message).toMatch(/^j\.epl:2:1: .*the worker died/m);
+    expect(v.details).toEqual({ failures: [], error: 'the worker died' });
+  });
+
+  it('fails a scenario the pool never answered, rather than passing it', () => {
+    const v = judge(program, undefined, source);
+    expect(v.status).toBe('failed');
+    expect(v.message).toContain('got no result from the pool');
+  });
+});
