@@ -190,6 +190,10 @@ export const command: Command = {
       if ((parsed.verbose || bad.length) && n) out.push('');
     }
     const all = files.flatMap((f) => f.scenarios);
+    if (files.length === 0) {
+      io.stderr.write(`epl run: no .epl files in ${parsed.files.join(', ')}\n`);
+      return EXIT.usage;
+    }
     if (parsed.filter !== undefined && all.length === 0 && !usageError) {
       io.stderr.write(`epl run: no scenario title contains '${parsed.filter}'\n`);
       return EXIT.usage;

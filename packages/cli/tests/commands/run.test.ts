@@ -143,6 +143,9 @@ describe('epl run', () => {
   it('exit 2 on usage errors and missing files', async () => {
     expect((await run()).code).toBe(2);
     expect((await run('--family', 'x', 'f.epl')).code).toBe(2);
+    mkdirSync(path.join(dir, 'empty'));
+    const empty = await run(path.join(dir, 'empty'));
+    expect([empty.code, empty.err]).toEqual([2, `epl run: no .epl files in ${path.join(dir, 'empty')}\n`]);
     const missing = await run(path.join(dir, 'nope.epl'));
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('no such file');
