@@ -1,10 +1,10 @@
 // Shared jest settings for the TypeScript packages: tests live in tests/ mirroring src/.
-// ts-jest transpiles only (isolatedModules); `nx run-many -t typecheck` checks types.
+// ts-jest transpiles each file alone (isolatedModules); `nx run-many -t typecheck` checks types.
 module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, sourceMap: true } }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, sourceMap: true, isolatedModules: true } }],
   },
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   reporters: ['default', require.resolve('./tools/ci/jest-json-reporter.js')],
