@@ -49,12 +49,19 @@ function numberType(text: string): string {
   return 'badnum';
 }
 
-// Order matters: moo takes the first rule that matches at a position.
+// Order matters: moo takes the first rule that matches at a position. Single characters come
+// first: moo looks those up in a table instead of running its regular expression.
 export const lexer = moo.compile({
-  ws: /[ \t\r]+/,
-  comment: /#[^\n]*/,
-  nl: { match: /\n/, lineBreaks: true },
+  ws: [' ', '\t', '\r'],
+  nl: { match: '\n', lineBreaks: true },
   semi: ';',
+  gt: '>',
+  pipe: '|',
+  colon: ':',
+  comma: ',',
+  lbrace: '{',
+  rbrace: '}',
+  comment: /#[^\n]*/,
   string: /"(?:\\[^\n]|[^"\\\n])*"/,
   badstring: /"(?:\\[^\n]|[^"\\\n])*\\?/,
   res: '=>',
@@ -65,12 +72,6 @@ export const lexer = moo.compile({
   // tcpdump flags with an ACK dot (`S.`, `FP.`, `.`); `S`/`R` alone are identifiers.
   tcpdot: /[FSRPUEW]*\.[FSRPUEW]*/,
   ident: { match: /[A-Za-z_][A-Za-z0-9_]*/, type: (w: string) => WORD_TYPES.get(w.toLowerCase()) ?? 'ident' },
-  gt: '>',
-  pipe: '|',
-  colon: ':',
-  comma: ',',
-  lbrace: '{',
-  rbrace: '}',
   error: moo.error,
 });
 
@@ -86,9 +87,15 @@ const list = (d: D) => [d[0]];
 // concat, not push: a pushed-to array keeps room for 16 more, and a long file has many lists.
 const push = (d: D) => d[0].concat([d[d.length - 1]]);
 const nil = () => undefined;
-const flagPart = (d: D): A.FlagPart => ({ value: d[0].type === 'eflag' ? FLAG_BITS.get(d[0].text.toLowerCase())! : d[0].num, text: d[0].text, span: sp(d[0]) });
-const flags = (d: D): A.Flags => ({ kind: 'flags', value: d[0].value >>> 0, parts: [d[0]], span: d[0].span });
-const flagOr = (d: D): A.Flags => ({ kind: 'flags', value: (d[0].value | d[2].value) >>> 0, parts: d[0].parts.concat([d[2]]), span: from(d[0].span, d[2].span) });
+/** The bits of one part of a mask: a flag word, or a number that must fit in 32 bits. */
+const flagBits = (t: Tok): number => {
+  if (t.type === 'eflag') return FLAG_BITS.get(t.text.toLowerCase())!;
+  // Checked here, not in the compiler: a part has no node of its own (masks are many and the AST stays small).
+  if (t.num! > 0xffffffff) throw new Fault(t.offset, `flag value ${t.text} does not fit in 32 bits`);
+  return t.num!;
+};
+const flags = (d: D): A.Flags => ({ kind: 'flags', value: flagBits(d[0]) >>> 0, span: sp(d[0]) });
+const flagOr = (d: D): A.Flags => ({ kind: 'flags', value: (d[0].value | flagBits(d[2])) >>> 0, span: from(d[0].span, sp(d[2])) });
 const how = (d: D): A.How => ({ kind: 'how', value: d[0].type === 'shut' ? shutMode(d[0].text)! : d[0].num, text: d[0].text, span: sp(d[0]) });
 const tcpFlags = (d: D): A.TcpFlags => {
   const t: Tok = d[0];
@@ -283,8 +290,8 @@ number -> %int                                 {% num %}
 string -> %string                              {% str %}
 flags -> flag                                  {% flags %}
        | flags %pipe flag                      {% flagOr %}
-flag -> %eflag                                 {% flagPart %}
-      | %int                                   {% flagPart %}
-      | %hex                                   {% flagPart %}
+flag -> %eflag                                 {% id %}
+      | %int                                   {% id %}
+      | %hex                                   {% id %}
 how -> %shut                                   {% how %}
      | number                                  {% (d) => ({ kind: 'how', value: d[0].value, text: d[0].text, span: d[0].span }) %}

@@ -169,8 +169,7 @@ class Lowering {
   }
 
   private flags(f: Flags): number {
-    for (const p of f.parts) if (p.value > 0xffffffff) this.fail(p.span, `flag value ${p.text} does not fit in 32 bits`);
-    return f.value;
+    return f.value; // each part was checked to fit in 32 bits by the parser
   }
 
   private bytes(b: Uint8Array, at: Span): Uint8Array {

@@ -26,18 +26,10 @@ export interface Str {
   readonly span: Span;
 }
 
-/** One part of an epoll mask: a flag word or a number (raw bits). */
-export interface FlagPart {
-  readonly value: number;
-  readonly text: string;
-  readonly span: Span;
-}
-
-/** Epoll flags joined by `|`. `value` is the uint32 OR of the parts. */
+/** Epoll flags joined by `|` (flag words and numbers, each checked to fit 32 bits). `value` is their uint32 OR. */
 export interface Flags {
   readonly kind: 'flags';
   readonly value: number;
-  readonly parts: readonly FlagPart[];
   readonly span: Span;
 }
 

@@ -30,7 +30,7 @@ describe('statements', () => {
     ['dup2 5->7', { op: 'dup2', a: name('5'), b: name('7') }],
     ['add 3 5 IN|OUT', { op: 'add', a: name('3'), b: name('5'), flags: { value: 5 }, data: undefined }],
     ['add 3 5 epollin | 0x10 data x', { op: 'add', a: name('3'), b: name('5'), flags: { value: 0x11 }, data: name('x') }],
-    ['mod 3 5 0', { op: 'mod', a: name('3'), b: name('5'), flags: { value: 0, parts: [{ value: 0, text: '0' }] } }],
+    ['mod 3 5 0', { op: 'mod', a: name('3'), b: name('5'), flags: { value: 0, span: { offset: 8, end: 9 } } }],
     ['mod 3 5 ET|ONESHOT data 9', { op: 'mod', flags: { value: 0xc0000000 }, data: name('9') }],
     ['del 3 5', { op: 'del', a: name('3'), b: name('5') }],
     ['wait', { op: 'wait', a: undefined, max: undefined, timeout: undefined }],
@@ -161,6 +161,7 @@ describe('errors: one line, located, never nearley text', () => {
     ['binary garbage', 'tcp 5 6\n\x01\x02\x03', "2:1: unexpected character '\\x01'"],
     ['NUL byte', 'close\x005', "1:6: unexpected character '\\x00'"],
     ['bad escape', 'write 5 "a\\qb"', "1:11: unknown escape '\\q' in string"],
+    ['flag part over 32 bits', 'add 3 5 IN|0x100000000', '1:12: flag value 0x100000000 does not fit in 32 bits'],
     ['bad number', 'close 5x', "1:7: bad number '5x' (a name is all digits or starts with a letter)"],
     ['first error wins, in source order', 'frob\n"unterminated', "1:1: unknown statement 'frob'"],
   ])('%s', (_, src, expected) => {
