@@ -3,6 +3,7 @@ import { Bench, fmt } from './bench';
 
 // Bench modules register here in the order they run: () => require('./benches/NAME').bench,
 const BENCHES: (() => Bench)[] = [
+  () => require('./benches/parse').bench,
   () => require('./benches/runner').bench,
   () => require('./benches/executor').bench,
   () => require('./benches/fuzz').bench,
