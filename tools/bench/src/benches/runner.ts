@@ -3,6 +3,7 @@
 //   c_reference_scenarios_per_s the C loop (tools/c-reference) on this machine, now
 //   run_vs_c_per_core           scenarios/s with all workers / (workers × C loop)
 //   single_file_ms              wall time of `epl run scenarios/founding/founding.epl` (median)
+//   node_startup_ms             wall time of `node -e 0` (median), the floor under single_file_ms
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -48,13 +49,14 @@ async function throughput(programs: readonly Program[], workers: number): Promis
   }
 }
 
-function singleFileMs(runs = 7): number {
+/** Median wall time of a command, in ms. */
+function medianMs(args: readonly string[], runs = 7): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [EPL, 'run', FOUNDING], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (r.status !== 0) process.stderr.write(`bench runner: epl run exited ${r.status}: ${r.stdout}${r.stderr}\n`);
+    if (r.status !== 0) process.stderr.write(`bench runner: node ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}\n`);
   }
   times.sort((a, b) => a - b);
   return Math.round(times[times.length >> 1]);
@@ -80,6 +82,8 @@ export const bench: Bench = {
       report('c_reference_scenarios_per_s', Math.round(c), 'scenarios/s');
       report('run_vs_c_per_core', w2 / (workers * c));
     } else process.stderr.write(`bench runner: ${C_REFERENCE} is not built; run_vs_c_per_core not measured\n`);
-    report('single_file_ms', singleFileMs(), 'ms');
+    report('single_file_ms', medianMs([EPL, 'run', FOUNDING]), 'ms');
+    // The floor under it on this machine, now: starting node and doing nothing.
+    report('node_startup_ms', medianMs(['-e', '0']), 'ms');
   },
 };
