@@ -306,7 +306,7 @@ class Lowering {
         return { kind: 'errno', name: v.name, code: v.code };
       case 'string':
         if (s.op !== 'read' && s.op !== 'drain') this.fail(v.span, `a string result is only for read and drain (${s.op} returns a number, ok or an errno)`);
-        return { kind: 'bytes', value: v.bytes };
+        return { kind: 'bytes', value: v.bytes.slice() }; // its own copy: the AST's may be a view of a shared buffer
       case 'none':
         if (s.op !== 'wait') this.fail(v.span, `'none' as a result is only for wait (${s.op} returns a number, ok or an errno)`);
         return { kind: 'none' };

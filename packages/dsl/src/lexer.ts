@@ -7,18 +7,34 @@ import { Fault, type Tok } from './token';
 /** Token types that end a statement. */
 export const SEPARATORS: ReadonlySet<string> = new Set(['nl', 'semi']);
 
+/** moo 0.5's position fields (pinned version): read and advanced to skip blanks without a token each. */
+interface MooPosition {
+  index: number;
+  col: number;
+}
+
 /** Streams the checked tokens of one source text, separators included. */
 export class Lexer {
   // A clone per source: moo lexers are stateful, and compiling one is the slow part.
   private readonly moo = (mooLexer as typeof mooLexer & { clone(): typeof mooLexer }).clone();
+  private readonly pos = this.moo as unknown as MooPosition;
 
-  constructor(source: string) {
+  constructor(private readonly source: string) {
     this.moo.reset(source);
   }
 
   /** The next token, or undefined at the end. Throws a Fault for a lexical error. */
   next(): Tok | undefined {
     for (;;) {
+      // Spaces and tabs between tokens are most of a file's tokens: step over them here rather
+      // than have moo build a token for each (moo's line/col stay right: no newline is skipped).
+      const from = this.pos.index;
+      let i = from;
+      for (let c = this.source.charCodeAt(i); c === 32 || c === 9; c = this.source.charCodeAt(++i));
+      if (i !== from) {
+        this.pos.index = i;
+        this.pos.col += i - from;
+      }
       const t = this.moo.next() as Tok | undefined;
       if (t === undefined) return undefined;
       let num: number | undefined;
@@ -77,15 +93,23 @@ const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
   n: 10, t: 9, r: 13, '\\': 92, '"': 34, "'": 39, '?': 63, a: 7, b: 8, f: 12, v: 11,
 };
 const encoder = new TextEncoder();
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * The bytes of a string token (quotes included in `text`): C escapes, and UTF-8 for every
  * character beyond ASCII. `\x` takes one or two hex digits (C would take them all, which
  * makes "\x00abc" mean something else than it reads); octal takes one to three digits.
+ * The result may be a view into a shared buffer: copy it (as the compiler does) to keep it apart.
  */
 export function decodeString(text: string, offset: number): Uint8Array {
   const inner = text.slice(1, -1);
-  if (!inner.includes('\\')) return encoder.encode(inner);
+  if (!inner.includes('\\')) {
+    if (!ASCII.test(inner)) return encoder.encode(inner);
+    // Most strings: a view into Buffer's shared pool, one small object instead of a typed array
+    // with a buffer of its own (a long file has tens of thousands of strings).
+    const b = Buffer.from(inner, 'latin1');
+    return new Uint8Array(b.buffer, b.byteOffset, b.length);
+  }
   const out: number[] = [];
   let i = 0;
   while (i < inner.length) {
