@@ -64,8 +64,11 @@ class Lowering {
   private readonly bindings = new Map<string, Binding>();
   private readonly slots = new Set<string>();
   private readonly steps: Step[] = [];
-  /** Expectations wait for every op to be in: their names resolve to slots at the end. */
-  private readonly pending: { index: number; s: Statement }[] = [];
+  /**
+   * Expectations are checked where they stand (errors come in source order), but a name they
+   * mention may get its slot from a later op: its slot is filled in once every op is in.
+   */
+  private readonly fixups: { name: string; set: (slot: number) => void }[] = [];
   private stringBytes = 0;
   private budgetMs = 0;
   // Facts about the whole Program, gathered before lowering.
@@ -91,10 +94,8 @@ class Lowering {
     if (all.length > LIMITS.maxOps) this.fail(all[LIMITS.maxOps].span, `more than ${LIMITS.maxOps} steps in one scenario (setup included)`);
     this.setup.forEach((s) => this.lower(s, true));
     this.body.forEach((s) => this.lower(s, false));
-    const built = this.builder.build();
-    const steps = this.steps.slice();
-    for (const { index, s } of this.pending) steps[index] = this.expectations(steps[index], s);
-    return { ...built, steps };
+    for (const f of this.fixups) f.set(this.builder.slot(f.name));
+    return { ...this.builder.build(), steps: this.steps };
   }
 
   private fail(at: Span, reason: string): never {
@@ -183,9 +184,7 @@ class Lowering {
   private lower(s: Statement, setup: boolean): void {
     const [name, operands] = this.operandsOf(s);
     this.builder.op(name, operands);
-    const step: Step = { span: s.span, end: s.end, setup };
-    this.steps.push(step);
-    if (s.expects.length) this.pending.push({ index: this.steps.length - 1, s });
+    this.steps.push(this.step(s, setup));
   }
 
   /** The op and its operand values (names as text, resolved by the builder). */
@@ -278,22 +277,25 @@ class Lowering {
 
   // ---- expectations ---------------------------------------------------------------------------
 
-  private expectations(step: Step, s: Statement): Step {
-    let out: Step = step;
-    let result = false;
-    let wire = false;
+  /** The step of a lowered statement: its spans and expectations (one object shape for every step). */
+  private step(s: Statement, setup: boolean): Step {
+    let expect: ResultExpect | undefined;
+    let expectSpan: Span | undefined;
+    let wire: WireExpect | undefined;
+    let wireSpan: Span | undefined;
     for (const e of s.expects) {
       if (e.kind === 'result') {
-        if (result) this.fail(e.span, "duplicate '=>' on one step");
-        result = true;
-        out = { ...out, expect: this.result(e.value, s), expectSpan: e.span };
+        if (expect) this.fail(e.span, "duplicate '=>' on one step");
+        expect = this.result(e.value, s);
+        expectSpan = e.span;
       } else {
         if (wire) this.fail(e.span, "duplicate '~>' on one step");
-        wire = true;
-        out = { ...out, wire: this.wire(e.value), wireSpan: e.span };
+        wire = this.wire(e.value);
+        wireSpan = e.span;
       }
     }
-    return out;
+    if (!expect && !wire) return { span: s.span, end: s.end, setup };
+    return { span: s.span, end: s.end, setup, expect, expectSpan, wire, wireSpan };
   }
 
   private result(v: ResultNode, s: Statement): ResultExpect {
@@ -314,7 +316,9 @@ class Lowering {
         if (s.op !== 'wait') this.fail(v.span, `a ready list is only for wait (${s.op} returns a number, ok or an errno)`);
         const entries: ReadyEntry[] = v.entries.map((e) => {
           if (!this.operands.has(e.name.text)) this.fail(e.name.span, `unknown name '${e.name.text}' in ready list (${this.namesText(this.operands)})`);
-          return { slot: this.builder.slot(e.name.text), events: this.flags(e.flags) };
+          const entry = { slot: -1, events: this.flags(e.flags) };
+          this.fixups.push({ name: e.name.text, set: (slot) => (entry.slot = slot) });
+          return entry;
         });
         return { kind: 'ready', entries };
       }
@@ -328,7 +332,9 @@ class Lowering {
         if (!this.sockets.has(n.text)) this.fail(n.span, `wire expectation names unknown endpoint '${n.text}' (${this.namesText(this.sockets, 'sockets')})`);
       }
       const len = this.bounded(g.len, 0, INT32_MAX, 'len', 'bytes');
-      return { src: this.builder.slot(g.src.text), dst: this.builder.slot(g.dst.text), flags: g.flags.value, len };
+      const seg = { src: -1, dst: -1, flags: g.flags.value, len };
+      this.fixups.push({ name: g.src.text, set: (slot) => (seg.src = slot) }, { name: g.dst.text, set: (slot) => (seg.dst = slot) });
+      return seg;
     });
     return { kind: 'segments', segments };
   }

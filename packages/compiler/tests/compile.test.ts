@@ -206,6 +206,16 @@ describe('errors, located', () => {
     expect(`${e.line}:${e.col}: ${e.reason}`).toBe(expected);
   });
 
+  it('reports errors in source order: an expectation before a later name', () => {
+    expect(() => compile('tcp 5 6\nclose 5 => "x"\nclose 9', 'e.epl')).toThrow(/e\.epl:2:12: a string result/);
+  });
+
+  it('resolves a ready-list name whose slot comes from a later op', () => {
+    const p = only('epoll 3\nwait => r: IN\npipe r w');
+    expect(p.names).toEqual(['3', 'r', 'w']);
+    expect(p.steps[1].expect).toEqual({ kind: 'ready', entries: [{ slot: 1, events: 1 }] });
+  });
+
   it('reports the first error of the file: setup errors in the first scenario', () => {
     expect(() => compile('close 9\nscenario "a" {}\nscenario "b" { close 8 }', 'e.epl')).toThrow(/e\.epl:1:7: unknown name '9'/);
   });
