@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LIMITS, Op, ProgramBuilder, SourceError, opCount, word, type Program } from '@epl/program';
-import { compile } from '../src/compile';
+import { compile, compileFile } from '../src/compile';
 import { programDiff } from '../src/equal';
 
 const only = (src: string): Program => {
@@ -153,6 +156,23 @@ scenario "second" { close 6; wait }
   it('counts epolls per scenario for a bare wait', () => {
     const ps = compile('scenario "a" { epoll 3; wait }\nscenario "b" { epoll 4; wait }', 't.epl');
     expect(ps.map((p) => p.names)).toEqual([['3'], ['4']]);
+  });
+});
+
+describe('compileFile', () => {
+  it('reads UTF-8 and names the Programs and errors after the path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'epl-compile-'));
+    try {
+      const f = join(dir, 'two.epl');
+      writeFileSync(f, 'pipe r w\nscenario "é" { close r }\nscenario "b" { close w }\n');
+      const ps = compileFile(f);
+      expect(ps.map((p) => [p.file, p.title, p.index])).toEqual([[f, 'é', 0], [f, 'b', 1]]);
+      writeFileSync(f, 'close 5\n');
+      expect(() => compileFile(f)).toThrow(`${f}:1:7: unknown name '5'`);
+      expect(() => compileFile(join(dir, 'missing.epl'))).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

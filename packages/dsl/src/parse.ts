@@ -298,7 +298,7 @@ function syntaxError(p: ParserInternals, tokens: Tok[], i: number, term: Tok | u
     return new Fault(at, `expected a statement, got ${show(got)}`);
   }
   const what = reserved(gotType);
-  if (what && types.has('ident') && !types.has('tcpdot')) {
+  if (what && types.has('ident') && !types.has('tcpdot') && prev?.type !== 'res') {
     return new Fault(at, `'${got!.text}' is reserved (${what}) and cannot be a name`);
   }
   if (gotType === 'ident' && types.has('eflag')) return new Fault(at, `unknown flag '${got!.text}' (IN, OUT, PRI, ERR, HUP, RDHUP, ET, ONESHOT, …)`);

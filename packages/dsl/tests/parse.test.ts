@@ -135,6 +135,7 @@ describe('errors: one line, located, never nearley text', () => {
     ['flag missing after | before ;', 'add 3 5 IN| ; close 5', "1:13: expected a flag (IN, OUT, …) after '|', got ';'"],
     ['unknown errno', 'close 5 => EFOO', "1:12: unknown errno 'EFOO'"],
     ['unknown result word', 'close 5 => foo\n', "1:12: expected a result (a number, ok, an errno name, a string, NAME: FLAGS or none) after '=>', got 'foo'"],
+    ['a flag as a result', 'close 5 => IN', "1:12: expected a result (a number, ok, an errno name, a string, NAME: FLAGS or none) after '=>', got 'IN'"],
     ['nothing after =>', 'close 5 =>\n', "1:11: expected a result (a number, ok, an errno name, a string, NAME: FLAGS or none) after '=>', got end of line"],
     ['missing operand', 'tcp 5\nclose 5', '1:6: expected a name, got end of line'],
     ['missing operand before ;', 'tcp 5;', "1:6: expected a name, got ';'"],
