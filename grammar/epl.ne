@@ -1,12 +1,13 @@
-# The EPL grammar (docs: /work/shared/design/EPL-LANGUAGE.md, packages/dsl/README.md).
+# The EPL grammar. The language it accepts: grammar/README.md (the design: shared/design/EPL-LANGUAGE.md).
 # `npm run generate` in packages/dsl compiles it with nearleyc into packages/dsl/src/generated/
-# (never edited by hand, never committed). Rules match token types only, never strings.
+# (never edited by hand, never committed). Rules match token types only, never strings: the
+# parser relies on it (one derivation per sequence of token types, replayed line after line).
 #
 # Two start symbols share every statement rule:
 #   file  the whole token stream (tests: exactly one parse per valid file);
 #   line  one chunk between separators (the parser's production path, see packages/dsl/src/parse.ts:
 #         it feeds one line at a time so parsing stays linear and light on long files).
-# Tokens arrive from packages/dsl/src/tokens.ts with whitespace and comments removed, strings
+# Tokens arrive from packages/dsl/src/lexer.ts with whitespace and comments removed, strings
 # decoded (`bytes`) and numbers read (`num`).
 
 @preprocessor typescript
