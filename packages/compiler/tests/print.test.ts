@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ProgramBuilder, type Program } from '@epl/program';
+import { allParses } from '@epl/dsl';
 import { compile } from '../src/compile';
 import { programDiff } from '../src/equal';
 import { print, quote } from '../src/print';
@@ -81,6 +82,8 @@ describe('compile(print(p)) is p', () => {
         const diff = programDiff(p, q);
         if (diff !== undefined) throw new Error(`${diff}\n--- printed:\n${print(p)}`);
         expect(q.steps.map((s) => s.setup)).toEqual(p.steps.map((s) => s.setup));
+        // The printed text is also a corpus for the grammar: exactly one parse of the whole file.
+        expect(allParses(print(p), 'printed.epl')).toHaveLength(1);
       }),
       { numRuns: 400 },
     );
