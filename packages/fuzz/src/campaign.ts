@@ -21,6 +21,10 @@ import type { Seq } from './seq';
 import { ShrinkResult, shrink } from './shrink';
 import { SignatureSet } from './signature';
 
+// Module-level copies: an imported binding is a getter on every use, and these are hot loops.
+const WORDS = OP_WORDS;
+const PAIR = Op.pair;
+
 /** What runs Programs: the runner's Pool fits (`pool.runAll(programs, { family })`). */
 export interface Runner {
   runAll(programs: readonly ProgramCode[], opts: { family: Family }): Promise<RunResult[]>;
@@ -39,7 +43,7 @@ export interface CampaignOptions {
   readonly oracles?: readonly Oracle[];
   /** Sequences per pool call (default 512). */
   readonly batch?: number;
-  /** Batches in flight at once (default 3). */
+  /** Batches in flight at once (default 4); a batch mutates only corpus entries judged that many batches before. */
   readonly inflight?: number;
   /** Runs per family when a sequence raised a finding (default 4). */
   readonly reruns?: number;
@@ -141,14 +145,22 @@ interface Picked {
   readonly runs: Map<Family, RunResult[]>;
 }
 
+interface Looked {
+  readonly picked: readonly Picked[];
+  readonly second: Promise<void>;
+}
+
 export function hasPair(seq: Seq): boolean {
-  for (let i = 0; i < seq.code.length; i += OP_WORDS) if (seq.code[i] === Op.pair) return true;
+  for (let i = 0; i < seq.code.length; i += WORDS) if (seq.code[i] === PAIR) return true;
   return false;
 }
 
 export class Campaign {
   readonly seed: string;
+  /** Every signature of every run: the corpus and the figures. */
   readonly signatures = new SignatureSet();
+  /** Signatures of first runs only, added in generation order: what novelty is judged on. */
+  private readonly firstRuns = new SignatureSet();
   readonly corpus = new Corpus();
   readonly records: FindingRecord[] = [];
   private readonly keys = new Map<string, FindingRecord>();
@@ -231,7 +243,7 @@ export class Campaign {
   async run(): Promise<Summary> {
     const o = this.opts;
     const batch = Math.max(1, o.batch ?? 512);
-    const inflight = Math.max(1, o.inflight ?? 3);
+    const inflight = Math.max(1, o.inflight ?? 4);
     const total = o.count ?? (o.timeSec !== undefined ? Infinity : 10000);
     this.start = Date.now();
     const deadline = o.timeSec !== undefined ? this.start + o.timeSec * 1000 : Infinity;
@@ -243,6 +255,9 @@ export class Campaign {
     if (o.fdCounts) this.fdBase = new Map(o.fdCounts());
     try {
       const window: Promise<void>[] = [];
+      // Two chains, each in generation order: first looks, and judgements (which also wait for
+      // their own first look). A batch is generated once the batch `inflight` before it is judged.
+      let looks: Promise<unknown> = Promise.resolve();
       let chain: Promise<void> = Promise.resolve();
       let generated = 0;
       for (let b = 0; generated < total; b++) {
@@ -264,7 +279,9 @@ export class Campaign {
           { family: this.families[0] },
         );
         primary.catch(() => undefined); // awaited (and its failure thrown) by the chain
-        chain = chain.then(() => this.processBatch(b, items, primary));
+        const look = looks.then(() => this.firstLook(items, primary));
+        looks = look.catch(() => undefined);
+        chain = chain.then(async () => this.judge(b, await look));
         window.push(chain);
       }
       await chain;
@@ -324,7 +341,13 @@ export class Campaign {
     for (const r of results) this.ops += r.steps.length;
   }
 
-  private async processBatch(b: number, items: readonly Item[], primary: Promise<RunResult[]>): Promise<void> {
+  /**
+   * First look at a batch, in generation order: novelty against the first runs seen so far,
+   * a cheap check, the sample for the family differential. The second look at what it picked
+   * is sent to the pool at once (not after the previous batch is fully judged), so the pool
+   * always has work queued.
+   */
+  private async firstLook(items: readonly Item[], primary: Promise<RunResult[]>): Promise<Looked> {
     const results = await primary;
     this.sequences += items.length;
     this.count(results);
@@ -333,13 +356,21 @@ export class Campaign {
     items.forEach((item, k) => {
       const r = results[k];
       const runs = new Map<Family, RunResult[]>([[fam0, [r]]]);
-      const fresh = this.signatures.countNewInRun(item.seq, r) > 0;
+      const fresh = this.firstRuns.addRun(item.seq, r, item.index).length > 0;
       const cross = item.families.length > 1 && this.crossSampled(item.index);
       if (fresh || cross || this.check(item.seq, item.index, runs).length) picked.push({ item, runs });
     });
+    // A second look: once more on the first family, once on each other family.
+    const second = picked.length ? this.runMore(picked, (p, f) => (f === fam0 ? 2 : 1)) : Promise.resolve();
+    second.catch(() => undefined); // awaited (and its failure thrown) by judge()
+    return { picked, second };
+  }
+
+  /** Judges a batch once its second look is back, in generation order: findings, corpus, signatures. */
+  private async judge(b: number, looked: Looked): Promise<void> {
+    const { picked, second } = looked;
+    await second;
     if (picked.length) {
-      // A second look: once more on the first family, once on each other family.
-      await this.runMore(picked, (p, f) => (f === fam0 ? 2 : 1));
       const reruns = Math.max(2, this.opts.reruns ?? 4);
       // Only a finding not seen before earns the full re-runs, and only for the first sequence of
       // the batch that shows it; a known key just counts once more.

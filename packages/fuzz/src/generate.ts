@@ -3,6 +3,10 @@
 // closed) keeps the naming rules and weights the choice toward ops that change readiness;
 // stale names are used on purpose now and then, as a C program with a bug would.
 import { EPOLL_FLAGS, OP_WORDS, Op } from '@epl/program';
+
+// Module-level copies: an imported binding is a getter on every use, and this is the hot loop.
+const O = Op;
+const WORDS = OP_WORDS;
 import { Rng } from './prng';
 import type { Seq } from './seq';
 
@@ -62,8 +66,8 @@ const BASE_WEIGHT: Record<Cat, number> = {
   drain: 2.5, oob: 2, linger: 2, dup: 4, dup2: 3, sleep: 0.2,
 };
 const READINESS: ReadonlySet<number> = new Set([
-  Op.write, Op.write_n, Op.read, Op.shutdown, Op.close, Op.fill, Op.drain, Op.send_oob, Op.connect,
-  Op.connect_new, Op.accept, Op.dup2, Op.mod, Op.add,
+  O.write, O.write_n, O.read, O.shutdown, O.close, O.fill, O.drain, O.send_oob, O.connect,
+  O.connect_new, O.accept, O.dup2, O.mod, O.add,
 ]);
 
 export class Generator {
@@ -75,7 +79,7 @@ export class Generator {
   private bytes: number[] = [];
   private kind: number[] = [];
   private open: boolean[] = [];
-  private regs = new Set<number>(); // epoll * 256 + target, approximate (for weights only)
+  private regs: number[] = []; // epoll * 256 + target, approximate (for weights only)
   private readonly weights = new Array<number>(CATS.length).fill(0);
   private readonly base: Record<Cat, number>;
 
@@ -90,19 +94,19 @@ export class Generator {
 
   generate(): Seq {
     const r = this.rng;
-    this.words = new Int32Array(this.length * OP_WORDS);
+    this.words = new Int32Array(this.length * WORDS);
     this.n = 0;
     this.bytes = [];
     this.kind = [];
     this.open = [];
-    this.regs.clear();
+    this.regs.length = 0;
     // Prologue: most interesting sequences start with an epoll watching a connected pair.
     if (r.chance(0.9)) this.create('epoll');
     this.create(r.chance(0.6) ? 'pair' : undefined);
     if (r.chance(0.7)) for (let s = 0; s < this.kind.length && this.room(1); s++) if (this.kind[s] !== EPOLL) this.add(s);
     while (this.room(1)) this.step();
     const names = NAMES.slice(0, this.kind.length);
-    return { code: this.words.subarray(0, this.n * OP_WORDS), strings: Uint8Array.from(this.bytes), slotCount: names.length, names };
+    return { code: this.words.subarray(0, this.n * WORDS), strings: Uint8Array.from(this.bytes), slotCount: names.length, names };
   }
 
   private room(k: number): boolean {
@@ -110,7 +114,7 @@ export class Generator {
   }
 
   private emit(code: number, a = 0, b = 0, c = 0, d = 0, e = 0): void {
-    const w = this.n++ * OP_WORDS;
+    const w = this.n++ * WORDS;
     const ws = this.words;
     ws[w] = code;
     ws[w + 1] = a;
@@ -126,41 +130,57 @@ export class Generator {
     return [off, b.length];
   }
 
+  /** Forget registrations of or in slot s (it was closed or rebound). */
+  private unregister(s: number): void {
+    const regs = this.regs;
+    let w = 0;
+    for (let i = 0; i < regs.length; i++) if (regs[i] % 256 !== s && Math.floor(regs[i] / 256) !== s) regs[w++] = regs[i];
+    regs.length = w;
+  }
+
+  /** The k-th slot (0-based) whose openness is `open` and whose kind is in `kinds`; no allocation. */
+  private nth(open: boolean, kinds: number, k: number): number {
+    for (let s = 0; s < this.open.length; s++) if (this.open[s] === open && kinds & bit(this.kind[s]) && k-- === 0) return s;
+    return -1;
+  }
+
+  private countOf(open: boolean, kinds: number): number {
+    let n = 0;
+    for (let s = 0; s < this.open.length; s++) if (this.open[s] === open && kinds & bit(this.kind[s])) n++;
+    return n;
+  }
+
   /** A slot for a creating op to bind: a new name, or now and then a closed one (rebinding is allowed). */
   private fresh(kind: number): number {
-    const closed: number[] = [];
-    for (let s = 0; s < this.open.length; s++) if (!this.open[s]) closed.push(s);
+    const closed = this.countOf(false, ANY);
     let s: number;
-    if (closed.length && (this.kind.length >= this.maxNames || this.rng.chance(0.3))) s = this.rng.pick(closed);
+    if (closed && (this.kind.length >= this.maxNames || this.rng.chance(0.3))) s = this.nth(false, ANY, this.rng.int(closed));
     else if (this.kind.length < this.maxNames) s = this.kind.length;
     else return -1;
     this.kind[s] = kind;
     this.open[s] = true;
-    for (const k of [...this.regs]) if (k % 256 === s || Math.floor(k / 256) === s) this.regs.delete(k);
+    this.unregister(s);
     return s;
   }
 
-  private openOf(kinds: number): number[] {
-    const out: number[] = [];
-    for (let s = 0; s < this.open.length; s++) if (this.open[s] && kinds & bit(this.kind[s])) out.push(s);
-    return out;
+  /** A random open slot of one of these kinds, or -1. */
+  private pickOpen(kinds: number): number {
+    const n = this.countOf(true, kinds);
+    return n ? this.nth(true, kinds, this.rng.int(n)) : -1;
   }
 
   /** A name to pass to the kernel: mostly an open one of a fitting kind, sometimes any, sometimes stale. */
   private use(kinds: number): number {
     const r = this.rng;
     const x = r.u32() / 0x100000000;
-    const pool: number[] = [];
+    let s = -1;
     if (x < 0.08) {
-      for (let s = 0; s < this.open.length; s++) if (!this.open[s]) pool.push(s);
-    } else if (x < 0.18) {
-      for (let s = 0; s < this.open.length; s++) if (this.open[s]) pool.push(s);
-    } else {
-      for (let s = 0; s < this.open.length; s++) if (this.open[s] && kinds & bit(this.kind[s])) pool.push(s);
-      if (!pool.length) for (let s = 0; s < this.open.length; s++) if (this.open[s]) pool.push(s);
-    }
-    if (!pool.length) for (let s = 0; s < this.open.length; s++) pool.push(s);
-    return pool.length ? r.pick(pool) : -1;
+      const n = this.countOf(false, ANY);
+      if (n) s = this.nth(false, ANY, r.int(n));
+    } else if (x >= 0.18) s = this.pickOpen(kinds);
+    if (s < 0) s = this.pickOpen(ANY);
+    if (s < 0 && this.kind.length) s = r.int(this.kind.length);
+    return s;
   }
 
   private step(): void {
@@ -191,7 +211,7 @@ export class Generator {
         break;
       case 'mod':
       case 'del': {
-        const regs = [...this.regs];
+        const regs = this.regs;
         let e: number;
         let t: number;
         if (regs.length && r.chance(0.8)) {
@@ -202,10 +222,11 @@ export class Generator {
           e = this.epoll();
           t = this.use(ANY);
         }
-        if (cat === 'mod') this.emit(Op.mod, e, t, this.flags(), this.data(t));
+        if (cat === 'mod') this.emit(O.mod, e, t, this.flags(), this.data(t));
         else {
-          this.emit(Op.del, e, t);
-          this.regs.delete(e * 256 + t);
+          this.emit(O.del, e, t);
+          const at = regs.indexOf(e * 256 + t);
+          if (at >= 0) regs.splice(at, 1);
         }
         break;
       }
@@ -214,64 +235,64 @@ export class Generator {
         return;
       case 'write': {
         const s = this.use(WRITABLE);
-        if (this.kind[s] === EVENT && r.chance(0.8)) this.emit(Op.write, s, ...this.str(r.pick(COUNTERS)));
-        else if (r.chance(0.6)) this.emit(Op.write, s, ...this.str(r.pick(TEXTS)));
-        else this.emit(Op.write_n, s, r.pick([1, 1, 100, 4096, 65536, 0]));
+        if (this.kind[s] === EVENT && r.chance(0.8)) this.emit(O.write, s, ...this.str(r.pick(COUNTERS)));
+        else if (r.chance(0.6)) this.emit(O.write, s, ...this.str(r.pick(TEXTS)));
+        else this.emit(O.write_n, s, r.pick([1, 1, 100, 4096, 65536, 0]));
         break;
       }
       case 'read': {
         const s = this.use(READABLE);
-        this.emit(Op.read, s, this.kind[s] === EVENT && r.chance(0.8) ? 8 : r.pick([1, 1, 1, 2, 8, 1024, 1024, 0]));
+        this.emit(O.read, s, this.kind[s] === EVENT && r.chance(0.8) ? 8 : r.pick([1, 1, 1, 2, 8, 1024, 1024, 0]));
         break;
       }
       case 'shutdown':
-        this.emit(Op.shutdown, this.use(SHUTTABLE), r.chance(0.95) ? r.int(3) : r.pick([3, -1]));
+        this.emit(O.shutdown, this.use(SHUTTABLE), r.chance(0.95) ? r.int(3) : r.pick([3, -1]));
         break;
       case 'close': {
         const s = this.use(ANY);
-        this.emit(Op.close, s);
+        this.emit(O.close, s);
         this.open[s] = false;
-        for (const k of [...this.regs]) if (k % 256 === s || Math.floor(k / 256) === s) this.regs.delete(k);
+        this.unregister(s);
         break;
       }
       case 'fill': {
         // Filling a TCP socket copies megabytes (and draining it again): the costliest op by far,
         // so it goes mostly to pipes and eventfds, and to a socket only now and then.
-        const small = this.openOf(bit(PIPE_W) | bit(EVENT));
-        if (small.length && !r.chance(0.1)) this.emit(Op.fill, r.pick(small));
-        else if (r.chance(0.2)) this.emit(Op.fill, this.use(SOCKETS));
+        const small = this.pickOpen(bit(PIPE_W) | bit(EVENT));
+        if (small >= 0 && !r.chance(0.1)) this.emit(O.fill, small);
+        else if (r.chance(0.2)) this.emit(O.fill, this.use(SOCKETS));
         break;
       }
       case 'drain':
-        this.emit(Op.drain, this.use(READABLE));
+        this.emit(O.drain, this.use(READABLE));
         break;
       case 'oob':
-        this.emit(Op.send_oob, this.use(SOCKETS), ...this.str(r.pick(OOB)));
+        this.emit(O.send_oob, this.use(SOCKETS), ...this.str(r.pick(OOB)));
         break;
       case 'linger':
-        this.emit(Op.linger, this.use(SOCKETS), 0);
+        this.emit(O.linger, this.use(SOCKETS), 0);
         break;
       case 'dup': {
         const a = this.use(ANY);
         const b = this.fresh(this.kind[a]);
-        if (b >= 0) this.emit(Op.dup, a, b);
+        if (b >= 0) this.emit(O.dup, a, b);
         break;
       }
       case 'dup2': {
         const a = this.use(ANY);
         const b = r.int(this.kind.length);
-        this.emit(Op.dup2, a, b);
+        this.emit(O.dup2, a, b);
         // The compiler counts dup2's target as open afterwards, whatever the kernel says.
         this.kind[b] = this.kind[a];
         this.open[b] = true;
         break;
       }
       case 'sleep':
-        this.emit(Op.sleep, 0);
+        this.emit(O.sleep, 0);
         break;
     }
     // Look at readiness right after it may have changed, as the founding scenarios do.
-    if (this.n > before && READINESS.has(this.words[(this.n - 1) * OP_WORDS]) && r.chance(0.45)) this.wait();
+    if (this.n > before && READINESS.has(this.words[(this.n - 1) * WORDS]) && r.chance(0.45)) this.wait();
   }
 
   private epoll(): number {
@@ -287,7 +308,7 @@ export class Generator {
     const r = this.rng;
     const x = r.int(40);
     const max = x < 32 ? 64 : x < 36 ? 1 : x < 38 ? 2 : x < 39 ? 0 : -1;
-    this.emit(Op.wait, this.epoll(), max, 0);
+    this.emit(O.wait, this.epoll(), max, 0);
   }
 
   private flags(): number {
@@ -314,8 +335,8 @@ export class Generator {
     if (t < 0 || !this.room(1)) return;
     const e = this.epoll();
     if (e < 0) return;
-    this.emit(Op.add, e, t, this.flags(), this.data(t));
-    this.regs.add(e * 256 + t);
+    this.emit(O.add, e, t, this.flags(), this.data(t));
+    if (!this.regs.includes(e * 256 + t)) this.regs.push(e * 256 + t);
   }
 
   private create(forced: 'epoll' | 'pair' | undefined): void {
@@ -333,37 +354,37 @@ export class Generator {
       case 'unix': {
         const a = this.fresh(STREAM);
         const b = a < 0 ? -1 : this.fresh(STREAM);
-        if (b >= 0) this.emit(Op[what], a, b);
+        if (b >= 0) this.emit(O[what], a, b);
         else if (a >= 0) this.open[a] = false;
         break;
       }
       case 'pipe': {
         const a = this.fresh(PIPE_R);
         const b = a < 0 ? -1 : this.fresh(PIPE_W);
-        if (b >= 0) this.emit(Op.pipe, a, b);
+        if (b >= 0) this.emit(O.pipe, a, b);
         else if (a >= 0) this.open[a] = false;
         break;
       }
       case 'eventfd': {
         const s = this.fresh(EVENT);
-        if (s >= 0) this.emit(Op.eventfd, s, r.chance(0.9) ? r.int(3) : -2);
+        if (s >= 0) this.emit(O.eventfd, s, r.chance(0.9) ? r.int(3) : -2);
         break;
       }
       case 'epoll': {
         const s = this.fresh(EPOLL);
-        if (s >= 0) this.emit(Op.epoll, s);
+        if (s >= 0) this.emit(O.epoll, s);
         // A second epoll is most interesting nested inside the first.
         if (s >= 0 && !forced && r.chance(0.6)) this.add(s);
         break;
       }
       case 'listen': {
         const s = this.fresh(LISTEN);
-        if (s >= 0) this.emit(Op.listen, s);
+        if (s >= 0) this.emit(O.listen, s);
         break;
       }
       case 'socket': {
         const s = this.fresh(BARE);
-        if (s >= 0) this.emit(Op.socket, s);
+        if (s >= 0) this.emit(O.socket, s);
         break;
       }
       case 'connect': {
@@ -373,17 +394,17 @@ export class Generator {
         for (let s = 0; s < this.open.length; s++) if (this.open[s] && this.kind[s] === BARE) bares.push(s);
         if (bares.length && r.chance(0.6)) {
           const a = r.pick(bares);
-          this.emit(Op.connect, a, l);
+          this.emit(O.connect, a, l);
           this.kind[a] = CONN;
         } else if (r.chance(0.05) && this.open.includes(true)) {
           // connect on something already connected or not a socket: the kernel says. `connect`
           // (not connect_new) needs an open name, as the compiler decides by openness.
           const opens: number[] = [];
           for (let s = 0; s < this.open.length; s++) if (this.open[s]) opens.push(s);
-          this.emit(Op.connect, r.pick(opens), l);
+          this.emit(O.connect, r.pick(opens), l);
         } else {
           const a = this.fresh(CONN);
-          if (a >= 0) this.emit(Op.connect_new, a, l);
+          if (a >= 0) this.emit(O.connect_new, a, l);
         }
         break;
       }
@@ -391,7 +412,7 @@ export class Generator {
         const l = this.use(bit(LISTEN));
         if (l < 0) break;
         const b = this.fresh(STREAM);
-        if (b >= 0) this.emit(Op.accept, l, b);
+        if (b >= 0) this.emit(O.accept, l, b);
         break;
       }
     }

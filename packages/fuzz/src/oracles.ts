@@ -3,7 +3,7 @@
 import { Family, RunResult } from '@epl/program';
 import type { Seq } from './seq';
 import { opNameAt, seqLength } from './seq';
-import { Field, StepView, abstractField, clip, familyView, firstFieldDiff, runViews } from './signature';
+import { Field, StepView, abstractField, clip, familyView, runViews, stepDiff, stepView } from './signature';
 
 /** What an oracle reported about a sequence. */
 export interface Finding {
@@ -142,21 +142,20 @@ export interface Stability {
 export function stability(ctx: OracleContext, family: Family): Stability {
   const runs = ctx.runs(family);
   if (runs.length < 2) return { step: -1, rate: 0, values: [] };
-  const views = runs.map((_, k) => ctx.views(family, k));
-  const len = Math.max(...views.map((v) => v.length));
+  const len = Math.max(...runs.map((r) => r.steps.length));
   for (let i = 0; i < len; i++) {
-    const base = views[0][i];
-    for (let k = 1; k < views.length; k++) {
-      const v = views[k][i];
-      const field = !base || !v ? 'result' : firstFieldDiff(base, v, true);
+    const base = runs[0].steps[i];
+    for (let k = 1; k < runs.length; k++) {
+      const field = stepDiff(base, runs[k].steps[i], true, false);
       if (!field) continue;
+      // Text only now, for the one step that varies.
       const counts = new Map<string, number>();
-      for (const vs of views) {
-        const x = vs[i] ? vs[i][field] : '(did not run)';
+      for (const r of runs) {
+        const x = r.steps[i] ? stepView(ctx.seq, r.steps[i])[field] : '(did not run)';
         counts.set(x, (counts.get(x) ?? 0) + 1);
       }
       const top = Math.max(...counts.values());
-      return { step: i, field, rate: 1 - top / views.length, values: [...counts].sort((a, b) => b[1] - a[1]) };
+      return { step: i, field, rate: 1 - top / runs.length, values: [...counts].sort((a, b) => b[1] - a[1]) };
     }
   }
   return { step: -1, rate: 0, values: [] };
@@ -219,14 +218,16 @@ export function differential(opts: DifferentialOptions = {}): Oracle {
       for (let y = 1; y < fams.length; y++) {
         {
           const b = fams[y];
-          const va = ctx.familyViews(a, 0);
-          const vb = ctx.familyViews(b, 0);
-          let end = Math.min(va.length, vb.length);
+          const ra = ctx.runs(a)[0].steps;
+          const rb = ctx.runs(b)[0].steps;
+          let end = Math.min(ra.length, rb.length);
           for (const f of [a, b]) if ((stable.get(f) ?? -1) >= 0) end = Math.min(end, stable.get(f)!);
           const wire = INET.has(a) && INET.has(b) && ctx.runs(a)[0].wire.captured && ctx.runs(b)[0].wire.captured;
           for (let i = 0; i < end; i++) {
-            const field = firstFieldDiff(va[i], vb[i], wire);
+            const field = stepDiff(ra[i], rb[i], wire, true);
             if (!field) continue;
+            const va = familyView(ctx.seq, ra[i]);
+            const vb = familyView(ctx.seq, rb[i]);
             const op = opNameAt(ctx.seq, i);
             const sa = ctx.runs(a)[0].steps[i];
             const sb = ctx.runs(b)[0].steps[i];
@@ -235,7 +236,7 @@ export function differential(opts: DifferentialOptions = {}): Oracle {
               oracle: 'differential', kind: bug ? 'differs' : 'behaviour',
               key: `${a}/${b} ${op} ${field}: ${abstractField(field, sa)} | ${abstractField(field, sb)}`,
               step: i, families: [a, b], bug,
-              message: `step ${i + 1} (${op}) ${field}: ${a} ${clip(va[i][field] || '(empty)', 100)}, ${b} ${clip(vb[i][field] || '(empty)', 100)}`,
+              message: `step ${i + 1} (${op}) ${field}: ${a} ${clip(va[field] || '(empty)', 100)}, ${b} ${clip(vb[field] || '(empty)', 100)}`,
             });
             break;
           }

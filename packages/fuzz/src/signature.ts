@@ -1,7 +1,10 @@
 // Behaviour signatures (novelty without kernel coverage) and comparable views of step results
 // (for the determinism and family oracles). Neither looks at real fd numbers.
-import { OP_WORDS, Op, RunResult, StepResult, errnoName, formatEpollFlags, formatTcpFlags } from '@epl/program';
+import { OP_WORDS, Op, ReadyEntry, RunResult, StepResult, errnoName, formatEpollFlags, formatTcpFlags } from '@epl/program';
 import { createHash } from 'node:crypto';
+
+// Module-level copies: an imported binding is a getter on every use, and these are hot loops.
+const WORDS = OP_WORDS;
 import type { Seq } from './seq';
 import { specOf } from './seq';
 
@@ -53,7 +56,8 @@ export function stepSignature(op: number, st: StepResult): string {
 /** Signatures of every step that ran. */
 export function runSignatures(seq: Seq, r: RunResult): string[] {
   const out: string[] = [];
-  for (let i = 0; i < r.steps.length; i++) out.push(stepSignature(seq.code[i * OP_WORDS], r.steps[i]));
+  const n = Math.min(r.steps.length, seq.code.length / WORDS);
+  for (let i = 0; i < n; i++) out.push(stepSignature(seq.code[i * WORDS], r.steps[i]));
   return out;
 }
 
@@ -116,8 +120,10 @@ export class SignatureSet {
   countNewInRun(seq: Seq, r: RunResult): number {
     let fresh = 0;
     let local: number[] | undefined;
-    for (let i = 0; i < r.steps.length; i++) {
-      const k = stepSignatureKey(seq.code[i * OP_WORDS], r.steps[i]);
+    // A run never has more steps than its Program; if one did, robustness says so, not a crash here.
+    const n = Math.min(r.steps.length, seq.code.length / WORDS);
+    for (let i = 0; i < n; i++) {
+      const k = stepSignatureKey(seq.code[i * WORDS], r.steps[i]);
       if (this.seen.has(k) || local?.includes(k)) continue;
       (local ??= []).push(k);
       fresh++;
@@ -128,8 +134,9 @@ export class SignatureSet {
   /** Adds the signatures of a run; returns the new ones as text. */
   addRun(seq: Seq, r: RunResult, index: number): string[] {
     const out: string[] = [];
-    for (let i = 0; i < r.steps.length; i++) {
-      const op = seq.code[i * OP_WORDS];
+    const n = Math.min(r.steps.length, seq.code.length / WORDS);
+    for (let i = 0; i < n; i++) {
+      const op = seq.code[i * WORDS];
       const k = stepSignatureKey(op, r.steps[i]);
       if (this.seen.has(k)) continue;
       const t = stepSignature(op, r.steps[i]);
@@ -225,6 +232,55 @@ export function runViews(seq: Seq, r: RunResult): StepView[] {
   return r.steps.map((st) => stepView(seq, st));
 }
 
+function sameReady(a: readonly ReadyEntry[] | undefined, b: readonly ReadyEntry[] | undefined): boolean {
+  if (!a || !b) return a === b || (!a?.length && !b?.length);
+  if (a.length !== b.length) return false;
+  if (a.length === 1) return a[0].slot === b[0].slot && a[0].events >>> 0 === b[0].events >>> 0;
+  // As sets (multisets): sorted keys.
+  const key = (e: ReadyEntry) => e.slot * 4294967296 + (e.events >>> 0);
+  const x = a.map(key).sort((p, q) => p - q);
+  const y = b.map(key).sort((p, q) => p - q);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined, bulk: boolean): boolean {
+  if (!a || !b) return a === b;
+  if (bulk && a.length > BULK && b.length > BULK) return true;
+  if (a.length !== b.length) return false;
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
+function sameWire(a: StepResult, b: StepResult, bulk: boolean): boolean {
+  if (bulk) {
+    const ba = a.wire.some((x) => x.len > 1024);
+    const bb = b.wire.some((x) => x.len > 1024);
+    if (ba || bb) return ba === bb && wireFlagSets(a) === wireFlagSets(b);
+  }
+  if (a.wire.length !== b.wire.length) return false;
+  for (let i = 0; i < a.wire.length; i++) {
+    const x = a.wire[i];
+    const y = b.wire[i];
+    if (x.src !== y.src || x.dst !== y.dst || x.flags !== y.flags || x.len !== y.len) return false;
+  }
+  return true;
+}
+
+/**
+ * The first field in which two step results differ, compared without building text (every
+ * re-run of every looked-at sequence goes through here): what stepView (or, with `bulk`,
+ * familyView) would show different, or undefined.
+ */
+export function stepDiff(a: StepResult | undefined, b: StepResult | undefined, wire: boolean, bulk: boolean): Field | undefined {
+  if (!a || !b) return a === b ? undefined : 'result';
+  if (a.errno !== b.errno) return 'result';
+  if (!a.errno && a.ret !== b.ret && !(bulk && a.ret > BULK && b.ret > BULK)) return 'result';
+  if (!sameReady(a.ready, b.ready)) return 'ready';
+  if (!sameBytes(a.bytes, b.bytes, bulk)) return 'bytes';
+  if (wire && !sameWire(a, b, bulk)) return 'wire';
+  return undefined;
+}
+
 /** The first field in which two views differ (wire only when `wire` is true), or undefined. */
 export function firstFieldDiff(a: StepView, b: StepView, wire: boolean): Field | undefined {
   if (a.result !== b.result) return 'result';
@@ -236,7 +292,7 @@ export function firstFieldDiff(a: StepView, b: StepView, wire: boolean): Field |
 
 /** The op code of step i. */
 export function opAt(seq: Seq, i: number): number {
-  return seq.code[i * OP_WORDS];
+  return seq.code[i * WORDS];
 }
 
 /** True for a `wait` step (ready lists are only compared there). */
