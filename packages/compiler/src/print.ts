@@ -2,10 +2,9 @@
 // code, strings, names and expectations (the round trip the tests and the fuzzer rely on).
 // One statement per line, expectations appended, defaults left out.
 import {
-  EPOLL_FLAGS,
-  EPOLL_FLAG_ORDER,
   errnoName,
   errnoNumber,
+  formatEpollFlags,
   formatShutMode,
   formatTcpFlags,
   opCount,
@@ -83,7 +82,7 @@ function statement(p: Program, i: number, names: readonly string[]): string {
       break;
     case 'add':
     case 'mod':
-      text = `${spec.name} ${nm(1)} ${nm(2)} ${formatFlags(w(3))}${w(4) === w(2) ? '' : ` data ${nm(4)}`}`;
+      text = `${spec.name} ${nm(1)} ${nm(2)} ${formatEpollFlags(w(3))}${w(4) === w(2) ? '' : ` data ${nm(4)}`}`;
       break;
     case 'wait':
       text = `wait ${nm(1)}${w(2) === 64 ? '' : ` max ${w(2)}`}${w(3) === 0 ? '' : ` timeout ${w(3)}`}`;
@@ -141,7 +140,7 @@ function result(e: ResultExpect, names: readonly string[]): string {
     case 'ready':
       // An empty ready list means what `none` means.
       if (e.entries.length === 0) return 'none';
-      return e.entries.map((x) => `${names[x.slot] ?? badSlot(x.slot)}: ${formatFlags(x.events)}`).join(', ');
+      return e.entries.map((x) => `${names[x.slot] ?? badSlot(x.slot)}: ${formatEpollFlags(x.events)}`).join(', ');
   }
 }
 
@@ -150,24 +149,6 @@ function wire(e: WireExpect, names: readonly string[]): string {
   return e.segments
     .map((g) => `${names[g.src] ?? badSlot(g.src)} > ${names[g.dst] ?? badSlot(g.dst)} ${formatTcpFlags(g.flags)}${g.len > 0 ? ` len ${g.len}` : ''}`)
     .join(', ');
-}
-
-/**
- * `IN|OUT|ET` for a mask, as formatEpollFlags in @epl/program means to; that one compares a
- * signed `rest & bit` with the unsigned bit and so prints ET (bit 31) as 0x80000000.
- */
-export function formatFlags(mask: number): string {
-  let rest = mask >>> 0;
-  const parts: string[] = [];
-  for (const name of EPOLL_FLAG_ORDER) {
-    const bit = EPOLL_FLAGS[name] >>> 0;
-    if (((rest & bit) >>> 0) === bit) {
-      parts.push(name);
-      rest = (rest & ~bit) >>> 0;
-    }
-  }
-  if (rest !== 0) parts.push('0x' + rest.toString(16));
-  return parts.length ? parts.join('|') : '0';
 }
 
 const NAMED_ESCAPES: Readonly<Record<number, string>> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x09: '\\t', 0x0d: '\\r' };

@@ -11,6 +11,8 @@ describe('tables', () => {
     expect(formatEpollFlags(0x2000 | 4 | 1)).toBe('IN|OUT|RDHUP');
     expect(formatEpollFlags(0)).toBe('0');
     expect(formatEpollFlags(0x800)).toBe('0x800');
+    expect(formatEpollFlags(0x80000000 | 1)).toBe('IN|ET');
+    expect(formatEpollFlags(0xf0000000 | 4)).toBe('OUT|EXCLUSIVE|WAKEUP|ONESHOT|ET');
   });
   it('maps shutdown modes', () => {
     expect(shutMode('SHUT_WR')).toBe(1);
