@@ -180,7 +180,10 @@ export const determinism: Oracle = {
       const key = s.field === 'wire' ? `flaky ${f} wire: ${seen.join(' | ')}` : `flaky ${f} ${op} ${s.field}`;
       out.push({
         oracle: 'determinism', kind: 'flaky', key, step: s.step, families: [f], rate: s.rate,
-        message: `step ${s.step + 1} (${op}) ${s.field} varies over ${runs} runs on ${f}: ` + s.values.map(([v, c]) => `${clip(v || '(empty)', 100)} x${c}`).join('; '),
+        message:
+          `step ${s.step + 1} (${op}) ${s.field} varies over ${runs} runs on ${f}: ` +
+          s.values.slice(0, 3).map(([v, c]) => `${clip(v || '(empty)', 80)} x${c}`).join('; ') +
+          (s.values.length > 3 ? `; ${s.values.length - 3} other values` : ''),
         bug: true,
       });
     }

@@ -146,13 +146,19 @@ export function summaryText(s: Summary, out: string, saved: ReadonlyMap<unknown,
   for (const w of s.leakWindows) {
     lines.push(`  robustness leak: worker ${w.tid} went from ${w.before} to ${w.after} descriptors over sequences #${w.from}-#${w.to - 1} (no single one did it again)`);
   }
+  // Defects one by one; catalogued behaviour (often hundreds) as a count: summary.json lists it.
   for (const r of s.records) {
     const f = r.final ?? r.finding;
+    if (!f.bug) continue;
     const sv = saved.get(r);
-    const where = sv?.files[0] ?? '(not saved)';
-    const len = r.shrunk ? `${r.shrunk.from}->${r.shrunk.to} steps` : '';
-    lines.push(`  ${f.bug ? f.oracle : 'behaviour'} ${f.kind} x${r.occurrences} ${len}${sv && !sv.verified ? ' (replay did not pass)' : ''}: ${f.message}`);
-    lines.push(`    ${where}`);
+    const len = r.shrunk ? ` ${r.shrunk.from}->${r.shrunk.to} steps` : '';
+    lines.push(`  ${f.oracle} ${f.kind} x${r.occurrences}${len}${sv && !sv.verified ? ' (replay did not pass)' : ''}: ${f.message}`);
+    lines.push(`    ${sv?.files[0] ?? '(not saved)'}`);
+  }
+  const behaviour = s.records.filter((r) => !r.finding.bug);
+  if (behaviour.length) {
+    const sample = behaviour.slice(0, 3).map((r) => `    ${(r.final ?? r.finding).message}`);
+    lines.push(`  ${behaviour.length} catalogued behaviour difference${behaviour.length === 1 ? '' : 's'} between families, in ${out}/behaviour/; the first:`, ...sample);
   }
   lines.push(`output: ${out}`);
   return lines.join('\n') + '\n';
