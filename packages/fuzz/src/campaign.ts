@@ -464,7 +464,8 @@ export class Campaign {
             // and so does a flake: each of its candidates costs many runs, and flakes are not chased.
             budget: f.kind === 'flaky' ? Math.ceil(budget / 8) : f.bug ? budget : Math.ceil(budget / 4),
           });
-          rec.final = (await this.showing(f, [rec.shrunk.seq]))[0];
+          // The finding as the shrunk sequence shows it (its step numbers); a flake may need a few tries.
+          for (let k = 0; k < 3 && !rec.final; k++) rec.final = (await this.showing(f, [rec.shrunk.seq]))[0];
         }
         await this.opts.sink?.finding?.(rec, this.gated);
       } catch (e) {

@@ -82,8 +82,11 @@ export class FileSink implements Sink {
   }
 
   async finding(rec: FindingRecord, runner: Runner = this.o.runner): Promise<void> {
-    const f = rec.final ?? rec.finding;
-    const seq = rec.shrunk?.seq ?? rec.seq;
+    // The shrunk sequence and the finding as it shows it; if it did not show it again (a rare
+    // flake), the sequence as found, whose step numbers the finding's message uses.
+    const shrunk = rec.shrunk && rec.final ? rec.shrunk : undefined;
+    const f = shrunk ? rec.final! : rec.finding;
+    const seq = shrunk?.seq ?? rec.seq;
     const dir = path.join(this.o.dir, f.bug ? path.join('findings', f.oracle) : 'behaviour');
     fs.mkdirSync(dir, { recursive: true });
     const base = path.join(dir, `${pad(rec.index)}-${f.kind}-${keyTag(rec.finding.key)}`);
@@ -99,7 +102,7 @@ export class FileSink implements Sink {
         `# epl fuzz: ${f.oracle} ${f.kind}${f.bug ? '' : ' (catalogued behaviour, not a defect)'}`,
         `# ${f.message}`,
         `# key: ${rec.finding.key}`,
-        `# seed ${this.o.seed}, sequence #${rec.index} (${rec.origin}), ${rec.shrunk ? `shrunk from ${rec.shrunk.from} to ${rec.shrunk.to} steps` : `${seqLength(seq)} steps, not shrunk`}`,
+        `# seed ${this.o.seed}, sequence #${rec.index} (${rec.origin}), ${shrunk ? `shrunk from ${shrunk.from} to ${shrunk.to} steps` : `${seqLength(seq)} steps, not shrunk`}`,
         ...(f.rate !== undefined ? [`# observed rate: ${(f.rate * 100).toFixed(0)}% of runs; steps from ${f.step + 1} on are left unchecked`] : []),
         `# recorded on ${family}; replay: epl run${family === 'tcp' ? '' : ` --family ${family}`} ${path.basename(file)}`,
         '',
@@ -126,6 +129,7 @@ export class FileSink implements Sink {
       ...(f.rate !== undefined ? { rate: f.rate } : {}),
       length: { from: seqLength(rec.seq), to: seqLength(seq) },
       shrinkTests: rec.shrunk?.tests ?? 0,
+      ...(rec.shrunk && !rec.final ? { note: 'the shrunk sequence did not show the finding again: saved as found' } : {}),
       verified,
       ...(failures.length ? { replayFailures: failures } : {}),
       files: files.map((x) => path.relative(this.o.dir, x)),
@@ -204,7 +208,7 @@ export class FileSink implements Sink {
         kind: r.finding.kind,
         key: r.finding.key,
         occurrences: r.occurrences,
-        length: { from: seqLength(r.seq), to: r.shrunk ? r.shrunk.to : seqLength(r.seq) },
+        length: { from: seqLength(r.seq), to: r.shrunk && r.final ? r.shrunk.to : seqLength(r.seq) },
         files: (this.saved.get(r)?.files ?? []).map((x) => path.relative(this.o.dir, x)),
         verified: this.saved.get(r)?.verified ?? false,
       })),
