@@ -4,7 +4,7 @@ export { Generator, generateMany, slotName, DEFAULT_LENGTH } from './generate';
 export type { GenOptions } from './generate';
 export { decode, encode, repair, isValid, toProgram, fromProgram, copySeq, seqLength, seqHash, opNameAt } from './seq';
 export type { Seq, SeqOp } from './seq';
-export { stepSignature, runSignatures, SignatureSet, stepView, runViews, resultClass } from './signature';
+export { stepSignature, stepSignatureKey, runSignatures, SignatureSet, stepView, familyView, stepDiff, runViews, resultClass } from './signature';
 export type { StepView, Field } from './signature';
 export { robustness, determinism, differential, defaultOracles, stability, RunContext } from './oracles';
 export type { Oracle, OracleContext, Finding, DifferentialOptions, Stability } from './oracles';

@@ -2,6 +2,7 @@ import { Op, OP_WORDS } from '@epl/program';
 import type { ProgramCode } from '@epl/program';
 import { Campaign, hasPair } from '../src/campaign';
 import type { FindingRecord } from '../src/campaign';
+import { encode } from '../src/seq';
 import { PlantedRunner, firstOp } from './helpers';
 
 // A planted kernel: `read` answers EAGAIN on tcp6 (and 1 on tcp) whenever the Program also shuts a name down
@@ -125,5 +126,29 @@ describe('Campaign leak checks', () => {
     const s = await new Campaign(new PlantedRunner(), { seed: 2, count: 300, batch: 100, fdCounts: () => new Map([[7, 20]]), leakCheckMs: 0 }).run();
     expect(s.leakWindows).toEqual([]);
     expect(s.records.filter((r) => r.finding.kind === 'leak')).toEqual([]);
+  });
+});
+
+describe('Campaign.showing (what the shrinker asks)', () => {
+  const finding = {
+    oracle: 'differential', kind: 'differs', key: 'tcp/tcp6 read result: 1 | EAGAIN', step: 2,
+    families: ['tcp', 'tcp6'] as const, message: '', bug: true,
+  };
+  const seq = encode([
+    { code: Op.pair, operands: ['3', '4'] },
+    { code: Op.shutdown, operands: ['3', 1] },
+    { code: Op.read, operands: ['4', 1] },
+  ]);
+  it('accepts a candidate that shows the finding on every re-run', async () => {
+    const c = new Campaign(new PlantedRunner(plantedKernel), { seed: 1 });
+    const [f] = await c.showing({ ...finding, families: [...finding.families] }, [seq]);
+    expect(f?.key).toBe(finding.key);
+  });
+  it('re-runs each candidate several times, so one that shows it only now and then is not taken', async () => {
+    // tcp6 answers EAGAIN only on even runs: the difference is a flake there, not a finding.
+    const flaky = new PlantedRunner((i, p, family, n) => (family === 'tcp6' && n % 2 === 1 ? undefined : plantedKernel(i, p, family)));
+    const c = new Campaign(flaky, { seed: 1 });
+    expect(await c.showing({ ...finding, families: [...finding.families] }, [seq])).toEqual([undefined]);
+    expect(flaky.ran).toBeGreaterThanOrEqual(6); // 3 runs on each of the two families
   });
 });
