@@ -502,8 +502,9 @@ export class Campaign {
 
   /**
    * With the pool idle, compares the workers' descriptor counts with the last check. If one
-   * grew, re-runs the sequences since then in halves to find one that leaks on its own; that
-   * one is a robustness finding (via the oracle's leakedFds), or else the window is reported.
+   * grew and grows again when the sequences since then are re-run, re-runs them in halves to
+   * find one that leaks on its own; that one is a robustness finding (via the oracle's
+   * leakedFds), or else the window is reported.
    */
   private async leakCheck(since: readonly Item[]): Promise<void> {
     const release = await this.hold();
@@ -512,6 +513,9 @@ export class Campaign {
       const g = grown(this.fdBase, now);
       this.fdBase = new Map(now);
       if (!g.length || !since.length) return;
+      // Growth that the same sequences do not repeat is not theirs: a worker keeps what its
+      // first runs set up (capture socket, namespace), and a replaced worker starts afresh.
+      if (!(await this.leaksWhenRun(since)).length) return;
       let cands = since;
       while (cands.length > 1) {
         const half = cands.slice(0, Math.ceil(cands.length / 2));
