@@ -48,10 +48,24 @@ export interface CheckResult {
 function sameReady(want: readonly ReadyEntry[], got: readonly ReadyEntry[]): boolean {
   // Compared as sets (a multiset, strictly: the same registration data twice must show twice).
   if (want.length !== got.length) return false;
-  const key = (e: ReadyEntry) => e.slot * 4294967296 + (e.events >>> 0);
-  const a = want.map(key).sort((x, y) => x - y);
-  const b = got.map(key).sort((x, y) => x - y);
-  return a.every((v, i) => v === b[i]);
+  if (want.length > 30) {
+    const key = (e: ReadyEntry) => e.slot * 4294967296 + (e.events >>> 0);
+    const a = want.map(key).sort((x, y) => x - y);
+    const b = got.map(key).sort((x, y) => x - y);
+    return a.every((v, i) => v === b[i]);
+  }
+  // Ready lists are short: match each wanted entry to an unused one, no allocation (this runs
+  // for every wait of every scenario on the caller's thread).
+  let used = 0;
+  for (const w of want) {
+    let j = 0;
+    for (; j < got.length; j++) {
+      if (!(used & (1 << j)) && got[j].slot === w.slot && got[j].events >>> 0 === w.events >>> 0) break;
+    }
+    if (j === got.length) return false;
+    used |= 1 << j;
+  }
+  return true;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

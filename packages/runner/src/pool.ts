@@ -285,7 +285,12 @@ function pack(programs: readonly ProgramCode[], ids: readonly number[], family: 
     const p = programs[id];
     code.set(p.code, w);
     strings.set(p.strings, b);
-    meta.set([w, p.code.length, b, p.strings.length, p.slotCount], k * META_WORDS);
+    const m = k * META_WORDS;
+    meta[m] = w;
+    meta[m + 1] = p.code.length;
+    meta[m + 2] = b;
+    meta[m + 3] = p.strings.length;
+    meta[m + 4] = p.slotCount;
     w += p.code.length;
     b += p.strings.length;
   });

@@ -26,6 +26,17 @@ describe('resultMatches', () => {
     expect(resultMatches(WAIT, want, step({ ready: [{ slot: 1, events: IN | OUT }] }))).toBe(false);
     expect(resultMatches(WAIT, want, step({ ready: [{ slot: 1, events: IN }, { slot: 0, events: OUT }] }))).toBe(false);
   });
+  it('a ready list is a multiset: a repeated entry must be there as often', () => {
+    const twice = { kind: 'ready' as const, entries: [{ slot: 0, events: OUT }, { slot: 0, events: OUT }] };
+    expect(resultMatches(WAIT, twice, step({ ready: [{ slot: 0, events: OUT }, { slot: 0, events: OUT }] }))).toBe(true);
+    expect(resultMatches(WAIT, twice, step({ ready: [{ slot: 0, events: OUT }, { slot: 1, events: OUT }] }))).toBe(false);
+  });
+  it('long ready lists compare as sets too', () => {
+    const entries = Array.from({ length: 40 }, (_, i) => ({ slot: i, events: i % 2 ? IN : OUT }));
+    const want = { kind: 'ready' as const, entries };
+    expect(resultMatches(WAIT, want, step({ ready: [...entries].reverse() }))).toBe(true);
+    expect(resultMatches(WAIT, want, step({ ready: [...entries.slice(1), { slot: 0, events: IN }] }))).toBe(false);
+  });
   it('none is an empty ready list, and only on a wait', () => {
     expect(resultMatches(WAIT, { kind: 'none' }, step({ ready: [] }))).toBe(true);
     expect(resultMatches(WAIT, { kind: 'none' }, step({ ret: 1, ready: [{ slot: 0, events: OUT }] }))).toBe(false);
