@@ -2,6 +2,7 @@
 //   run_scenarios_per_s_w1/_w2  the founding suite through Pool + check with 1 and 2 workers
 //   c_reference_scenarios_per_s the C loop (tools/c-reference) on this machine, now
 //   run_vs_c_per_core           scenarios/s with all workers / (workers × C loop)
+//   run_scenarios_per_cpu_s, run_vs_c_cpu  the same per second of CPU time (steady under load)
 //   single_file_ms              wall time of `epl run scenarios/founding/founding.epl` (median)
 //   node_startup_ms             wall time of `node -e 0` (median), the floor under single_file_ms
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,19 +19,27 @@ const EPL = path.join(ROOT, 'packages', 'cli', 'bin', 'epl.js');
 /** Scenarios per measured run: long enough that start-up and the last batch do not matter. */
 const SCENARIOS = 20000;
 
+interface Rate {
+  /** Scenarios per second of wall time. */
+  wall: number;
+  /** Scenarios per second of CPU time (all threads): what the machine's other load cannot blur. */
+  cpu: number;
+}
+
 /**
- * The C loop's scenarios/s under the pool's conditions (capture and network namespace as the
+ * The C loop's rates under the pool's conditions (capture and network namespace as the
  * workers have them); undefined when it is not built.
  */
-function cReference(capture: boolean, netns: boolean): number | undefined {
+function cReference(capture: boolean, netns: boolean): Rate | undefined {
   if (!existsSync(C_REFERENCE)) return undefined;
   const args = ['--seconds', '3', ...(capture ? ['--capture'] : []), ...(netns ? ['--netns'] : [])];
   const out = execFileSync(C_REFERENCE, args, { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'] });
-  const m = /c_scenarios_per_s\s+([\d.]+)/.exec(out);
-  return m ? Number(m[1]) : undefined;
+  const wall = /c_scenarios_per_s\s+([\d.]+)/.exec(out);
+  const cpu = /c_scenarios_per_cpu_s\s+([\d.]+)/.exec(out);
+  return wall ? { wall: Number(wall[1]), cpu: cpu ? Number(cpu[1]) : NaN } : undefined;
 }
 
-async function throughput(programs: readonly Program[], workers: number): Promise<number> {
+async function throughput(programs: readonly Program[], workers: number): Promise<Rate> {
   const { Pool, check } = require('@epl/runner') as typeof import('@epl/runner');
   const pool = new Pool({ workers });
   try {
@@ -39,11 +48,13 @@ async function throughput(programs: readonly Program[], workers: number): Promis
     // Warm up: workers started and isolated, the addon and the decoder loaded.
     await pool.runAll(all.slice(0, 200));
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     let failed = 0;
     for await (const { id, result } of pool.run(all)) if (!check(all[id], result).pass) failed++;
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(c0);
     if (failed) process.stderr.write(`bench runner: ${failed} of ${SCENARIOS} scenarios failed their checks\n`);
-    return SCENARIOS / s;
+    return { wall: SCENARIOS / s, cpu: SCENARIOS / ((c.user + c.system) / 1e6) };
   } finally {
     await pool.close();
   }
@@ -75,12 +86,18 @@ export const bench: Bench = {
     process.stderr.write(`bench runner: workers netns ${iso.netns}, capture ${iso.wire.captured}\n`);
     const c = cReference(iso.wire.captured, iso.netns);
     const w1 = await throughput(programs, 1);
-    report('run_scenarios_per_s_w1', Math.round(w1), 'scenarios/s');
+    report('run_scenarios_per_s_w1', Math.round(w1.wall), 'scenarios/s');
     const w2 = workers >= 2 ? await throughput(programs, workers) : w1;
-    report('run_scenarios_per_s_w2', Math.round(w2), 'scenarios/s');
+    report('run_scenarios_per_s_w2', Math.round(w2.wall), 'scenarios/s');
+    // Per second of CPU (the caller's thread included): the cost of JS, the boundary and the pool.
+    report('run_scenarios_per_cpu_s', Math.round(w2.cpu), 'scenarios/s');
     if (c !== undefined) {
-      report('c_reference_scenarios_per_s', Math.round(c), 'scenarios/s');
-      report('run_vs_c_per_core', w2 / (workers * c));
+      report('c_reference_scenarios_per_s', Math.round(c.wall), 'scenarios/s');
+      report('run_vs_c_per_core', w2.wall / (workers * c.wall));
+      if (Number.isFinite(c.cpu)) {
+        report('c_reference_scenarios_per_cpu_s', Math.round(c.cpu), 'scenarios/s');
+        report('run_vs_c_cpu', w2.cpu / c.cpu);
+      }
     } else process.stderr.write(`bench runner: ${C_REFERENCE} is not built; run_vs_c_per_core not measured\n`);
     report('single_file_ms', medianMs([EPL, 'run', FOUNDING]), 'ms');
     // The floor under it on this machine, now: starting node and doing nothing.
