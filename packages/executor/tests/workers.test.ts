@@ -1,6 +1,7 @@
 // Two worker threads, each isolate()d, run the same Program concurrently many times: every
 // result is the same (each thread has its own descriptor table, and its own namespace and
 // capture when permitted; on the host loopback strangers are filtered by 4-tuple).
+import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { EPOLL_FLAGS, ProgramBuilder, programCode, type Family, type RunResult } from '@epl/program';
@@ -64,4 +65,13 @@ describe.each(['tcp', 'tcp6', 'unix'] as const)('two isolated workers, family %s
     if (family !== 'unix' && first.wire.captured) expect(first.steps[0].wire.map((s) => s.flags)).toEqual([0x02, 0x12, 0x10]);
     for (const r of [...one.results, ...two.results]) expect(r).toEqual(first);
   }, 60_000);
+});
+
+describe('a worker terminated inside the addon', () => {
+  it('leaves the process alive (no exception thrown out of a terminating environment)', () => {
+    const child = spawnSync(process.execPath, [path.join(__dirname, 'fixtures', 'terminate-child.js')], { encoding: 'utf8', timeout: 20000 });
+    expect(child.signal).toBeNull();
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout.trim())).toEqual({ alive: true, code: 1 });
+  });
 });
