@@ -23,9 +23,11 @@ function start(program: ReturnType<typeof programCode>, family: Family): Promise
   });
 }
 
-// A Program whose wire does not depend on timing: a FIN makes its receiver delay the ACK
-// (pingpong mode, 20-40 ms timer), so on a loaded machine that pure ACK lands in whichever step
-// is running when the timer fires. Here the only FIN is sent by the last step.
+// Whether a pure ACK (no payload, no SYN/FIN/RST) goes out at once or on the 20-40 ms
+// delayed-ACK timer depends on timing: the receiver enters pingpong mode only when it sends
+// within `ato` of its last receive, which a loaded machine may miss. Results are compared
+// without pure ACKs; every other segment, result and ready list must be identical. The only
+// FIN is sent by the last step, so the ACK timer rarely fires inside the Program at all.
 const b = new ProgramBuilder().op('pair', ['5', '6']).op('epoll', ['3']).op('add', ['3', '5', ALL, '5']).op('add', ['3', '6', ALL, '6']).op('wait', ['3', 8, 0]);
 for (const [name, operands, wait] of [
   ['write', ['6', 'a'], true],
@@ -47,6 +49,10 @@ for (const [name, operands, wait] of [
 }
 const PROGRAM = programCode(b.build());
 
+function withoutPureAcks(r: RunResult): RunResult {
+  return { ...r, steps: r.steps.map((s) => ({ ...s, wire: s.wire.filter((g) => !(g.flags === 0x10 && g.len === 0)) })) };
+}
+
 describe.each(['tcp', 'tcp6', 'unix'] as const)('two isolated workers, family %s', (family) => {
   it(`give identical results ${TIMES} times each`, async () => {
     const [one, two] = await Promise.all([start(PROGRAM, family), start(PROGRAM, family)]);
@@ -63,7 +69,8 @@ describe.each(['tcp', 'tcp6', 'unix'] as const)('two isolated workers, family %s
     expect(first.steps.map((s) => s.ret)).toEqual([0, 0, 0, 0, 2, 1, 2, 1, 2, 0, 0, 0, 3, 0, write, 3, read, 3, 0, 3, -1, 1, 3, 1, 0]);
     expect(first.steps[first.steps.length - 5].errno).toBe(9); // del after close: EBADF without a syscall
     if (family !== 'unix' && first.wire.captured) expect(first.steps[0].wire.map((s) => s.flags)).toEqual([0x02, 0x12, 0x10]);
-    for (const r of [...one.results, ...two.results]) expect(r).toEqual(first);
+    const firstSteady = withoutPureAcks(first);
+    for (const r of [...one.results, ...two.results]) expect(withoutPureAcks(r)).toEqual(firstSteady);
   }, 60_000);
 });
 
