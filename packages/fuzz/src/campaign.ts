@@ -27,7 +27,8 @@ const PAIR = Op.pair;
 
 /** What runs Programs: the runner's Pool fits (`pool.runAll(programs, { family })`). */
 export interface Runner {
-  runAll(programs: readonly ProgramCode[], opts: { family: Family }): Promise<RunResult[]>;
+  /** `batchSize`: Programs per worker task, when the caller knows better than the pool's default. */
+  runAll(programs: readonly ProgramCode[], opts: { family: Family; batchSize?: number }): Promise<RunResult[]>;
 }
 
 export interface CampaignOptions {
@@ -55,6 +56,10 @@ export interface CampaignOptions {
   readonly shrink?: boolean;
   /** Candidates tested per finding at most (default 400). */
   readonly shrinkBudget?: number;
+  /** Share of the pool's runs shrinking and saving may take while fuzzing goes on (default 0.1). */
+  readonly shrinkShare?: number;
+  /** Findings shrunk at once once the fuzzing is over (default 4). */
+  readonly shrinkConcurrency?: number;
   /** Receives corpus entries and finished findings (files: see save.ts). */
   readonly sink?: Sink;
   /**
@@ -150,6 +155,15 @@ interface Looked {
   readonly second: Promise<void>;
 }
 
+/**
+ * Programs per worker task for a call of n Programs. Each task costs the pool a message, an
+ * abort signal and a shared progress cell, about as much as running a few Programs: small
+ * calls (second looks, shrinking) go as one task of up to 32, big batches as 4 tasks.
+ */
+export function taskSize(n: number): number {
+  return Math.max(1, Math.ceil(n / 4), Math.min(n, 32));
+}
+
 export function hasPair(seq: Seq): boolean {
   for (let i = 0; i < seq.code.length; i += WORDS) if (seq.code[i] === PAIR) return true;
   return false;
@@ -177,19 +191,31 @@ export class Campaign {
   private gatedBusy = 0;
   private gatedIdle: (() => void)[] = [];
   private fdBase = new Map<number, number>();
-  /** The runner as the shrinker and the sink use it: held back while the fuzzer checks for leaks. */
+  /** Programs the shrinker and the sink ran. */
+  private sideRuns = 0;
+  private fuzzing = false;
+  /**
+   * The runner as the shrinker and the sink use it: held back while the fuzzer checks for
+   * leaks, and while fuzzing kept to `shrinkShare` of the pool's runs, so finding things early
+   * does not stall the search (what is left is done when the fuzzing ends).
+   */
   private readonly gated: Runner = {
     runAll: async (programs, opts) => {
-      while (this.gate) await this.gate;
+      const share = this.opts.shrinkShare ?? 0.1;
+      while (this.gate || (this.fuzzing && this.sideRuns > share * this.runs)) {
+        if (this.gate) await this.gate;
+        else await new Promise((r) => setTimeout(r, 10));
+      }
+      this.sideRuns += programs.length;
       this.gatedBusy++;
       try {
-        return await this.runner.runAll(programs, opts);
+        return await this.runner.runAll(programs, { batchSize: taskSize(programs.length), ...opts });
       } finally {
         if (--this.gatedBusy === 0) for (const w of this.gatedIdle.splice(0)) w();
       }
     },
   };
-  private shrinking: Promise<void> | undefined;
+  private readonly shrinkers = new Set<Promise<void>>();
   private shrinkError: unknown;
   private sequences = 0;
   private mutants = 0;
@@ -253,6 +279,7 @@ export class Campaign {
     let lastCheck = Date.now();
     let since: Item[] = [];
     if (o.fdCounts) this.fdBase = new Map(o.fdCounts());
+    this.fuzzing = true;
     try {
       const window: Promise<void>[] = [];
       // Two chains, each in generation order: first looks, and judgements (which also wait for
@@ -276,7 +303,7 @@ export class Campaign {
         generated += n;
         const primary = this.runner.runAll(
           items.map((it) => it.seq),
-          { family: this.families[0] },
+          { family: this.families[0], batchSize: taskSize(items.length) },
         );
         primary.catch(() => undefined); // awaited (and its failure thrown) by the chain
         const look = looks.then(() => this.firstLook(items, primary));
@@ -286,10 +313,14 @@ export class Campaign {
       }
       await chain;
       this.fuzzEnd = Date.now();
+      this.fuzzing = false;
       if (o.fdCounts) await this.leakCheck(since);
-      while (this.shrinking) await this.shrinking;
+      // The fuzzing is over: the pool is the shrinkers' now, several at once to keep it busy.
+      this.spawnShrinkers(Math.max(1, o.shrinkConcurrency ?? 4));
+      while (this.shrinkers.size) await Promise.all([...this.shrinkers]);
       if (this.shrinkError !== undefined) throw this.shrinkError;
     } finally {
+      this.fuzzing = false;
       if (timer) clearInterval(timer);
     }
     const s = this.stats();
@@ -411,7 +442,7 @@ export class Campaign {
           }
         }
         if (!programs.length) return;
-        const results = await this.runner.runAll(programs, { family: f });
+        const results = await this.runner.runAll(programs, { family: f, batchSize: taskSize(programs.length) });
         this.count(results);
         results.forEach((r, k) => {
           const runs = owners[k].runs;
@@ -440,12 +471,21 @@ export class Campaign {
     this.records.push(rec);
     this.pending++;
     this.queue.push(rec);
-    if (!this.shrinking) this.shrinking = this.drainQueue();
+    this.spawnShrinkers(1);
+  }
+
+  /** Makes sure `n` shrinkers work through the queue (one beside the fuzzing, more after it). */
+  private spawnShrinkers(n: number): void {
+    while (this.shrinkers.size < n && this.queue.length) {
+      const p: Promise<void> = this.drainQueue().finally(() => this.shrinkers.delete(p));
+      this.shrinkers.add(p);
+    }
   }
 
   /**
-   * Shrinks and saves queued findings one at a time: defects before catalogued behaviour, then
-   * in discovery order. Each result depends only on its sequence, so the order never changes files.
+   * Shrinks and saves queued findings one after the other: defects before catalogued behaviour,
+   * then in discovery order. Each result depends only on its own sequence, so neither this order
+   * nor how many shrinkers run at once changes the files.
    */
   private async drainQueue(): Promise<void> {
     for (;;) {
@@ -474,7 +514,6 @@ export class Campaign {
         this.pending--;
       }
     }
-    this.shrinking = undefined;
   }
 
   /** Holds the shrinker and the sink back and waits until their runs are done: the pool is then idle. */
@@ -494,7 +533,7 @@ export class Campaign {
     await Promise.all(
       this.families.map((f) => {
         const seqs = items.filter((it) => it.families.includes(f)).map((it) => it.seq);
-        return seqs.length ? this.runner.runAll(seqs, { family: f }) : undefined;
+        return seqs.length ? this.runner.runAll(seqs, { family: f, batchSize: taskSize(seqs.length) }) : undefined;
       }),
     );
     return grown(before, this.opts.fdCounts!());
