@@ -144,7 +144,7 @@ export function repair(ops: readonly SeqOp[]): SeqOp[] {
     if (!ok) continue;
     const fresh = new Set<string>();
     for (const v of o.operands) if (typeof v === 'string' && !state.has(v)) fresh.add(v);
-    if (fresh.size && countNames(state) + fresh.size > LIMITS.maxSlots) continue;
+    if (fresh.size && state.size + fresh.size > LIMITS.maxSlots) continue;
     for (const v of o.operands) if (v instanceof Uint8Array) strBytes += v.length;
     for (const b of binds) state.set(b, NAME_OPEN);
     if (o.code === Op.dup2) state.set(o.operands[1] as string, NAME_OPEN);
@@ -152,10 +152,6 @@ export function repair(ops: readonly SeqOp[]): SeqOp[] {
     out.push(o);
   }
   return out;
-}
-
-function countNames(m: Map<string, number>): number {
-  return m.size;
 }
 
 /** True when `repair` would keep every op unchanged. */

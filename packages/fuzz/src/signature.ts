@@ -1,6 +1,6 @@
 // Behaviour signatures (novelty without kernel coverage) and comparable views of step results
 // (for the determinism and family oracles). Neither looks at real fd numbers.
-import { OP_WORDS, Op, ReadyEntry, RunResult, StepResult, errnoName, formatEpollFlags, formatTcpFlags } from '@epl/program';
+import { OP_WORDS, ReadyEntry, RunResult, StepResult, errnoName, formatEpollFlags, formatTcpFlags } from '@epl/program';
 import { createHash } from 'node:crypto';
 
 // Module-level copies: an imported binding is a getter on every use, and these are hot loops.
@@ -279,23 +279,4 @@ export function stepDiff(a: StepResult | undefined, b: StepResult | undefined, w
   if (!sameBytes(a.bytes, b.bytes, bulk)) return 'bytes';
   if (wire && !sameWire(a, b, bulk)) return 'wire';
   return undefined;
-}
-
-/** The first field in which two views differ (wire only when `wire` is true), or undefined. */
-export function firstFieldDiff(a: StepView, b: StepView, wire: boolean): Field | undefined {
-  if (a.result !== b.result) return 'result';
-  if (a.ready !== b.ready) return 'ready';
-  if (a.bytes !== b.bytes) return 'bytes';
-  if (wire && a.wire !== b.wire) return 'wire';
-  return undefined;
-}
-
-/** The op code of step i. */
-export function opAt(seq: Seq, i: number): number {
-  return seq.code[i * WORDS];
-}
-
-/** True for a `wait` step (ready lists are only compared there). */
-export function isWait(seq: Seq, i: number): boolean {
-  return opAt(seq, i) === Op.wait;
 }
