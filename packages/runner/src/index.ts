@@ -9,8 +9,10 @@ export type { TranscriptOptions } from './transcript';
 export { record, observedSuffix, firstTcpOp } from './record';
 export { runFiles, expandPaths } from './run-files';
 export type { RunFilesOptions } from './run-files';
-export { toRecord, formatFailure, formatError, familyDifferences, stepText } from './report';
-export type { ScenarioReport, FileReport, FileError, ScenarioRecord, StepRecord, FamilyDifference } from './report';
+export { runRetrying, retryable, checkRetries, MAX_RETRIES } from './retry';
+export type { ProgramPool, RetryOptions, Attempt, Retried } from './retry';
+export { toRecord, formatFailure, formatFailures, formatError, familyDifferences, stepText } from './report';
+export type { ScenarioReport, Flaky, FileReport, FileError, ScenarioRecord, StepRecord, FamilyDifference } from './report';
 export {
   quoteBytes,
   formatReady,

@@ -17,6 +17,20 @@ export interface ScenarioReport {
   readonly result: RunResult;
   readonly check: CheckResult;
   readonly pass: boolean;
+  /** Runs made: 1, or more when retries were allowed and earlier attempts failed an expectation. */
+  readonly attempts: number;
+  /** Present when the scenario passed after failing: `program`, `result` and `check` are the passing attempt's. */
+  readonly flaky?: Flaky;
+}
+
+/** A pass after a failure: the kernel answered differently from one attempt to the next. */
+export interface Flaky {
+  /** Attempts made, the passing one included. */
+  readonly attempts: number;
+  /** The first attempt's failure text (`formatFailures`: located step, expected vs got, transcript). */
+  readonly firstFailure: string;
+  /** The first attempt's failed expectations. */
+  readonly failures: readonly Failure[];
 }
 
 /** A located error of a file (it could not be read or compiled). */
@@ -69,6 +83,10 @@ export interface ScenarioRecord {
   readonly netns: boolean;
   readonly wire: WireStatus;
   readonly pass: boolean;
+  /** Runs made (more than 1 only with retries). */
+  readonly attempts: number;
+  /** Present when the scenario passed after failing. */
+  readonly flaky?: { readonly attempts: number; readonly firstFailure: string };
   readonly error?: string;
   readonly steps: readonly StepRecord[];
 }
@@ -154,6 +172,8 @@ export function toRecord(s: ScenarioReport, source?: string): ScenarioRecord {
     netns: result.netns,
     wire: result.wire,
     pass: s.pass,
+    attempts: s.attempts,
+    ...(s.flaky ? { flaky: { attempts: s.flaky.attempts, firstFailure: s.flaky.firstFailure } } : {}),
     steps,
   };
   return result.error !== undefined ? { ...out, error: result.error } : out;
@@ -169,6 +189,16 @@ export function formatFailure(s: ScenarioReport, f: Failure, source?: string): s
   const head = source !== undefined ? formatFrame(f.file, source, f, reason) : `${f.file}:${f.line}:${f.col}: ${reason}`;
   const t = transcript(s.program, s.result, { upTo: f.index, indent: '    ' });
   return `${head}\n  expected: ${arrow} ${f.expected}\n  got:      ${arrow} ${f.got}\n  transcript:\n${t}`;
+}
+
+/**
+ * The whole text for a scenario that did not pass: every failed expectation (`formatFailure`),
+ * then the error (`formatError`), separated by a blank line; no trailing newline.
+ */
+export function formatFailures(s: ScenarioReport, source?: string): string {
+  const parts = s.check.failures.map((f) => formatFailure(s, f, source).trimEnd());
+  if (s.check.error !== undefined) parts.push(formatError(s).trimEnd());
+  return parts.join('\n\n');
 }
 
 /** The text for a scenario that did not run to its end. */

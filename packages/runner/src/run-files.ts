@@ -1,12 +1,15 @@
 // The engine behind `epl run` (and the jest integration): files and folders in, one report
 // per file out. Compile errors are that file's located error; every scenario × family of
-// every file runs through one pool.
+// every file runs through one pool. With `retries`, a scenario whose expectations failed runs
+// again; a later pass is a pass, marked `flaky` with the first failure.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Family, Program } from '@epl/program';
-import { check } from './check';
 import { Pool } from './pool';
+import { formatFailures } from './report';
 import type { FileError, FileReport, ScenarioReport } from './report';
+import { checkRetries, runRetrying } from './retry';
+import type { ProgramPool } from './retry';
 
 export interface RunFilesOptions {
   /** Workers of the pool made for this run (ignored when `pool` is given). */
@@ -16,7 +19,13 @@ export interface RunFilesOptions {
   /** Only scenarios whose title contains this text (case-insensitive). */
   readonly filter?: string;
   /** Run on this pool instead of a new one (it is left open). */
-  readonly pool?: Pool;
+  readonly pool?: ProgramPool;
+  /**
+   * Further attempts for a scenario whose expectations failed (default 0), through the same
+   * pool with the same family; an error or a compile error is never retried. A pass on a later
+   * attempt passes, with `flaky` set on its report.
+   */
+  readonly retries?: number;
   /** Called as scenarios complete: how many of how many. */
   readonly progress?: (done: number, total: number) => void;
 }
@@ -63,8 +72,10 @@ function located(e: unknown, file: string): FileError {
 
 export async function runFiles(paths: readonly string[], opts: RunFilesOptions = {}): Promise<FileReport[]> {
   const families: readonly Family[] = opts.families?.length ? opts.families : ['tcp'];
+  const retries = checkRetries(opts.retries ?? 0);
   // Start the workers first: their start-up overlaps reading and compiling.
-  const pool = opts.pool ?? new Pool({ workers: opts.workers });
+  const own = opts.pool ? undefined : new Pool({ workers: opts.workers });
+  const pool = (opts.pool ?? own) as ProgramPool;
   try {
     const { files, missing } = await expandPaths(paths);
     const compiler = require('@epl/compiler') as Compiler;
@@ -100,11 +111,16 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
     await Promise.all(
       families.map(async (family) => {
         const mine = jobs.map((j, k) => k).filter((k) => jobs[k].family === family);
-        for await (const { id, result } of pool.run(mine.map((k) => jobs[k].program), { family })) {
+        for await (const { id, result, check: c, attempts, failed } of runRetrying(pool, mine.map((k) => jobs[k].program), { family, retries })) {
           const k = mine[id];
           const { entry, program } = jobs[k];
-          const c = check(program, result);
-          reports[k] = { file: entry.file, title: program.title, index: program.index, family, program, result, check: c, pass: c.pass };
+          const report: ScenarioReport = { file: entry.file, title: program.title, index: program.index, family, program, result, check: c, pass: c.pass, attempts };
+          if (c.pass && failed.length > 0) {
+            const first: ScenarioReport = { ...report, result: failed[0].result, check: failed[0].check, pass: false, attempts: 1 };
+            reports[k] = { ...report, flaky: { attempts, firstFailure: formatFailures(first, entry.source), failures: failed[0].check.failures } };
+          } else {
+            reports[k] = report;
+          }
           opts.progress?.(++done, jobs.length);
         }
       }),
@@ -116,6 +132,6 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
       return { ...base, ...(entry.source !== undefined ? { source: entry.source } : {}), ...(entry.error ? { error: entry.error } : {}) };
     });
   } finally {
-    if (!opts.pool) await pool.close();
+    await own?.close();
   }
 }

@@ -1,21 +1,22 @@
 import { ProgramBuilder } from '@epl/program';
 import type { StepResult } from '@epl/program';
 import { check } from '../src/check';
-import { familyDifferences, formatError, formatFailure, stepText, toRecord } from '../src/report';
+import { familyDifferences, formatError, formatFailure, formatFailures, stepText, toRecord } from '../src/report';
 import type { ScenarioReport } from '../src/report';
 import { shutRd } from './fixtures';
 import { IN, OUT, RDHUP, result, step } from './helpers';
 
 function report(program = shutRd().program, r = shutRd().result, family: ScenarioReport['family'] = 'tcp'): ScenarioReport {
   const c = check(program, r);
-  return { file: program.file, title: program.title, index: program.index, family, program, result: { ...r, family }, check: c, pass: c.pass };
+  return { file: program.file, title: program.title, index: program.index, family, program, result: { ...r, family }, check: c, pass: c.pass, attempts: 1 };
 }
 
 describe('toRecord', () => {
   it('gives the documented fields, statement text from the source', () => {
     const { source } = shutRd();
     const rec = toRecord(report(), source);
-    expect(Object.keys(rec)).toEqual(['file', 'title', 'family', 'kernel', 'netns', 'wire', 'pass', 'steps']);
+    expect(Object.keys(rec)).toEqual(['file', 'title', 'family', 'kernel', 'netns', 'wire', 'pass', 'attempts', 'steps']);
+    expect(rec.attempts).toBe(1);
     expect(rec.steps).toHaveLength(12);
     expect(rec.steps[0]).toEqual({
       line: 2,
@@ -44,6 +45,17 @@ describe('toRecord', () => {
     expect(rec.wire).toEqual({ captured: false, reason: 'no CAP_NET_RAW' });
     expect(rec.steps[1]).toMatchObject({ op: 'read r 1', result: 'EAGAIN', wireExpect: 'none', wireChecked: false, pass: true });
     expect(rec.steps[1]).not.toHaveProperty('wire');
+  });
+
+  it('carries the attempts, and for a pass after a failure the first failure text', () => {
+    const { source } = shutRd();
+    const flaky = { attempts: 2, firstFailure: 'founding.epl:14:1: …', failures: [] };
+    const rec = toRecord({ ...report(), attempts: 2, flaky }, source);
+    expect(rec.attempts).toBe(2);
+    // The structured failures stay in the report; the record has the text.
+    expect(rec.flaky).toEqual({ attempts: 2, firstFailure: 'founding.epl:14:1: …' });
+    expect(JSON.parse(JSON.stringify(rec)).flaky).toEqual(rec.flaky);
+    expect(toRecord({ ...report(), attempts: 3 }, source)).not.toHaveProperty('flaky');
   });
 });
 
@@ -107,6 +119,23 @@ describe('formatFailure / formatError', () => {
     const text = formatError(s);
     expect(text.split('\n')[0]).toBe('founding.epl:4:1: scenario "shutdown RD": error: over its time budget');
     expect(text).toContain('epoll_create1(0)');
+  });
+});
+
+describe('formatFailures', () => {
+  it('is every failure, then the error, separated by a blank line', () => {
+    const { source, program, result: r } = shutRd();
+    const steps = [...r.steps];
+    steps[4] = step({ ret: 1, ready: [{ slot: 0, events: OUT }] });
+    steps[7] = step({ ret: 1, bytes: Uint8Array.of(0x62) });
+    const s = report(program, { ...r, steps: steps.slice(0, 10), error: 'the worker died' });
+    expect(s.check.failures.map((f) => f.line)).toEqual([6, 10]);
+    const [a, b] = s.check.failures.map((f) => formatFailure(s, f, source).trimEnd());
+    expect(formatFailures(s, source)).toBe(`${a}\n\n${b}\n\n${formatError(s).trimEnd()}`);
+  });
+
+  it('is empty for a scenario that passed', () => {
+    expect(formatFailures(report(), shutRd().source)).toBe('');
   });
 });
 

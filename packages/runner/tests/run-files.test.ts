@@ -2,8 +2,38 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { Family, Program } from '@epl/program';
 import { Pool } from '../src/pool';
+import type { PoolResult } from '../src/pool';
+import { toRecord } from '../src/report';
+import type { ProgramPool } from '../src/retry';
 import { expandPaths, runFiles } from '../src/run-files';
+
+/**
+ * A real Pool whose FIRST attempt of each Program runs as `tcp`, whatever family was asked;
+ * later attempts run as asked. The kernel answers every attempt for real: only the condition of
+ * the first one differs, as a loaded machine changes the timing of the first run it stalls.
+ * `pair a b; close b; write a "x" => EPIPE` fails as tcp (the write is accepted, the RST comes
+ * later) and passes as unix: asked as unix, it fails once, then passes.
+ */
+class FirstAttemptAsTcp implements ProgramPool {
+  /** Programs per attempt, by title. */
+  readonly attempts = new Map<string, number>();
+  constructor(readonly pool: Pool) {}
+  async *run(programs: readonly Program[], opts?: { family?: Family }): AsyncIterable<PoolResult> {
+    const first: number[] = [];
+    const later: number[] = [];
+    programs.forEach((p, id) => {
+      const n = (this.attempts.get(p.title) ?? 0) + 1;
+      this.attempts.set(p.title, n);
+      (n === 1 ? first : later).push(id);
+    });
+    for (const [ids, family] of [[first, 'tcp'], [later, opts?.family]] as const) {
+      if (ids.length === 0) continue;
+      for await (const { id, result } of this.pool.run(ids.map((k) => programs[k]), { family })) yield { id: ids[id], result };
+    }
+  }
+}
 
 let dir: string;
 const write = (name: string, text: string) => {
@@ -77,6 +107,64 @@ describe('runFiles', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  describe('with retries', () => {
+    let pool: Pool;
+    beforeAll(() => {
+      pool = new Pool({ workers: 1, budgetMs: 200, marginMs: 200 });
+    });
+    afterAll(() => pool.close());
+    const PEER_CLOSED = 'pair a b\nclose b\nwrite a "x" => EPIPE\n';
+
+    it('a scenario that fails its first attempt and passes the second passes, reported flaky with attempts 2', async () => {
+      const f = write('peer-closed.epl', PEER_CLOSED);
+      const flaky = new FirstAttemptAsTcp(pool);
+      const [r] = await runFiles([f], { pool: flaky, families: ['unix'], retries: 2 });
+      expect(r.pass).toBe(true);
+      const [s] = r.scenarios;
+      expect([s.pass, s.attempts, s.family, s.result.family]).toEqual([true, 2, 'unix', 'unix']);
+      expect(s.flaky?.attempts).toBe(2);
+      expect(s.flaky?.failures.map((x) => [x.line, x.col, x.expected, x.got])).toEqual([[3, 1, 'EPIPE', '1']]);
+      // The first attempt's failure text, as `epl run` prints a failure: located, expected vs got, transcript.
+      expect(s.flaky?.firstFailure).toMatch(/^.*peer-closed\.epl:3:1: scenario "peer-closed" \[unix\]: => expectation failed\n/);
+      expect(s.flaky?.firstFailure).toContain('  expected: => EPIPE\n  got:      => 1\n  transcript:\n');
+      expect(s.flaky?.firstFailure).toMatch(/tcp\(a<fd \d+>, b<fd \d+>\)/);
+      expect(flaky.attempts.get('peer-closed')).toBe(2);
+      expect(toRecord(s, r.source)).toMatchObject({ pass: true, attempts: 2, flaky: { attempts: 2, firstFailure: s.flaky?.firstFailure } });
+    });
+
+    it('without retries the same scenario fails on its one attempt', async () => {
+      const f = write('peer-closed.epl', PEER_CLOSED);
+      const [r] = await runFiles([f], { pool: new FirstAttemptAsTcp(pool), families: ['unix'] });
+      expect([r.pass, r.scenarios[0].attempts, r.scenarios[0].flaky]).toEqual([false, 1, undefined]);
+    });
+
+    it('a scenario that fails every attempt fails with attempts = retries + 1', async () => {
+      const f = write('wrong.epl', 'pipe r w\nwrite w "hi" => 3\n');
+      const counted = new FirstAttemptAsTcp(pool);
+      const [r] = await runFiles([f], { pool: counted, retries: 2 });
+      const [s] = r.scenarios;
+      expect([r.pass, s.pass, s.attempts, s.flaky]).toEqual([false, false, 3, undefined]);
+      expect(s.check.failures.map((x) => [x.expected, x.got])).toEqual([['3', '2']]);
+      expect(counted.attempts.get('wrong')).toBe(3);
+    });
+
+    it('neither an error nor a compile error is retried', async () => {
+      const slow = write('slow.epl', 'sleep 1500\n');
+      const bad = write('bad.epl', 'pipe r w\nclose q\n');
+      const counted = new FirstAttemptAsTcp(pool);
+      const [s, b] = await runFiles([slow, bad], { pool: counted, retries: 2 });
+      expect(s.scenarios[0].result.error).toMatch(/over its time budget/);
+      expect([s.scenarios[0].pass, s.scenarios[0].attempts]).toEqual([false, 1]);
+      expect(counted.attempts.get('slow')).toBe(1);
+      expect(b.error?.line).toBe(2);
+      expect([...counted.attempts.keys()]).toEqual(['slow']);
+    });
+
+    it('rejects a retry count that is not a whole number', async () => {
+      await expect(runFiles([write('x.epl', 'pipe r w\n')], { pool, retries: -1 })).rejects.toThrow(/retries must be a whole number/);
+    });
   });
 
   it('100 files on 2 workers all pass', async () => {
