@@ -4,8 +4,11 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/main';
-import { familyTable, parseRunArgs, wireNote } from '../../src/commands/run';
-import type { FileReport } from '@epl/runner';
+import { familyTable, flakyLines, parseRunArgs, present, wireNote } from '../../src/commands/run';
+import type { RunArgs } from '../../src/commands/run';
+import { MAX_RETRIES, Pool, runFiles } from '@epl/runner';
+import type { FileReport, PoolResult, ProgramPool, ScenarioReport } from '@epl/runner';
+import type { Family, Program } from '@epl/program';
 import { captureIo } from './io';
 
 let dir: string;
@@ -49,6 +52,14 @@ describe('parseRunArgs', () => {
       json: true,
       verbose: true,
     });
+  });
+  it('reads --retries, a whole number from 0 to the runner\'s MAX_RETRIES', () => {
+    expect(parseRunArgs(['--retries', '2', 'a.epl'])).toMatchObject({ retries: 2 });
+    expect(parseRunArgs(['--retries=0', 'a.epl'])).toMatchObject({ retries: 0 });
+    expect(parseRunArgs([`--retries=${MAX_RETRIES}`, 'a.epl'])).toMatchObject({ retries: MAX_RETRIES });
+    expect(parseRunArgs(['a.epl'])).not.toHaveProperty('retries');
+    for (const bad of ['-1', '1.5', 'two', '', String(MAX_RETRIES + 1)]) expect(parseRunArgs([`--retries=${bad}`, 'a.epl'])).toMatch(/--retries takes a whole number from 0 to 100/);
+    expect(parseRunArgs(['a.epl', '--retries'])).toMatch(/--retries takes a whole number .*got nothing/);
   });
   it('rejects what it does not know', () => {
     expect(parseRunArgs([])).toMatch(/no files/);
@@ -106,6 +117,26 @@ describe('familyTable', () => {
       ].join('\n'),
     );
     expect(familyTable([], ['tcp', 'unix'])).toBe('families agree (tcp, unix): no step differs\n');
+  });
+});
+
+describe('flakyLines', () => {
+  it('gives every failure of the first attempt, expected vs got, with ~> or =>', () => {
+    const failure = (line: number, kind: 'wire' | 'result', expected: string, got: string) => ({ index: 0, file: 'f.epl', line, col: 3, kind, expected, got });
+    const s = {
+      title: 'close',
+      family: 'tcp',
+      flaky: { attempts: 3, firstFailure: '…', failures: [failure(9, 'wire', '5 > 6 F.', '5 > 6 F., 6 > 5 .'), failure(10, 'result', '6: IN', 'none')] },
+    } as unknown as ScenarioReport;
+    expect(flakyLines(s, 2)).toEqual([
+      '  FLAKY f.epl:9:3: scenario "close": passed on attempt 3 of 3; attempt 1 failed:',
+      '    expected: ~> 5 > 6 F.',
+      '    got:      ~> 5 > 6 F., 6 > 5 .',
+      '    and at f.epl:10:3:',
+      '    expected: => 6: IN',
+      '    got:      => none',
+    ]);
+    expect(flakyLines({ ...s, flaky: undefined } as ScenarioReport)).toEqual([]);
   });
 });
 
@@ -172,7 +203,8 @@ describe('epl run', () => {
       ['two', 'unix', true],
     ]);
     for (const l of lines) {
-      expect(Object.keys(l).sort()).toEqual(['family', 'file', 'kernel', 'netns', 'pass', 'steps', 'title', 'wire']);
+      expect(Object.keys(l).sort()).toEqual(['attempts', 'family', 'file', 'kernel', 'netns', 'pass', 'steps', 'title', 'wire']);
+      expect(l.attempts).toBe(1);
       expect(l.file).toBe(f);
       expect(typeof l.kernel).toBe('string');
       expect(typeof l.netns).toBe('boolean');
@@ -227,5 +259,101 @@ describe('epl run', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/; 2 wire expectations not checked$/);
     expect(r.status).toBe(0);
+  });
+});
+
+describe('epl run --retries', () => {
+  it('is in the usage text', async () => {
+    const io = captureIo();
+    expect(await main(['run', '--help'], io)).toBe(0);
+    expect(io.out()).toMatch(/\n {2}--retries N {8}run a scenario whose expectations failed up to N more times/);
+    expect(io.out()).toContain('FLAKY');
+  });
+
+  it('a scenario that fails every attempt fails, and says how many attempts it had', async () => {
+    const f = write('bad.epl', 'pipe r w\nwrite w "hi" => 3\n');
+    const r = await run('--retries', '2', f);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`FAIL ${f} (1 of 1 scenario failed)`);
+    expect(r.out).toContain('expected: => 3\n  got:      => 2');
+    expect(r.out).toContain('  (3 attempts with --retries 2: every one failed; the last is shown)');
+    expect(r.out).toMatch(/1 scenario run: 0 passed, 1 failed\n/);
+    expect(r.out).not.toContain('FLAKY');
+  });
+
+  it('a scenario that passes at once is not flaky: one attempt, in the JSON record too', async () => {
+    const f = write('pipe.epl', PASSING);
+    const r = await run('--retries', '3', f);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`PASS ${f} (1 scenario)\n1 file, 1 scenario run: 1 passed, 0 failed`);
+    const json = await run('--retries', '3', '--json', f);
+    const rec = JSON.parse(json.out);
+    expect([rec.pass, rec.attempts, 'flaky' in rec]).toEqual([true, 1, false]);
+  });
+});
+
+/**
+ * A real Pool whose FIRST attempt of each Program runs as `tcp`, whatever family was asked.
+ * The kernel answers every attempt for real; only the first one's condition differs, as a
+ * loaded machine changes the timing of a run it stalls. `pair a b; close b; write a "x" =>
+ * EPIPE` fails as tcp and passes as unix: asked as unix, it fails once, then passes.
+ */
+class FirstAttemptAsTcp implements ProgramPool {
+  private readonly seen = new Set<Program>();
+  constructor(private readonly pool: Pool) {}
+  async *run(programs: readonly Program[], opts?: { family?: Family }): AsyncIterable<PoolResult> {
+    for (const p of programs) {
+      const again = this.seen.has(p);
+      this.seen.add(p);
+      for await (const { result } of this.pool.run([p], { family: again ? opts?.family : 'tcp' })) yield { id: programs.indexOf(p), result };
+    }
+  }
+}
+
+describe('epl run: a flaky pass', () => {
+  let pool: Pool;
+  beforeAll(() => {
+    pool = new Pool({ workers: 1 });
+  });
+  afterAll(() => pool.close());
+
+  /** runFiles through the pool above, then what `epl run ARGS` prints for its reports. */
+  async function flakyRun(...args: string[]) {
+    const f = write('peer-closed.epl', '# passes as unix, fails as tcp\npair a b\nclose b\nwrite a "x" => EPIPE\n');
+    const parsed = parseRunArgs([...args, '--family', 'unix', f]) as RunArgs;
+    const files = await runFiles(parsed.files, { pool: new FirstAttemptAsTcp(pool), families: parsed.families, retries: parsed.retries });
+    const io = captureIo();
+    const code = present(files, parsed, io);
+    return { f, code, out: io.out(), err: io.err() };
+  }
+
+  it('passes with exit 0, a FLAKY line under the file with the step and the first failure, counted in the summary', async () => {
+    const { f, code, out } = await flakyRun('--retries', '2');
+    expect(code).toBe(0);
+    expect(out).toContain(
+      [
+        `PASS ${f} (1 scenario, 1 flaky)`,
+        `  FLAKY ${f}:4:1: scenario "peer-closed" [unix]: passed on attempt 2 of 3; attempt 1 failed:`,
+        '    expected: => EPIPE',
+        '    got:      => 1',
+        '1 file, 1 scenario run: 1 passed (1 flaky), 0 failed',
+      ].join('\n'),
+    );
+  });
+
+  it('--verbose shows the first attempt\'s whole failure, transcript included', async () => {
+    const { out } = await flakyRun('--retries', '1', '--verbose');
+    expect(out).toContain('scenario "peer-closed" [unix] FLAKY');
+    expect(out).toContain('  attempt 1 failed (passed on attempt 2):\n');
+    expect(out).toMatch(/\n {6}tcp\(a<fd \d+>, b<fd \d+>\) +.*= 0\n/);
+  });
+
+  it('--json: the record carries attempts and flaky; stderr says so', async () => {
+    const { code, out, err } = await flakyRun('--retries', '2', '--json');
+    expect(code).toBe(0);
+    const rec = JSON.parse(out);
+    expect(rec).toMatchObject({ pass: true, family: 'unix', attempts: 2, flaky: { attempts: 2 } });
+    expect(rec.flaky.firstFailure).toContain('expected: => EPIPE\n  got:      => 1');
+    expect(err).toBe('epl run: 1 scenario run passed only after a retry: see "flaky" in its record\n');
   });
 });
