@@ -1,8 +1,8 @@
 // One scenario's verdict as a jest test. The runner's `check` decides and its
-// `formatFailure` / `formatError` write the text, so a failure reads the same under jest
-// as under `epl run`: located and quoted step, expected vs got, transcript up to the step.
+// `formatFailures` writes the text, so a failure reads the same under jest as under
+// `epl run`: located and quoted step, expected vs got, transcript up to the step.
 import type { Program, RunResult } from '@epl/program';
-import { check, formatError, formatFailure, type ScenarioReport } from '@epl/runner';
+import { check, formatFailures, type Attempt, type CheckResult, type ScenarioReport } from '@epl/runner';
 import type { ScenarioOutcome } from './report';
 
 export interface Verdict extends Pick<ScenarioOutcome, 'status' | 'message' | 'details'> {
@@ -12,21 +12,26 @@ export interface Verdict extends Pick<ScenarioOutcome, 'status' | 'message' | 'd
   readonly wireReason?: string;
 }
 
+/** The failure text of one attempt of a scenario (every failed expectation, then the error). */
+export function attemptText(program: Program, attempt: Attempt, source: string): string {
+  const { result, check: c } = attempt;
+  const report: ScenarioReport = { file: program.file, title: program.title, index: program.index, family: result.family, program, result, check: c, pass: c.pass, attempts: 1 };
+  return formatFailures(report, source);
+}
+
 /**
  * `source` is the file's text (failures quote their line); `result` undefined means the pool
- * never answered for this scenario, which is a failure too, never a silent pass.
+ * never answered for this scenario, which is a failure too, never a silent pass. `c` is the
+ * result's check when the caller has it already.
  */
-export function judge(program: Program, result: RunResult | undefined, source: string): Verdict {
+export function judge(program: Program, result: RunResult | undefined, source: string, c?: CheckResult): Verdict {
   if (!result) return { status: 'failed', message: `${program.file}: scenario "${program.title}" got no result from the pool`, wireUnchecked: 0 };
-  const c = check(program, result);
+  c ??= check(program, result);
   const wire = { wireUnchecked: c.wireUnchecked, ...(c.wireUnchecked > 0 && result.wire.reason ? { wireReason: result.wire.reason } : {}) };
   if (c.pass) return { status: 'passed', ...wire };
-  const report: ScenarioReport = { file: program.file, title: program.title, index: program.index, family: result.family, program, result, check: c, pass: false };
-  const parts = c.failures.map((f) => formatFailure(report, f, source).trimEnd());
-  if (c.error !== undefined) parts.push(formatError(report).trimEnd());
   return {
     status: 'failed',
-    message: parts.join('\n\n'),
+    message: attemptText(program, { result, check: c }, source),
     details: { failures: c.failures, ...(c.error !== undefined ? { error: c.error } : {}) },
     ...wire,
   };

@@ -4,14 +4,22 @@
 //   (these files have no test environment, so the key is free). Keeping it out of the
 //   runner's options keeps every project's runner key equal, and jest then hands ALL the
 //   projects' files to one runner instance: one pool for the whole run.
-// - run-wide knobs are the runner's options: `runner: ['@epl/jest-runner', { workers: 4 }]`.
+// - run-wide knobs are the runner's options: `runner: ['@epl/jest-runner', { workers: 4, retries: 2 }]`.
 import { FAMILIES, type Family } from '@epl/program';
+import { MAX_RETRIES } from '@epl/runner';
 
 /** What a project may write in `runner: ['@epl/jest-runner', options]`. */
 export interface EplRunnerOptions {
   /** Pool workers; defaults to jest's `maxWorkers` (`-w`, `--maxWorkers`). */
   workers?: number;
+  /**
+   * Further attempts for a scenario whose expectations failed (default 0; errors are never
+   * retried). A pass on a later attempt is a passed test, listed in a note at the end.
+   */
+  retries?: number;
 }
+
+const RUNNER_OPTIONS = ['workers', 'retries'];
 
 /** What a project may write in `testEnvironmentOptions`. */
 export interface EplProjectOptions {
@@ -23,18 +31,34 @@ function fail(what: string): never {
   throw new Error(`@epl/jest-runner: ${what}`);
 }
 
-/** The pool size: the `workers` option, else jest's maxWorkers, never less than one. */
-export function resolveWorkers(raw: Record<string, unknown> | undefined, maxWorkers: number): number {
+/** The runner's options, every key known. */
+function runnerOptions(raw: Record<string, unknown> | undefined): Record<string, unknown> {
   const opts = raw ?? {};
   for (const key of Object.keys(opts)) {
     if (key === 'families' || key === 'eplFamilies') fail(`the family matrix goes in the project's testEnvironmentOptions: { eplFamilies: [...] }, not in the runner's options`);
-    if (key !== 'workers') fail(`unknown runner option '${key}' (known: workers)`);
+    if (!RUNNER_OPTIONS.includes(key)) fail(`unknown runner option '${key}' (known: ${RUNNER_OPTIONS.join(', ')})`);
   }
+  return opts;
+}
+
+/** The pool size: the `workers` option, else jest's maxWorkers, never less than one. */
+export function resolveWorkers(raw: Record<string, unknown> | undefined, maxWorkers: number): number {
+  const opts = runnerOptions(raw);
   if (opts.workers === undefined) return Math.max(1, Math.floor(maxWorkers) || 1);
   if (typeof opts.workers !== 'number' || !Number.isInteger(opts.workers) || opts.workers < 1) {
     fail(`'workers' must be a positive integer, got ${JSON.stringify(opts.workers)}`);
   }
   return opts.workers;
+}
+
+/** Retries per scenario whose expectations failed: the `retries` option, else 0. */
+export function resolveRetries(raw: Record<string, unknown> | undefined): number {
+  const { retries } = runnerOptions(raw);
+  if (retries === undefined) return 0;
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
+    fail(`'retries' must be a whole number from 0 to ${MAX_RETRIES}, got ${JSON.stringify(retries)}`);
+  }
+  return retries;
 }
 
 /** A project's family matrix, or undefined: one run per scenario with the runner's default family. */

@@ -16,6 +16,10 @@ export interface ScenarioOutcome {
   readonly details?: unknown;
   /** `--collectTests`: selected, would run, did not (reported as passed, as jest-circus does). */
   readonly wouldRun?: boolean;
+  /** Runs made, with retries (jest's `invocations`). */
+  readonly attempts?: number;
+  /** The failure text of each attempt before the last (jest's `retryReasons`). */
+  readonly retryReasons?: readonly string[];
 }
 
 /** The title of one scenario's test: its own title, and its family in a matrix. */
@@ -41,6 +45,11 @@ export function assertionResult(file: string, o: ScenarioOutcome): AssertionResu
     duration: null,
     location: null,
     ...(o.wouldRun ? { wouldRun: true } : {}),
+    // As jest-circus reports a test it retried: the default reporter logs each earlier failure
+    // ("LOGGING RETRY ERRORS"), --json keeps them, CI reporters annotate them.
+    ...(o.retryReasons?.length
+      ? { invocations: o.attempts ?? o.retryReasons.length + 1, retryReasons: [...o.retryReasons], retryMessages: o.retryReasons.map((r) => indent(r, '    ')) }
+      : {}),
   };
 }
 

@@ -11,22 +11,29 @@ import * as path from 'node:path';
 import type { Test, TestEvents, TestResult, SerializableError } from '@jest/test-result';
 import type { Config } from '@jest/types';
 import type { EmittingTestRunnerInterface, TestRunnerContext, TestRunnerOptions, TestWatcher, UnsubscribeFn } from 'jest-runner';
-import type { Family, Program, RunResult } from '@epl/program';
+import type { Family, Program } from '@epl/program';
 import { compile } from '@epl/compiler';
-import { Pool } from '@epl/runner';
-import { resolveFamilies, resolveWorkers } from './options';
+import { Pool, runRetrying, type Failure, type ProgramPool, type Retried } from '@epl/runner';
+import { resolveFamilies, resolveRetries, resolveWorkers } from './options';
 import { caseTitle, fileError, fileResult, fullName, type ScenarioOutcome } from './report';
-import { judge } from './judge';
+import { attemptText, judge } from './judge';
 
 type Listener<N extends keyof TestEvents> = (data: TestEvents[N]) => void | Promise<void>;
 
 type FileOutcome = { readonly ok: true; readonly result: TestResult } | { readonly ok: false; readonly error: SerializableError };
 
 /** The pool the runner needs; a seam so tests can count pools without running any. */
-export interface RunnerPool {
-  /** Yields each Program's result as it completes; `id` is its index in `programs`. */
-  run(programs: readonly Program[], opts?: { family?: Family }): AsyncIterable<{ id: number; result: RunResult }>;
+export interface RunnerPool extends ProgramPool {
   close(): Promise<void>;
+}
+
+/** A scenario that passed after failing, for the note at the end of the run. */
+export interface FlakyPass {
+  /** The test: `file › title [family]`. */
+  readonly name: string;
+  readonly attempts: number;
+  /** The first attempt's failed expectations. */
+  readonly failures: readonly Failure[];
 }
 
 export default class EplJestRunner implements EmittingTestRunnerInterface {
@@ -34,6 +41,7 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
   readonly supportsEventEmitters = true;
 
   private readonly workers: number;
+  private readonly retries: number;
   private readonly listeners = new Map<keyof TestEvents, Set<Listener<keyof TestEvents>>>();
 
   constructor(
@@ -42,6 +50,7 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     options?: Record<string, unknown>,
   ) {
     this.workers = resolveWorkers(options, globalConfig.maxWorkers);
+    this.retries = resolveRetries(options);
   }
 
   on<N extends keyof TestEvents>(eventName: N, listener: Listener<N>): UnsubscribeFn {
@@ -58,6 +67,8 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
 
   /** `~>` expectations this run could not compare, and why (reported once, at the end). */
   private wire = { unchecked: 0, reasons: new Set<string>() };
+  /** Scenarios that passed only after a retry (reported once, at the end). */
+  private flaky: FlakyPass[] = [];
 
   /** Overridden by tests; the real thing is one @epl/runner Pool. */
   protected createPool(workers: number): RunnerPool {
@@ -74,6 +85,7 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     // --collectTests lists tests without running them: no pool at all.
     const pool = this.globalConfig.collectTests ? undefined : this.createPool(this.workers);
     this.wire = { unchecked: 0, reasons: new Set() };
+    this.flaky = [];
     try {
       // Enough files in flight to keep every pool worker busy across file boundaries,
       // few enough that jest's "RUNS" lines mean something.
@@ -94,6 +106,8 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
       const why = [...this.wire.reasons].join('; ') || 'the wire was not captured';
       this.note(`@epl/jest-runner: ${this.wire.unchecked} wire expectation(s) (~>) were not checked: ${why}\n`);
     }
+    // A pass after a failure is a passed test, but never a silent one.
+    if (this.flaky.length > 0) this.note(flakyNote(this.flaky, this.retries));
   }
 
   /** Where the end-of-run note goes; jest's reporters own stdout (`--json`), so stderr. */
@@ -130,15 +144,19 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     } else {
       try {
         const results = await Promise.all(
-          families.map((family) => runAll(pool, cells.filter((c) => c.selected && c.family === family).map((c) => c.program), family)),
+          families.map((family) => runAll(pool, cells.filter((c) => c.selected && c.family === family).map((c) => c.program), family, this.retries)),
         );
         outcomes = cells.map((c) => {
           if (!c.selected) return { title: c.title, status: 'pending' };
-          const result = results[families.indexOf(c.family)].get(c.program);
-          const { wireUnchecked, wireReason, ...verdict } = judge(c.program, result, source);
+          const run = results[families.indexOf(c.family)].get(c.program);
+          const { wireUnchecked, wireReason, ...verdict } = judge(c.program, run?.result, source, run?.check);
           this.wire.unchecked += wireUnchecked;
           if (wireReason) this.wire.reasons.add(wireReason);
-          return { title: c.title, ...verdict };
+          if (!run || run.failed.length === 0) return { title: c.title, ...verdict };
+          if (verdict.status === 'passed') this.flaky.push({ name: `${file} › ${c.title}`, attempts: run.attempts, failures: run.failed[0].check.failures });
+          const retryReasons = run.failed.map((a) => attemptText(c.program, a, source));
+          const message = verdict.message !== undefined ? `${verdict.message}\n\n(failed all ${run.attempts} attempts, retries: ${this.retries}; the last is shown)` : undefined;
+          return { title: c.title, ...verdict, ...(message !== undefined ? { message } : {}), attempts: run.attempts, retryReasons };
         });
       } catch (e) {
         // The pool itself failed (not a scenario: those come back as results with `error`).
@@ -151,14 +169,26 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
   }
 }
 
-/** Run programs on the pool; results by program (the pool streams them back by index). */
-async function runAll(pool: RunnerPool, programs: Program[], family: Family | undefined): Promise<Map<Program, RunResult>> {
-  const byProgram = new Map<Program, RunResult>();
+/** Run programs on the pool, failures again up to `retries` times; the final runs by program. */
+async function runAll(pool: RunnerPool, programs: Program[], family: Family | undefined, retries: number): Promise<Map<Program, Retried>> {
+  const byProgram = new Map<Program, Retried>();
   if (programs.length === 0) return byProgram;
-  for await (const { id, result } of pool.run(programs, family === undefined ? undefined : { family })) {
-    byProgram.set(programs[id], result);
-  }
+  for await (const run of runRetrying(pool, programs, { family, retries })) byProgram.set(programs[run.id], run);
   return byProgram;
+}
+
+/** The end-of-run note: each scenario that passed after failing, where and how it first failed. */
+export function flakyNote(flaky: readonly FlakyPass[], retries: number): string {
+  const n = flaky.length;
+  const lines = [`@epl/jest-runner: ${n} scenario${n === 1 ? '' : 's'} passed only after failing (flaky; retries: ${retries}):`];
+  for (const f of flaky) {
+    const first = f.failures.map((x) => {
+      const arrow = x.kind === 'wire' ? '~>' : '=>';
+      return `${x.file}:${x.line}:${x.col} expected ${arrow} ${x.expected}, got ${arrow} ${x.got}`;
+    });
+    lines.push(`  ${f.name}: passed on attempt ${f.attempts}; attempt 1 failed at ${first.join('; at ')}`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** A compile error becomes the file's failure, its message the located frame; anything else keeps its stack. */

@@ -15,6 +15,8 @@ interface JsonAssertion {
   fullName: string;
   status: string;
   failureMessages: string[];
+  invocations?: number;
+  retryReasons?: string[];
 }
 interface JsonFile {
   name: string;
@@ -185,6 +187,48 @@ describe('a family matrix', () => {
       ['peer-closed [unix]', 'passed'],
     ]);
     expect(closed.assertionResults[0].failureMessages.join('\n')).toMatch(/expected:\s+=> EPIPE\n\s+got:\s+=> 1/);
+  });
+});
+
+describe('retries (the fixture runner makes each first attempt tcp, later ones unix)', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runJest('retry');
+  });
+
+  it('a scenario that fails its first attempt and passes the second is a passed test', () => {
+    const flaky = byName(run, 'flaky.epl');
+    expect(flaky.assertionResults.map((a) => [a.title, a.status, a.invocations])).toEqual([
+      ['flaky: write after the peer closed [unix]', 'passed', 2],
+      ['steady [unix]', 'passed', undefined],
+    ]);
+    // --json keeps the first attempt's failure, as jest keeps a retried test's.
+    expect(flaky.assertionResults[0].retryReasons).toHaveLength(1);
+    // The family is the one the attempt ran with: tcp, by the fixture runner's doing.
+    expect(flaky.assertionResults[0].retryReasons?.[0]).toMatch(/^flaky\.epl:8:3: scenario "flaky: write after the peer closed": => expectation failed\n/);
+    expect(flaky.assertionResults[0].retryReasons?.[0]).toMatch(/\n\s+tcp\(a<fd \d+>, b<fd \d+>\)/);
+    expect(flaky.assertionResults[0].retryReasons?.[0]).toMatch(/expected:\s+=> EPIPE\n\s+got:\s+=> 1/);
+  });
+
+  it('a scenario that fails every attempt fails, after retries + 1 attempts', () => {
+    expect(run.code).toBe(1);
+    const [broken] = byName(run, 'broken.epl').assertionResults;
+    expect([broken.status, broken.invocations]).toEqual(['failed', 3]);
+    expect(broken.failureMessages.join('\n')).toMatch(/expected:\s+=> 3\n\s+got:\s+=> 2[\s\S]*\(failed all 3 attempts, retries: 2; the last is shown\)/);
+    expect(run.json.numPassedTests).toBe(2);
+    expect(run.json.numFailedTests).toBe(1);
+  });
+
+  it('prints one note at the end listing the flaky scenario: the step and the first failure', () => {
+    const note = '@epl/jest-runner: 1 scenario passed only after failing (flaky; retries: 2):\n' +
+      '  flaky.epl › flaky: write after the peer closed [unix]: passed on attempt 2; attempt 1 failed at flaky.epl:8:3 expected => EPIPE, got => 1\n';
+    expect(run.stderr).toContain(note);
+    expect(run.stderr.split('passed only after failing')).toHaveLength(2);
+  });
+
+  it('the default reporter logs the failed attempt as a retry', () => {
+    expect(run.stderr).toMatch(/LOGGING RETRY ERRORS.*flaky\.epl flaky: write after the peer closed \[unix\]/);
+    expect(run.stderr).toMatch(/RETRY 1[\s\S]*flaky\.epl:8:3: scenario "flaky: write after the peer closed"/);
   });
 });
 

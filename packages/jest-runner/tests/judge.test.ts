@@ -1,6 +1,7 @@
 import { compile } from '@epl/compiler';
 import type { RunResult, StepResult } from '@epl/program';
-import { judge } from '../src/judge';
+import { check } from '@epl/runner';
+import { attemptText, judge } from '../src/judge';
 
 const source = 'pipe r w\nwrite w "x" => 2\n';
 const [program] = compile(source, 'j.epl');
@@ -34,6 +35,19 @@ describe('judge', () => {
     expect(v.status).toBe('failed');
     expect(v.message).toMatch(/^j\.epl:2:1: .*the worker died/m);
     expect(v.details).toEqual({ failures: [], error: 'the worker died' });
+  });
+
+  it('takes the check when the caller has it', () => {
+    const r = run([step(0), step(1)]);
+    const c = check(program, r);
+    expect(judge(program, r, source, c)).toEqual(judge(program, r, source));
+  });
+
+  it('writes an earlier attempt\'s failure as it writes a failed verdict', () => {
+    const r = run([step(0), step(1)]);
+    const text = attemptText(program, { result: r, check: check(program, r) }, source);
+    expect(text).toBe(judge(program, r, source).message);
+    expect(text).toMatch(/^j\.epl:2:1: [^\n]*=> expectation failed\n/);
   });
 
   it('fails a scenario the pool never answered, rather than passing it', () => {

@@ -1,4 +1,5 @@
-import { resolveFamilies, resolveWorkers } from '../src/options';
+import { MAX_RETRIES } from '@epl/runner';
+import { resolveFamilies, resolveRetries, resolveWorkers } from '../src/options';
 
 describe('resolveWorkers', () => {
   it("defaults to jest's maxWorkers, never fewer than one", () => {
@@ -11,13 +12,38 @@ describe('resolveWorkers', () => {
   });
 
   it.each([
-    [{ worker: 2 }, /unknown runner option 'worker'/],
+    [{ worker: 2 }, /unknown runner option 'worker' \(known: workers, retries\)/],
     [{ families: ['tcp'] }, /goes in the project's testEnvironmentOptions/],
     [{ workers: 0 }, /'workers' must be a positive integer/],
     [{ workers: 1.5 }, /'workers' must be a positive integer/],
     [{ workers: '2' }, /'workers' must be a positive integer/],
   ])('rejects %j', (raw, message) => {
     expect(() => resolveWorkers(raw, 2)).toThrow(message);
+  });
+});
+
+describe('resolveRetries', () => {
+  it('defaults to 0: one attempt', () => {
+    expect(resolveRetries(undefined)).toBe(0);
+    expect(resolveRetries({ workers: 2 })).toBe(0);
+  });
+
+  it('takes a whole number from 0 to MAX_RETRIES, beside workers', () => {
+    expect(resolveRetries({ retries: 0 })).toBe(0);
+    expect(resolveRetries({ retries: 2, workers: 4 })).toBe(2);
+    expect(resolveRetries({ retries: MAX_RETRIES })).toBe(MAX_RETRIES);
+    expect(resolveWorkers({ retries: 2, workers: 4 }, 1)).toBe(4);
+  });
+
+  it.each([
+    [{ retries: -1 }, /'retries' must be a whole number from 0 to 100, got -1/],
+    [{ retries: 1.5 }, /'retries' must be a whole number/],
+    [{ retries: '2' }, /'retries' must be a whole number.*got "2"/],
+    [{ retries: null }, /'retries' must be a whole number/],
+    [{ retries: MAX_RETRIES + 1 }, /'retries' must be a whole number/],
+    [{ retry: 2 }, /unknown runner option 'retry'/],
+  ])('rejects %j', (raw, message) => {
+    expect(() => resolveRetries(raw)).toThrow(message);
   });
 });
 

@@ -22,6 +22,20 @@ describe('assertionResult', () => {
   });
 });
 
+describe('assertionResult with retries', () => {
+  it('gives jest\'s invocations and retry reasons, the messages indented for the default reporter', () => {
+    const a = assertionResult('b.epl', { title: 'x', status: 'passed', attempts: 2, retryReasons: ['b.epl:3:1: bad\n  read 6 => "b"'] });
+    expect(a).toMatchObject({ status: 'passed', failureMessages: [], invocations: 2, retryReasons: ['b.epl:3:1: bad\n  read 6 => "b"'] });
+    expect(a.retryMessages).toEqual(['    b.epl:3:1: bad\n      read 6 => "b"']);
+  });
+
+  it('adds none of it to a scenario run once', () => {
+    const a = assertionResult('b.epl', { title: 'x', status: 'passed', attempts: 1 });
+    expect(a).not.toHaveProperty('invocations');
+    expect(a).not.toHaveProperty('retryReasons');
+  });
+});
+
 describe('fileResult', () => {
   it('counts scenarios by status and prints only the failures', () => {
     const r = fileResult('/abs/b.epl', 'b.epl', [

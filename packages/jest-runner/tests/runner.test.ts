@@ -38,12 +38,43 @@ class FakePool implements RunnerPool {
   }
 }
 
+/**
+ * For the retry logic (not the kernel path: tests/jest.test.ts runs retries on the real
+ * kernel). Answers each step as its `=>` asks (an errno, a number, else 0), except: a title
+ * containing "flaky" gets ret 1 on every step of its first attempt, one containing "broken" on
+ * every attempt. Counts attempts by title.
+ */
+class RetryPool implements RunnerPool {
+  readonly attempts = new Map<string, number>();
+  readonly runs: { titles: string[]; family?: Family }[] = [];
+  async *run(programs: readonly Program[], opts?: { family?: Family }): AsyncIterable<{ id: number; result: RunResult }> {
+    this.runs.push({ titles: programs.map((p) => p.title), family: opts?.family });
+    for (const [id, p] of programs.entries()) {
+      const n = (this.attempts.get(p.title) ?? 0) + 1;
+      this.attempts.set(p.title, n);
+      const wrong = p.title.includes('broken') || (p.title.includes('flaky') && n === 1);
+      const steps = p.steps.map((s) =>
+        wrong ? { ret: 1, errno: 0, fds: [], wire: [] } : s.expect?.kind === 'errno' ? { ret: -1, errno: s.expect.code, fds: [], wire: [] } : { ret: s.expect?.kind === 'number' ? s.expect.value : 0, errno: 0, fds: [], wire: [] },
+      );
+      yield { id, result: { steps, kernel: 'fake', family: opts?.family ?? 'tcp', netns: false, wire: { captured: true } } };
+    }
+  }
+  async close(): Promise<void> {}
+}
+
 class TestRunner extends EplJestRunner {
   readonly pools: FakePool[] = [];
+  readonly retryPools: RetryPool[] = [];
   readonly notes: string[] = [];
   failPool = false;
   ranPool = false;
+  retryPool = false;
   protected override createPool(workers: number): RunnerPool {
+    if (this.retryPool) {
+      const p = new RetryPool();
+      this.retryPools.push(p);
+      return p;
+    }
     const p = new FakePool(workers, this.failPool, this.ranPool);
     this.pools.push(p);
     return p;
@@ -84,6 +115,7 @@ describe('EplJestRunner', () => {
 
   it('checks its options when jest constructs it', () => {
     expect(() => new EplJestRunner(globalConfig(), {}, { workers: 0 })).toThrow(/'workers' must be a positive integer/);
+    expect(() => new EplJestRunner(globalConfig(), {}, { retries: -1 })).toThrow(/'retries' must be a whole number/);
   });
 
   it('runs the whole jest run on one pool of maxWorkers workers, closed at the end', async () => {
@@ -203,6 +235,73 @@ describe('EplJestRunner', () => {
     off();
     await r.runTests([test('passing/pipe.epl')], watcher());
     expect(seen).toBe(0);
+  });
+});
+
+describe('EplJestRunner with retries', () => {
+  const retrying = (retries?: number) => {
+    const r = new TestRunner(globalConfig(), {}, retries === undefined ? {} : { retries });
+    r.retryPool = true;
+    return r;
+  };
+
+  it('a scenario that fails once and then passes is a passed test, with jest\'s invocations and retry reason', async () => {
+    const r = retrying(2);
+    const rec = record(r);
+    await r.runTests([test('retry/flaky.epl')], watcher());
+    const res = rec.success('flaky.epl');
+    expect(res.testResults.map((t) => [t.title, t.status, t.invocations])).toEqual([
+      ['flaky: write after the peer closed', 'passed', 2],
+      ['steady', 'passed', undefined],
+    ]);
+    const [flaky] = res.testResults;
+    expect(flaky.failureMessages).toEqual([]);
+    expect(flaky.retryReasons).toHaveLength(1);
+    expect(flaky.retryReasons?.[0]).toMatch(/^flaky\.epl:8:3: scenario "flaky: write after the peer closed": => expectation failed\n/);
+    expect(flaky.retryReasons?.[0]).toContain('expected: => EPIPE\n  got:      => 1');
+    expect(res.numPassingTests).toBe(2);
+    expect(r.retryPools[0].attempts.get('flaky: write after the peer closed')).toBe(2);
+  });
+
+  it('says at the end which scenarios passed only after failing, where and how they first failed', async () => {
+    const r = retrying(2);
+    record(r);
+    await r.runTests([test('retry/flaky.epl'), test('retry/broken.epl')], watcher());
+    expect(r.notes).toEqual([
+      '@epl/jest-runner: 1 scenario passed only after failing (flaky; retries: 2):\n' +
+        '  flaky.epl › flaky: write after the peer closed: passed on attempt 2; attempt 1 failed at flaky.epl:8:3 expected => EPIPE, got => 1\n',
+    ]);
+  });
+
+  it('a scenario that fails every attempt fails after retries + 1, and says so', async () => {
+    const r = retrying(2);
+    const rec = record(r);
+    await r.runTests([test('retry/broken.epl')], watcher());
+    const [broken] = rec.success('broken.epl').testResults;
+    expect([broken.status, broken.invocations, broken.retryReasons?.length]).toEqual(['failed', 3, 2]);
+    expect(broken.failureMessages[0]).toMatch(/expected:\s+=> 3\n\s+got:\s+=> 1/);
+    expect(broken.failureMessages[0]).toMatch(/\n\n\(failed all 3 attempts, retries: 2; the last is shown\)$/);
+    expect(r.notes).toEqual([]);
+  });
+
+  it('never retries a run that errored, nor without the option', async () => {
+    const r = new TestRunner(globalConfig(), {}, { retries: 3 });
+    r.ranPool = true;
+    const rec = record(r);
+    await r.runTests([test('failing/bad.epl')], watcher());
+    // "deliberately wrong" comes back from FakePool with an error: one run, no retry. "read what
+    // was written" fails its `=> "a"` (FakePool reads nothing): run 1 + 3 retries.
+    expect(r.pools[0].runs.map((x) => x.titles)).toEqual([['read what was written', 'deliberately wrong'], ...Array(3).fill(['read what was written'])]);
+    const [read, wrong] = rec.success('bad.epl').testResults;
+    expect([read.status, read.invocations, wrong.status, wrong.invocations]).toEqual(['failed', 4, 'failed', undefined]);
+    expect(wrong.failureMessages[0]).toContain('fake executor error');
+
+    const once = retrying();
+    const rec2 = record(once);
+    await once.runTests([test('retry/flaky.epl')], watcher());
+    expect(rec2.success('flaky.epl').testResults[0]).toMatchObject({ status: 'failed' });
+    expect(once.retryPools[0].runs).toHaveLength(1);
+    expect(once.notes).toEqual([]);
   });
 });
 
