@@ -5,8 +5,7 @@ import type { Family } from '@epl/program';
 import type { Stats, Summary } from '@epl/fuzz';
 import type { Command, Io } from '../command';
 import { EXIT } from '../command';
-
-const FAMILY_NAMES = ['tcp', 'tcp6', 'unix'];
+import { OptionReader } from '../options';
 
 const usage = `usage: epl fuzz [options]
 
@@ -48,61 +47,49 @@ export interface FuzzArgs {
 /** Parses `epl fuzz` arguments; a string is a usage error. */
 export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
   const out: FuzzArgs = { out: 'fuzz-out', shrink: true, corpus: true };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const name = eq >= 0 ? a.slice(0, eq) : a;
-    const value = (): string | undefined => (eq >= 0 ? a.slice(eq + 1) : args[++i]);
-    const whole = (what: string, lo: number, hi: number): number | string => {
-      const v = value();
-      const n = Number(v);
-      if (v === undefined || v === '' || !Number.isInteger(n) || n < lo || n > hi) return `${what} takes a whole number from ${lo} to ${hi} (got ${v ?? 'nothing'})`;
-      return n;
-    };
-    switch (name) {
+  const r = new OptionReader(args);
+  while (r.next()) {
+    switch (r.name) {
       case '--seed': {
-        const v = value();
+        const v = r.value();
         if (!v) return '--seed takes a value';
         out.seed = v;
         break;
       }
       case '--count': {
-        const n = whole('--count', 1, 1e9);
+        const n = r.whole(1, 1e9);
         if (typeof n === 'string') return n;
         out.count = n;
         break;
       }
       case '--time': {
-        const v = value();
+        const v = r.value();
         const n = Number(v);
         if (v === undefined || v === '' || !Number.isFinite(n) || n <= 0) return `--time takes a number of seconds (got ${v ?? 'nothing'})`;
         out.timeSec = n;
         break;
       }
       case '--length': {
-        const n = whole('--length', 1, 4000);
+        const n = r.whole(1, 4000);
         if (typeof n === 'string') return n;
         out.length = n;
         break;
       }
       case '--workers': {
-        const n = whole('--workers', 1, 256);
+        const n = r.whole(1, 256);
         if (typeof n === 'string') return n;
         out.workers = n;
         break;
       }
       case '--family':
       case '--families': {
-        const v = value();
-        if (!v) return '--family takes a list: tcp,tcp6,unix';
-        const list = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-        const bad = list.find((f) => !FAMILY_NAMES.includes(f));
-        if (bad !== undefined || list.length === 0) return `unknown family '${bad ?? v}' (known: ${FAMILY_NAMES.join(', ')})`;
-        out.families = [...new Set(list)] as Family[];
+        const list = r.families();
+        if (typeof list === 'string') return list;
+        out.families = list;
         break;
       }
       case '--out': {
-        const v = value();
+        const v = r.value();
         if (!v) return '--out takes a folder';
         out.out = v;
         break;
@@ -114,7 +101,7 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
         out.corpus = false;
         break;
       default:
-        return `unknown argument '${a}'`;
+        return `unknown argument '${r.arg}'`;
     }
   }
   if (out.count !== undefined && out.timeSec !== undefined) return '--count and --time exclude each other';

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import type { Family } from '@epl/program';
 import type { Command, Io } from '../command';
 import { EXIT } from '../command';
+import { OptionReader } from '../options';
 
 const usage = `usage: epl record [options] FILE
 
@@ -28,20 +29,20 @@ export const command: Command = {
     let family: Family = 'tcp';
     let workers: number | undefined;
     const files: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === '--write' || a === '-w') write = true;
-      else if (a === '--family' || a.startsWith('--family=')) {
-        const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-        if (v !== 'tcp' && v !== 'tcp6' && v !== 'unix') return fail(io, `unknown family '${v ?? ''}' (known: tcp, tcp6, unix)`);
-        family = v;
-      } else if (a === '--workers' || a.startsWith('--workers=')) {
-        const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1 || n > 256) return fail(io, `--workers takes a whole number from 1 to 256 (got ${v ?? 'nothing'})`);
+    const r = new OptionReader(args);
+    while (r.next()) {
+      if (r.name === '--write' || r.name === '-w') write = true;
+      else if (r.name === '--family') {
+        const list = r.families();
+        if (typeof list === 'string') return fail(io, list);
+        if (list.length !== 1) return fail(io, 'record takes one family');
+        family = list[0];
+      } else if (r.name === '--workers') {
+        const n = r.whole(1, 256);
+        if (typeof n === 'string') return fail(io, n);
         workers = n;
-      } else if (a.startsWith('-')) return fail(io, `unknown option '${a}'`);
-      else files.push(a);
+      } else if (r.isOption()) return fail(io, `unknown option '${r.arg}'`);
+      else files.push(r.arg);
     }
     if (files.length !== 1) return fail(io, files.length ? 'record takes one file' : 'no file given');
     const file = files[0];

@@ -3,8 +3,8 @@ import type { Family } from '@epl/program';
 import type { FamilyDifference, FileReport, ScenarioReport } from '@epl/runner';
 import type { Command, Io } from '../command';
 import { EXIT } from '../command';
+import { OptionReader } from '../options';
 
-const FAMILY_NAMES = ['tcp', 'tcp6', 'unix'];
 /** @epl/runner's MAX_RETRIES, without loading the runner to parse arguments. */
 const MAX_RETRIES = 100;
 
@@ -43,44 +43,31 @@ export interface RunArgs {
 /** Parses `epl run` arguments; a string is a usage error. */
 export function parseRunArgs(args: readonly string[]): RunArgs | string {
   const out: RunArgs = { files: [], json: false, verbose: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = (): string | undefined => {
-      const eq = a.indexOf('=');
-      if (eq >= 0) return a.slice(eq + 1);
-      return args[++i];
-    };
-    const name = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-    switch (name) {
+  const r = new OptionReader(args);
+  while (r.next()) {
+    switch (r.name) {
       case '--workers': {
-        const v = value();
-        const n = Number(v);
-        if (v === undefined || !Number.isInteger(n) || n < 1 || n > 256) return `--workers takes a whole number from 1 to 256 (got ${v ?? 'nothing'})`;
+        const n = r.whole(1, 256);
+        if (typeof n === 'string') return n;
         out.workers = n;
         break;
       }
       case '--family':
       case '--families': {
-        const v = value();
-        if (!v) return '--family takes a list: tcp,tcp6,unix';
-        const list = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-        const bad = list.find((f) => !FAMILY_NAMES.includes(f));
-        if (bad !== undefined || list.length === 0) return `unknown family '${bad ?? v}' (known: ${FAMILY_NAMES.join(', ')})`;
-        out.families = [...new Set(list)] as Family[];
+        const list = r.families();
+        if (typeof list === 'string') return list;
+        out.families = list;
         break;
       }
       case '--filter': {
-        const v = value();
+        const v = r.value();
         if (v === undefined) return '--filter takes a text';
         out.filter = v;
         break;
       }
       case '--retries': {
-        const v = value();
-        const n = Number(v);
-        if (v === undefined || v.trim() === '' || !Number.isInteger(n) || n < 0 || n > MAX_RETRIES) {
-          return `--retries takes a whole number from 0 to ${MAX_RETRIES} (got ${v ?? 'nothing'})`;
-        }
+        const n = r.whole(0, MAX_RETRIES);
+        if (typeof n === 'string') return n;
         out.retries = n;
         break;
       }
@@ -92,8 +79,8 @@ export function parseRunArgs(args: readonly string[]): RunArgs | string {
         out.verbose = true;
         break;
       default:
-        if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
-        out.files.push(a);
+        if (r.isOption()) return `unknown option '${r.arg}'`;
+        out.files.push(r.arg);
     }
   }
   if (out.files.length === 0) return 'no files or folders given';
