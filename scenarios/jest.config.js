@@ -16,6 +16,8 @@ const epl = {
 };
 
 module.exports = {
+  // The default output, plus the --json results .ci/run sums into its `N passed, N failed`.
+  reporters: ['default', require.resolve('../tools/ci/jest-json-reporter.js')],
   projects: [
     {
       ...epl,
