@@ -34,7 +34,12 @@ export interface PoolResult {
   readonly result: RunResult;
 }
 
-const MAX_BATCH = 64;
+/**
+ * Largest batch. piscina costs about 0.35 ms of CPU per task; at 256 Programs a task that is
+ * ~1.4 us per scenario (at 64 it was ~5.5 us and the pool reached 0.58-0.62 of the C loop per
+ * core, at 256 0.68-0.69, measured alternately in one session with `npm run bench -- runner`).
+ */
+const MAX_BATCH = 256;
 /** A run of a few scenarios is one batch on one worker: a Program takes far less than a thread start. */
 const MIN_BATCH = 8;
 /** Times a batch that never started is sent again after its worker died. */
