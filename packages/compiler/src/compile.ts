@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import {
   LIMITS,
+  OPS,
   ProgramBuilder,
   SourceError,
   type OpName,
@@ -352,28 +353,16 @@ function sortNames(names: string[]): string[] {
   return names.slice().sort((a, b) => num(a) - num(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Names a statement binds (creating statements), in operand order. */
+/**
+ * Names a statement binds, in operand order: the `bind`/`rebind` operands of the op it lowers
+ * to, read from the opcode table rather than restated here. A statement's name operands are its
+ * first operand words (`a`, then `b`); `connect` is surveyed as `connect_new`, which binds A.
+ */
 function boundNames(s: Statement): Name[] {
-  switch (s.op) {
-    case 'tcp':
-    case 'tcp6':
-    case 'unix':
-    case 'pair':
-    case 'pipe':
-      return [s.a, s.b];
-    case 'socket':
-    case 'listen':
-    case 'epoll':
-    case 'eventfd':
-    case 'connect':
-      return [s.a];
-    case 'accept':
-    case 'dup':
-    case 'dup2':
-      return [s.b];
-    default:
-      return [];
-  }
+  const spec = OPS.find((o) => o.name === (s.op === 'connect' ? 'connect_new' : s.op));
+  if (!spec) return [];
+  const names = [(s as { a?: Name }).a, (s as { b?: Name }).b];
+  return spec.operands.slice(0, 2).flatMap((kind, i) => (kind === 'bind' || kind === 'rebind') && names[i] ? [names[i] as Name] : []);
 }
 
 /** Every name a statement's operands mention (what a ready list may name). */
