@@ -1,6 +1,7 @@
 // @epl/runner: run Programs on isolated workers, check them, report them.
 // The worker module (./worker) is not exported from here: it must only load on pool threads.
-export { Pool, errorResult } from './pool';
+export { Pool } from './pool';
+export { errorResult } from './batch';
 export type { PoolOptions, RunOptions, PoolResult, Isolation } from './pool';
 export { check, resultMatches, wireMatches } from './check';
 export type { CheckResult, StepCheck, Failure, Verdict } from './check';
