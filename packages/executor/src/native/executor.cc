@@ -718,10 +718,10 @@ void Executor::step(const int32_t* w, const RunInput& in, FdState& st, int32_t* 
     }
     case Op::op_read: {
       LIVE(fd, w[1]);
-      if (io_.empty()) io_.resize(static_cast<size_t>(limits::maxIoBytes));
-      ssize_t n = read(fd, io_.data(), static_cast<size_t>(w[2]));
+      ioBuffer();
+      ssize_t n = read(fd, io_.get(), static_cast<size_t>(w[2]));
       setRet(rec, n);
-      if (n >= 0) results_.bytes(io_.data(), static_cast<size_t>(n), static_cast<size_t>(n));
+      if (n >= 0) results_.bytes(io_.get(), static_cast<size_t>(n), static_cast<size_t>(n));
       break;
     }
     case Op::op_fill: {
@@ -742,15 +742,15 @@ void Executor::step(const int32_t* w, const RunInput& in, FdState& st, int32_t* 
     }
     case Op::op_drain: {
       LIVE(fd, w[1]);
-      if (io_.empty()) io_.resize(static_cast<size_t>(limits::maxIoBytes));
+      ioBuffer();
       int64_t total = 0;
       ssize_t r = 0;
-      results_.bytes(io_.data(), 0, 0);
+      results_.bytes(io_.get(), 0, 0);
       while (total < limits::maxFillBytes) {
         size_t chunk = static_cast<size_t>(std::min<int64_t>(limits::maxIoBytes, limits::maxFillBytes - total));
-        r = read(fd, io_.data(), chunk);
+        r = read(fd, io_.get(), chunk);
         if (r <= 0) break;
-        results_.appendBytes(io_.data(), static_cast<size_t>(r), layout::maxDrainBytes);
+        results_.appendBytes(io_.get(), static_cast<size_t>(r), layout::maxDrainBytes);
         total += r;
       }
       if (r < 0 && errno != EAGAIN && total == 0) {
