@@ -81,6 +81,60 @@ export function isolate(): Isolation {
   return native().isolate();
 }
 
+/** A batch of Programs packed back to back, as a lane takes it. */
+export interface PackedBatch {
+  readonly code: Int32Array;
+  readonly strings: Uint8Array;
+  /**
+   * BATCH_META_WORDS per Program: code offset and length (words), string offset and length
+   * (bytes), slot count.
+   */
+  readonly meta: Int32Array;
+}
+
+/** Words per Program in PackedBatch.meta. */
+export const BATCH_META_WORDS = 5;
+
+/** What a lane did with a batch: the raw results, and the isolation its thread obtained. */
+export interface IsolatedBatch extends Isolation {
+  /** Every Program's results buffer back to back: Program k's is `raw[offsets[k], offsets[k + 1])`. */
+  readonly raw: Uint8Array;
+  readonly offsets: Int32Array;
+  /** Set when the lane could not run the batch at all (then `raw` is empty). */
+  readonly error?: string;
+}
+
+/**
+ * One native thread, made for running Programs: it isolates itself as soon as it starts, as a
+ * pool worker does (private fd table, own network namespace where permitted, capture opened
+ * there), then runs the batches it is given, in order. Any thread may open one, the main thread
+ * included: the caller's descriptors and namespace are untouched and its event loop stays free
+ * while a batch runs. It costs a thread and a namespace (about a millisecond), not a Node worker
+ * (tens of ms): for small runs. An idle lane does not keep the process alive.
+ */
+export interface Lane {
+  /**
+   * Runs a batch after the ones before it. A meta table that points outside code or strings is a
+   * TypeError; a malformed Program is its own results' error, as with run().
+   */
+  run(batch: PackedBatch, options?: RunOptions): Promise<IsolatedBatch>;
+  /** Lets a running batch finish (its sleeps and waits are bounded), refuses queued ones, ends the thread. */
+  close(): void;
+}
+
+/** Opens a lane: its thread starts and isolates itself at once, before the first batch. */
+export function openLane(): Lane {
+  const handle = native().openLane();
+  return {
+    run(batch: PackedBatch, options?: RunOptions): Promise<IsolatedBatch> {
+      return native().laneRun(handle, batch.code, batch.strings, batch.meta, familyCode(options));
+    },
+    close(): void {
+      native().closeLane(handle);
+    },
+  };
+}
+
 /** Opens a session: runs that share one set of descriptors (and names) until close(). */
 export function openSession(options?: RunOptions): Session {
   const family = options?.family ?? 'tcp';

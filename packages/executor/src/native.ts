@@ -6,6 +6,9 @@ import * as path from 'path';
 export interface NativeAddon {
   run(code: Int32Array, strings: Uint8Array, slotCount: number, family: number, session: unknown, scratch?: Uint8Array): Uint8Array | number;
   isolate(): { files: boolean; netns: boolean; reason?: string };
+  openLane(): unknown;
+  laneRun(lane: unknown, code: Int32Array, strings: Uint8Array, meta: Int32Array, family: number): Promise<IsolatedBatchRaw>;
+  closeLane(lane: unknown): void;
   info(): {
     ops: { code: number; name: string; operands: string[] }[];
     opWords: number;
@@ -15,6 +18,16 @@ export interface NativeAddon {
   };
   openSession(family: number): unknown;
   closeSession(session: unknown): void;
+}
+
+/** What laneRun resolves to (see IsolatedBatch in index.ts). */
+export interface IsolatedBatchRaw {
+  raw: Uint8Array;
+  offsets: Int32Array;
+  files: boolean;
+  netns: boolean;
+  reason?: string;
+  error?: string;
 }
 
 /** Where the build puts the addon. */

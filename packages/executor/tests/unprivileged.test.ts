@@ -1,6 +1,6 @@
 // Without privileges (uid 65534 via setpriv when we are root): everything but the wire works,
-// RunResult.wire says why there is none, and isolate() gets a private fd table but no network
-// namespace, with the reason.
+// RunResult.wire says why there is none, and isolate() (and a lane's thread) gets a private fd
+// table but no network namespace, with the reason.
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { EPOLL_FLAGS, ProgramBuilder, programCode } from '@epl/program';
@@ -29,9 +29,10 @@ it('runs without privileges: no wire (and says why), no network namespace (and s
     : [process.execPath, [CHILD]];
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, cwd: '/', timeout: 60_000 });
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
-  const out = JSON.parse(r.stdout.trim()) as { uid: number; main: Summary; workerRun: Summary; isolation: { files: boolean; netns: boolean; reason?: string } };
+  type Isolation = { files: boolean; netns: boolean; reason?: string };
+  const out = JSON.parse(r.stdout.trim()) as { uid: number; main: Summary; workerRun: Summary; laneRun: Summary; isolation: Isolation; laneIsolation: Isolation };
   expect(out.uid).not.toBe(0);
-  for (const run of [out.main, out.workerRun]) {
+  for (const run of [out.main, out.workerRun, out.laneRun]) {
     expect(run.error).toBeUndefined();
     expect(run.netns).toBe(false);
     expect(run.wire.captured).toBe(false);
@@ -41,9 +42,11 @@ it('runs without privileges: no wire (and says why), no network namespace (and s
     expect(run.steps[6].ready).toEqual([{ slot: 0, events: EPOLL_FLAGS.IN | EPOLL_FLAGS.OUT | EPOLL_FLAGS.RDHUP }, { slot: 1, events: EPOLL_FLAGS.OUT }]); // 5 and 6
     expect(run.steps.every((s) => s.wire === 0)).toBe(true);
   }
-  expect(out.isolation).toEqual({
-    files: true,
-    netns: false,
-    reason: 'no CAP_SYS_ADMIN: unshare(CLONE_NEWNET) was refused (Operation not permitted), so runs use the host loopback',
-  });
+  for (const isolation of [out.isolation, out.laneIsolation]) {
+    expect(isolation).toEqual({
+      files: true,
+      netns: false,
+      reason: 'no CAP_SYS_ADMIN: unshare(CLONE_NEWNET) was refused (Operation not permitted), so runs use the host loopback',
+    });
+  }
 }, 60_000);

@@ -6,16 +6,20 @@
 
 #include <memory>
 #include <new>
+#include <cstring>
+#include <string>
 
 #include "executor.h"
+#include "lane.h"
 
 namespace {
 
 using epl::Executor;
 using epl::FdState;
 
-// Marks the Externals this addon hands out as sessions, so a stranger object is refused.
+// Mark the Externals this addon hands out as sessions or lanes, so a stranger object is refused.
 constexpr napi_type_tag kSessionTag = {0x6570c2a1e5a5f0b1ULL, 0x7365737369f00d01ULL};
+constexpr napi_type_tag kLaneTag = {0x6570c2a1e5a5f0b2ULL, 0x6c616e65f00d0002ULL};
 
 struct Session {
   FdState state;
@@ -32,6 +36,9 @@ class Addon : public Napi::Addon<Addon> {
     DefineAddon(exports, {
                              InstanceMethod("run", &Addon::Run),
                              InstanceMethod("isolate", &Addon::Isolate),
+                             InstanceMethod("openLane", &Addon::OpenLane),
+                             InstanceMethod("laneRun", &Addon::LaneRun),
+                             InstanceMethod("closeLane", &Addon::CloseLane),
                              InstanceMethod("info", &Addon::Info),
                              InstanceMethod("openSession", &Addon::OpenSession),
                              InstanceMethod("closeSession", &Addon::CloseSession),
@@ -110,6 +117,150 @@ class Addon : public Napi::Addon<Addon> {
     o.Set("netns", r.netns);
     if (r.reason[0]) o.Set("reason", r.reason);
     return o;
+  }
+
+  // ---- lanes (lane.h) --------------------------------------------------------------------------
+
+  struct LaneState;
+  struct LaneJob {
+    LaneJob(Napi::Env env, std::shared_ptr<LaneState> s) : deferred(Napi::Promise::Deferred::New(env)), state(std::move(s)) {}
+    epl::LaneBatch batch;
+    Napi::Promise::Deferred deferred;
+    std::shared_ptr<LaneState> state;
+  };
+
+  // What a lane handle holds. Touched on the JavaScript thread only; the lane's thread sees the
+  // thread-safe function alone.
+  struct LaneState {
+    napi_env env = nullptr;
+    Napi::ThreadSafeFunction tsfn;
+    std::unique_ptr<epl::Lane> lane;
+    int pending = 0;
+    bool closed = false;
+    bool hooked = false;
+
+    // Stops the lane's thread (the running batch finishes: its sleeps and waits are bounded),
+    // refuses queued batches, and lets the thread-safe function go once it has delivered them.
+    void close(bool fromHook) {
+      if (closed) return;
+      closed = true;
+      if (lane) {
+        lane->stop();
+        lane.reset();
+      }
+      if (hooked && !fromHook) napi_remove_env_cleanup_hook(env, &LaneState::Hook, this);
+      hooked = false;
+      tsfn.Release();
+    }
+    // The environment is going away (a worker ends, or the process): no lane thread may outlive it.
+    static void Hook(void* arg) { static_cast<LaneState*>(arg)->close(true); }
+  };
+
+  // The lane behind a handle, or null for anything that is not one.
+  std::shared_ptr<LaneState>* LaneArg(const Napi::Value& v) {
+    if (!v.IsExternal()) return nullptr;
+    auto ext = v.As<Napi::External<std::shared_ptr<LaneState>>>();
+    if (!ext.CheckTypeTag(&kLaneTag)) return nullptr;
+    return ext.Data();
+  }
+
+  // openLane(): External. Starts a lane's thread, which isolates itself at once. An idle lane
+  // does not keep the process alive; closeLane (or the garbage collector) stops it.
+  Napi::Value OpenLane(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto state = std::make_shared<LaneState>();
+    state->env = env;
+    state->tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "epl-lane", 0, 1);
+    state->tsfn.Unref(env);
+    Napi::ThreadSafeFunction tsfn = state->tsfn;
+    try {
+      state->lane = std::make_unique<epl::Lane>([tsfn](epl::LaneBatch* b) mutable {
+        auto* job = static_cast<LaneJob*>(b->owner);
+        // Not delivered (the environment is going away): nobody waits for the promise.
+        if (tsfn.BlockingCall(job, &Addon::DeliverLane) != napi_ok) delete job;
+      });
+    } catch (const std::exception& e) {
+      state->tsfn.Release();
+      Napi::Error::New(env, std::string("openLane: no thread could be started: ") + e.what()).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    // Registered after the thread-safe function, so it runs before that one's own cleanup.
+    if (napi_add_env_cleanup_hook(env, &LaneState::Hook, state.get()) == napi_ok) state->hooked = true;
+    auto* holder = new std::shared_ptr<LaneState>(state);
+    auto ext = Napi::External<std::shared_ptr<LaneState>>::New(env, holder, [](Napi::Env, std::shared_ptr<LaneState>* h) {
+      (*h)->close(false);
+      delete h;
+    });
+    ext.TypeTag(&kLaneTag);
+    return ext;
+  }
+
+  // laneRun(lane, code: Int32Array, strings: Uint8Array, meta: Int32Array, family: number):
+  //   Promise<{ raw: Uint8Array, offsets: Int32Array, files, netns, reason?, error? }>
+  Napi::Value LaneRun(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 5) return TypeError(info, "laneRun(lane, code, strings, meta, family)");
+    std::shared_ptr<LaneState>* handle = LaneArg(info[0]);
+    if (!handle) return TypeError(info, "lane must be a lane handle");
+    LaneState* s = handle->get();
+    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+      return TypeError(info, "code must be an Int32Array");
+    if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      return TypeError(info, "strings must be a Uint8Array");
+    if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+      return TypeError(info, "meta must be an Int32Array");
+    double fam = info[4].IsNumber() ? info[4].As<Napi::Number>().DoubleValue() : -1;
+    if (!(fam >= 0 && fam < epl::kFamilyCount) || static_cast<int32_t>(fam) != fam) return TypeError(info, "family must be a family code");
+    if (s->closed) {
+      Napi::Error::New(env, "the lane is closed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Int32Array code = info[1].As<Napi::Int32Array>();
+    Napi::Uint8Array strings = info[2].As<Napi::Uint8Array>();
+    Napi::Int32Array meta = info[3].As<Napi::Int32Array>();
+    std::string bad = epl::laneMetaError(meta.Data(), meta.ElementLength(), code.ElementLength(), strings.ElementLength());
+    if (!bad.empty()) return TypeError(info, bad.c_str());
+    // The thread works on copies: the caller's arrays may be reused or collected meanwhile.
+    auto* job = new LaneJob(env, *handle);
+    job->batch.code.assign(code.Data(), code.Data() + code.ElementLength());
+    job->batch.strings.assign(strings.Data(), strings.Data() + strings.ElementLength());
+    job->batch.meta.assign(meta.Data(), meta.Data() + meta.ElementLength());
+    job->batch.family = static_cast<int32_t>(fam);
+    job->batch.owner = job;
+    Napi::Promise promise = job->deferred.Promise();
+    // A lane with work keeps the event loop alive until the work is delivered.
+    if (s->pending++ == 0) s->tsfn.Ref(env);
+    s->lane->submit(&job->batch);
+    return promise;
+  }
+
+  // closeLane(lane): stops the lane's thread; further runs throw.
+  Napi::Value CloseLane(const Napi::CallbackInfo& info) {
+    std::shared_ptr<LaneState>* handle = info.Length() > 0 ? LaneArg(info[0]) : nullptr;
+    if (!handle) return TypeError(info, "closeLane(lane): not a lane handle");
+    (*handle)->close(false);
+    return info.Env().Undefined();
+  }
+
+  // On the JavaScript thread: hands a finished batch to its promise.
+  static void DeliverLane(Napi::Env env, Napi::Function, LaneJob* job) {
+    std::unique_ptr<LaneJob> owned(job);
+    if (env == nullptr) return;
+    LaneState* s = job->state.get();
+    if (--s->pending == 0 && !s->closed) s->tsfn.Unref(env);
+    const epl::LaneBatch& b = job->batch;
+    Napi::Object o = Napi::Object::New(env);
+    Napi::Uint8Array raw = Napi::Uint8Array::New(env, b.raw.size());
+    if (!b.raw.empty()) memcpy(raw.Data(), b.raw.data(), b.raw.size());
+    Napi::Int32Array offsets = Napi::Int32Array::New(env, b.offsets.size());
+    if (!b.offsets.empty()) memcpy(offsets.Data(), b.offsets.data(), b.offsets.size() * sizeof(int32_t));
+    o.Set("raw", raw);
+    o.Set("offsets", offsets);
+    o.Set("files", b.isolation.files);
+    o.Set("netns", b.isolation.netns);
+    if (b.isolation.reason[0]) o.Set("reason", b.isolation.reason);
+    if (!b.error.empty()) o.Set("error", b.error);
+    job->deferred.Resolve(o);
   }
 
   Napi::Value Info(const Napi::CallbackInfo& info) {

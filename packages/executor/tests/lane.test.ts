@@ -1,0 +1,157 @@
+// Lanes: one native thread per lane, isolated at its start, running batches for whatever thread
+// opened it (here jest's main thread). Results must be what a run() gives; the opener's
+// descriptors and namespace must be untouched; a lane must never hold a process or leak.
+import { spawnSync } from 'child_process';
+import { readdirSync } from 'fs';
+import * as path from 'path';
+import { EPOLL_FLAGS, ProgramBuilder, programCode, type ProgramCode, type RunResult } from '@epl/program';
+import { BATCH_META_WORDS, decode, openLane, run, type IsolatedBatch, type PackedBatch } from '../src';
+import { native } from '../src/native';
+
+const CHILD = path.join(__dirname, 'fixtures', 'lane-child.js');
+const ALL = EPOLL_FLAGS.IN | EPOLL_FLAGS.OUT | EPOLL_FLAGS.ERR | EPOLL_FLAGS.HUP | EPOLL_FLAGS.RDHUP;
+const root = process.getuid?.() === 0;
+
+// Writing to a peer that closed brings an RST back (step 7).
+function rstAfterClose(): ProgramCode {
+  const b = new ProgramBuilder().op('tcp', ['5', '6']).op('epoll', ['3']).op('add', ['3', '5', ALL, '5']).op('add', ['3', '6', ALL, '6']).op('wait', ['3', 8, 0]);
+  b.op('close', ['6']).op('wait', ['3', 8, 0]).op('write', ['5', 'x']).op('wait', ['3', 8, 0]);
+  return programCode(b.build());
+}
+const sleeper = (ms: number): ProgramCode => programCode(new ProgramBuilder().op('sleep', [ms]).build());
+
+function packed(programs: readonly ProgramCode[]): PackedBatch {
+  const code = new Int32Array(programs.reduce((n, p) => n + p.code.length, 0));
+  const strings = new Uint8Array(programs.reduce((n, p) => n + p.strings.length, 0));
+  const meta = new Int32Array(programs.length * BATCH_META_WORDS);
+  let w = 0;
+  let b = 0;
+  programs.forEach((p, k) => {
+    code.set(p.code, w);
+    strings.set(p.strings, b);
+    meta.set([w, p.code.length, b, p.strings.length, p.slotCount], k * BATCH_META_WORDS);
+    w += p.code.length;
+    b += p.strings.length;
+  });
+  return { code, strings, meta };
+}
+
+function results(batch: IsolatedBatch): RunResult[] {
+  const out: RunResult[] = [];
+  for (let k = 0; k + 1 < batch.offsets.length; k++) out.push(decode(batch.raw.subarray(batch.offsets[k], batch.offsets[k + 1])));
+  return out;
+}
+
+// A pure ACK may leave at once or on the delayed-ACK timer (see workers.test.ts): compared without.
+function observed(r: RunResult) {
+  return r.steps.map((s) => ({ ret: s.ret, errno: s.errno, ready: s.ready, wire: s.wire.filter((g) => !(g.flags === 0x10 && g.len === 0)) }));
+}
+
+const openFds = (): string[] => readdirSync('/proc/self/fd').sort();
+
+describe('a lane opened on the main thread', () => {
+  it('runs a batch as run() would, isolated (private fd table; own namespace as root)', async () => {
+    const lane = openLane();
+    try {
+      const p = rstAfterClose();
+      const batch = await lane.run(packed([p, p, p]), { family: 'tcp' });
+      expect(batch.error).toBeUndefined();
+      expect(batch.files).toBe(true);
+      expect(batch.netns).toBe(root);
+      if (!root) expect(batch.reason).toMatch(/CLONE_NEWNET/);
+      const got = results(batch);
+      expect(got).toHaveLength(3);
+      const direct = run(p, { family: 'tcp' });
+      for (const r of got) {
+        expect(r.error).toBeUndefined();
+        expect(r.netns).toBe(root);
+        expect(r.wire.captured).toBe(direct.wire.captured);
+        expect(observed(r)).toEqual(observed(direct));
+      }
+      expect(got[0].steps[7].ret).toBe(1);
+      // The write after the peer's close is answered by an RST, seen by the capture.
+      if (got[0].wire.captured) expect(got[0].steps[7].wire.map((g) => g.flags & 0x04)).toContain(0x04);
+    } finally {
+      lane.close();
+    }
+  });
+
+  it('runs batches in the order given, each with the family given', async () => {
+    const lane = openLane();
+    try {
+      const pair = programCode(new ProgramBuilder().op('pair', ['a', 'b']).build());
+      const [a, b, c] = await Promise.all([lane.run(packed([pair]), { family: 'unix' }), lane.run(packed([pair, pair]), { family: 'tcp6' }), lane.run(packed([]))]);
+      expect(results(a).map((r) => r.family)).toEqual(['unix']);
+      expect(results(b).map((r) => r.family)).toEqual(['tcp6', 'tcp6']);
+      expect(results(c)).toEqual([]);
+    } finally {
+      lane.close();
+    }
+  });
+
+  it('leaves the main thread its own descriptors: none gained or lost over 20 lanes', async () => {
+    const before = openFds();
+    for (let i = 0; i < 20; i++) {
+      const lane = openLane();
+      await lane.run(packed([rstAfterClose()]));
+      lane.close();
+    }
+    expect(openFds()).toEqual(before);
+  });
+
+  it('finishes the running batch at close, refuses the queued ones, and refuses runs after', async () => {
+    const lane = openLane();
+    const first = lane.run(packed([sleeper(100)]));
+    const queued = lane.run(packed([sleeper(1)]));
+    // Give the lane's thread time to take the first batch.
+    await new Promise((r) => setTimeout(r, 30));
+    lane.close();
+    const [a, b] = await Promise.all([first, queued]);
+    expect(a.error).toBeUndefined();
+    expect(results(a)[0].steps).toHaveLength(1);
+    expect(b.error).toBe('the lane was closed before this batch ran');
+    expect(() => lane.run(packed([sleeper(1)]))).toThrow('the lane is closed');
+    lane.close(); // twice is fine
+  });
+
+  it('refuses a malformed batch with a TypeError, and a malformed Program with its own error', async () => {
+    const lane = openLane();
+    try {
+      const p = sleeper(1);
+      // The addon's TypeError is another realm's under jest: compared by name and message.
+      const thrown = (f: () => unknown): { name: string; message: string } => {
+        try {
+          f();
+        } catch (e) {
+          return { name: (e as Error).name, message: (e as Error).message };
+        }
+        return { name: 'none', message: 'nothing thrown' };
+      };
+      expect(thrown(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, 99, 0, 0, 0) }))).toEqual({ name: 'TypeError', message: 'Program 0 of the batch lies outside its code' });
+      expect(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, p.code.length, 5, 1, 0) })).toThrow(/lies outside its strings/);
+      expect(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, 1) })).toThrow(/5 words per Program/);
+      expect(() => lane.run({ code: p.code, strings: p.strings, meta: new Int32Array(0) }, { family: 'ipx' as 'tcp' })).toThrow(/unknown family/);
+      expect(thrown(() => native().laneRun({}, p.code, p.strings, new Int32Array(0), 0))).toEqual({ name: 'TypeError', message: 'lane must be a lane handle' });
+      expect(() => native().closeLane(42)).toThrow(/not a lane handle/);
+      const bad = { code: Int32Array.of(9999, 0, 0, 0, 0, 0), strings: new Uint8Array(0), slotCount: 0 };
+      const [r] = results(await lane.run(packed([bad])));
+      expect(r.error).toMatch(/opcode/);
+    } finally {
+      lane.close();
+    }
+  });
+});
+
+describe('a lane in a child process', () => {
+  it('does not keep the process alive while idle', () => {
+    const child = spawnSync(process.execPath, [CHILD, 'idle'], { encoding: 'utf8', timeout: 20_000 });
+    expect({ status: child.status, signal: child.signal, stdout: child.stdout.trim() }).toEqual({ status: 0, signal: null, stdout: '{"opened":true}' });
+  });
+
+  it('is stopped with the worker that opened it, mid-batch, and the process lives on', () => {
+    const child = spawnSync(process.execPath, [CHILD, 'terminate'], { encoding: 'utf8', timeout: 20_000 });
+    expect(child.signal).toBeNull();
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout.trim())).toEqual({ alive: true, code: 1 });
+  });
+});
