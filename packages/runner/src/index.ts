@@ -1,6 +1,7 @@
 // @epl/runner: run Programs on isolated workers, check them, report them.
 // The worker module (./worker) is not exported from here: it must only load on pool threads.
 export { Pool } from './pool';
+export { Lane } from './lane';
 export { errorResult } from './batch';
 export type { PoolOptions, RunOptions, PoolResult, Isolation } from './pool';
 export { check, resultMatches, wireMatches } from './check';
@@ -8,7 +9,7 @@ export type { CheckResult, StepCheck, Failure, Verdict } from './check';
 export { transcript, stepLine, describeStep } from './transcript';
 export type { TranscriptOptions } from './transcript';
 export { record, observedSuffix, firstTcpOp } from './record';
-export { runFiles, expandPaths } from './run-files';
+export { runFiles, expandPaths, LANE_MAX_SCENARIOS } from './run-files';
 export type { RunFilesOptions } from './run-files';
 export { runRetrying, retryable, checkRetries, MAX_RETRIES } from './retry';
 export type { ProgramPool, RetryOptions, Attempt, Retried } from './retry';

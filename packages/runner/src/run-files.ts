@@ -5,14 +5,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Family, Program } from '@epl/program';
+import { Lane } from './lane';
 import { Pool } from './pool';
 import { formatFailures } from './report';
 import type { FileError, FileReport, ScenarioReport } from './report';
 import { checkRetries, runRetrying } from './retry';
 import type { ProgramPool } from './retry';
 
+/**
+ * Runs of at most this many scenarios (× families) go to a lane (one native thread, see
+ * lane.ts) instead of a pool, unless the caller asks for workers or gives a pool: serially, 64
+ * founding scenarios take about 6 ms, far less than starting one worker thread.
+ */
+export const LANE_MAX_SCENARIOS = 64;
+
 export interface RunFilesOptions {
-  /** Workers of the pool made for this run (ignored when `pool` is given). */
+  /**
+   * Workers of the pool made for this run (ignored when `pool` is given). When neither is
+   * given, a run of at most LANE_MAX_SCENARIOS scenarios runs on a lane, with no worker thread.
+   */
   readonly workers?: number;
   /** Run each scenario once per family (default: tcp only). */
   readonly families?: readonly Family[];
@@ -73,9 +84,18 @@ function located(e: unknown, file: string): FileError {
 export async function runFiles(paths: readonly string[], opts: RunFilesOptions = {}): Promise<FileReport[]> {
   const families: readonly Family[] = opts.families?.length ? opts.families : ['tcp'];
   const retries = checkRetries(opts.retries ?? 0);
-  // Start the workers first: their start-up overlaps reading and compiling.
-  const own = opts.pool ? undefined : new Pool({ workers: opts.workers });
-  const pool = (opts.pool ?? own) as ProgramPool;
+  // Until the run is known to be too big for a lane, a lane's thread gets ready (isolated) while
+  // the files compile; past LANE_MAX_SCENARIOS (or at once when workers are asked for) a pool
+  // replaces it, its workers starting while the rest compiles.
+  let lane: Lane | undefined = opts.pool || opts.workers !== undefined ? undefined : new Lane();
+  let own: Pool | undefined;
+  const needPool = (): void => {
+    if (opts.pool || own) return;
+    void lane?.close();
+    lane = undefined;
+    own = new Pool({ workers: opts.workers });
+  };
+  if (opts.workers !== undefined) needPool();
   try {
     const { files, missing } = await expandPaths(paths);
     const compiler = require('@epl/compiler') as Compiler;
@@ -87,6 +107,7 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
       programs: Program[];
     }
     const entries: Entry[] = missing.map((file) => ({ file, error: { message: `${file}: no such file or folder` }, programs: [] }));
+    let scenarios = 0;
     for (const file of files) {
       let source: string;
       try {
@@ -99,10 +120,13 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
         let programs = compiler.compile(source, file);
         if (filter !== undefined) programs = programs.filter((p) => p.title.toLowerCase().includes(filter));
         entries.push({ file, source, programs });
+        scenarios += programs.length * families.length;
+        if (scenarios > LANE_MAX_SCENARIOS) needPool();
       } catch (e) {
         entries.push({ file, source, error: located(e, file), programs: [] });
       }
     }
+    const runOn = (opts.pool ?? own ?? lane) as ProgramPool;
     // Every scenario × family, scenario-major within a file.
     const jobs: { entry: Entry; program: Program; family: Family }[] = [];
     for (const entry of entries) for (const program of entry.programs) for (const family of families) jobs.push({ entry, program, family });
@@ -111,7 +135,7 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
     await Promise.all(
       families.map(async (family) => {
         const mine = jobs.map((j, k) => k).filter((k) => jobs[k].family === family);
-        for await (const { id, result, check: c, attempts, failed } of runRetrying(pool, mine.map((k) => jobs[k].program), { family, retries })) {
+        for await (const { id, result, check: c, attempts, failed } of runRetrying(runOn, mine.map((k) => jobs[k].program), { family, retries })) {
           const k = mine[id];
           const { entry, program } = jobs[k];
           const report: ScenarioReport = { file: entry.file, title: program.title, index: program.index, family, program, result, check: c, pass: c.pass, attempts };
@@ -133,5 +157,6 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
     });
   } finally {
     await own?.close();
+    await lane?.close();
   }
 }

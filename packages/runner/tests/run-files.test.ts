@@ -3,11 +3,12 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Family, Program } from '@epl/program';
+import { Lane } from '../src/lane';
 import { Pool } from '../src/pool';
 import type { PoolResult } from '../src/pool';
 import { toRecord } from '../src/report';
 import type { ProgramPool } from '../src/retry';
-import { expandPaths, runFiles } from '../src/run-files';
+import { expandPaths, LANE_MAX_SCENARIOS, runFiles } from '../src/run-files';
 
 /**
  * A real Pool whose FIRST attempt of each Program runs as `tcp`, whatever family was asked;
@@ -164,6 +165,34 @@ describe('runFiles', () => {
 
     it('rejects a retry count that is not a whole number', async () => {
       await expect(runFiles([write('x.epl', 'pipe r w\n')], { pool, retries: -1 })).rejects.toThrow(/retries must be a whole number/);
+    });
+  });
+
+  describe('lane or pool', () => {
+    const scenarios = (n: number) => Array.from({ length: n }, (_, i) => `scenario "s${i}" {\n  eventfd e ${i + 1} => ok\n}\n`).join('');
+    let onLane: jest.SpyInstance;
+    let onPool: jest.SpyInstance;
+    beforeEach(() => {
+      onLane = jest.spyOn(Lane.prototype, 'run');
+      onPool = jest.spyOn(Pool.prototype, 'run');
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    it(`a run of at most ${LANE_MAX_SCENARIOS} scenarios goes to a lane, no worker thread`, async () => {
+      const f = write('small.epl', scenarios(LANE_MAX_SCENARIOS / 2));
+      const [r] = await runFiles([f], { families: ['tcp', 'unix'] });
+      expect([r.pass, r.scenarios.length]).toEqual([true, LANE_MAX_SCENARIOS]);
+      expect([onLane.mock.calls.length, onPool.mock.calls.length]).toEqual([2, 0]);
+    });
+
+    it('a bigger run, or one that asks for workers, goes to a pool', async () => {
+      const big = write('big.epl', scenarios(LANE_MAX_SCENARIOS + 1));
+      const [r] = await runFiles([big]);
+      expect([r.pass, r.scenarios.length]).toEqual([true, LANE_MAX_SCENARIOS + 1]);
+      expect([onLane.mock.calls.length, onPool.mock.calls.length]).toEqual([0, 1]);
+      const [s] = await runFiles([write('one.epl', scenarios(1))], { workers: 1 });
+      expect(s.pass).toBe(true);
+      expect([onLane.mock.calls.length, onPool.mock.calls.length]).toEqual([0, 2]);
     });
   });
 
