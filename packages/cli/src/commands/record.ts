@@ -15,7 +15,8 @@ when the wire was captured, and only in scenarios that have TCP sockets.
 options:
   --write            rewrite FILE instead of printing
   --family F         the family \`pair\` takes: tcp (default), tcp6 or unix
-  --workers N        worker threads (default: one per core)
+  --workers N        worker threads (default: one per core; a run of at most 64
+                     scenarios uses one native thread and no worker thread)
 
 exit status: 0 recorded, 1 a scenario errored or an existing expectation failed
 (the output is still produced), 2 usage, read or compile errors.
@@ -49,7 +50,7 @@ export const command: Command = {
     const st = await fs.stat(file).catch(() => undefined);
     if (!st?.isFile()) return fail(io, `${file}: not a file`);
     const runner = require('@epl/runner') as typeof import('@epl/runner');
-    const [report] = await runner.runFiles([file], { families: [family], workers: workers ?? 1 });
+    const [report] = await runner.runFiles([file], { families: [family], workers });
     if (report.error || report.source === undefined) {
       io.stderr.write((report.error?.message ?? `${file}: could not be read`) + '\n');
       return EXIT.usage;

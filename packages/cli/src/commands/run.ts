@@ -14,7 +14,8 @@ Runs every scenario of each .epl file (folders: every *.epl below them), checks 
 => and ~> expectation against the kernel, and prints one line per file.
 
 options:
-  --workers N        worker threads (default: one per core)
+  --workers N        worker threads (default: one per core; a run of at most 64
+                     scenarios uses one native thread and no worker thread)
   --family LIST      run each scenario once per family: tcp,tcp6,unix (\`pair\` takes the
                      family); a table shows the steps where the families' results differ
   --filter TEXT      only scenarios whose title contains TEXT (case-insensitive)

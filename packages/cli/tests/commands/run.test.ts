@@ -238,6 +238,17 @@ describe('epl run', () => {
     expect((await run('--filter', 'gamma', f)).code).toBe(2);
   });
 
+  it('without --workers, a small run goes to a lane and reports passes and failures the same way', async () => {
+    const ok = write('ok.epl', PASSING);
+    const bad = write('bad.epl', 'pipe r w\nwrite w "hi" => 3\n');
+    const io = captureIo();
+    const code = await main(['run', ok, bad], io);
+    expect(code).toBe(1);
+    expect(io.out()).toContain(`PASS ${ok} (1 scenario)`);
+    expect(io.out()).toContain(`FAIL ${bad} (1 of 1 scenario failed)`);
+    expect(io.out()).toContain(`${bad}:2:1: scenario "bad": => expectation failed\n  write w "hi" => 3\n  ^\n  expected: => 3\n  got:      => 2\n  transcript:\n`);
+  });
+
   it('runs a folder recursively', async () => {
     write('d/one.epl', PASSING);
     write('d/sub/two.epl', PASSING);
