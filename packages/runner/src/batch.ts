@@ -16,17 +16,43 @@ function decode(raw: Uint8Array): RunResult {
   return decoder.decode(raw);
 }
 
-/** Decodes every result of a batch reply (a result that cannot be decoded is that Program's error). */
-export function decodeBatch(reply: BatchReply, ids: readonly number[], family: Family): PoolResult[] {
-  const out: PoolResult[] = [];
-  for (let k = 0; k < ids.length; k++) {
-    let result: RunResult;
-    try {
-      result = reply.error !== undefined ? errorResult(family, reply.error) : decode(reply.raw.subarray(reply.offsets[k], reply.offsets[k + 1]));
-    } catch (e) {
-      result = errorResult(family, `the results could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
+/**
+ * One Program's outcome from a batch: the raw results buffer (a view into the batch's reply),
+ * decoded on the first read of `result` only. A passing run is checked on the raw buffer
+ * (checkRaw) and never decoded; a failure, a transcript or a JSON record decodes it.
+ */
+class BatchResult implements PoolResult {
+  private decoded: RunResult | undefined;
+  constructor(
+    readonly id: number,
+    readonly raw: Uint8Array | undefined,
+    private readonly family: Family,
+    error?: string,
+  ) {
+    if (error !== undefined) this.decoded = errorResult(family, error);
+  }
+
+  get result(): RunResult {
+    if (this.decoded === undefined) {
+      try {
+        this.decoded = decode(this.raw as Uint8Array);
+      } catch (e) {
+        this.decoded = errorResult(this.family, `the results could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
-    out.push({ id: ids[k], result });
+    return this.decoded;
+  }
+}
+
+/**
+ * The results of a batch reply, one per id, in order. Each decodes lazily (a result that
+ * cannot be decoded is that Program's error); `raw` is absent when the batch did not run.
+ */
+export function decodeBatch(reply: BatchReply, ids: readonly number[], family: Family): PoolResult[] {
+  const out: PoolResult[] = new Array(ids.length);
+  const { raw, offsets, error } = reply;
+  for (let k = 0; k < ids.length; k++) {
+    out[k] = error !== undefined ? new BatchResult(ids[k], undefined, family, error) : new BatchResult(ids[k], raw.subarray(offsets[k], offsets[k + 1]), family);
   }
   return out;
 }
@@ -35,28 +61,30 @@ export function decodeBatch(reply: BatchReply, ids: readonly number[], family: F
 export function pack(programs: readonly ProgramCode[], ids: readonly number[], family: Family): BatchTask {
   let words = 0;
   let bytes = 0;
-  for (const id of ids) {
-    words += programs[id].code.length;
-    bytes += programs[id].strings.length;
+  for (let k = 0; k < ids.length; k++) {
+    const p = programs[ids[k]];
+    words += p.code.length;
+    bytes += p.strings.length;
   }
   const code = new Int32Array(words);
   const strings = new Uint8Array(bytes);
   const meta = new Int32Array(ids.length * META_WORDS);
   let w = 0;
   let b = 0;
-  ids.forEach((id, k) => {
-    const p = programs[id];
-    code.set(p.code, w);
-    strings.set(p.strings, b);
-    const m = k * META_WORDS;
+  for (let k = 0, m = 0; k < ids.length; k++, m += META_WORDS) {
+    const p = programs[ids[k]];
+    const c = p.code;
+    const str = p.strings;
+    code.set(c, w);
+    if (str.length > 0) strings.set(str, b);
     meta[m] = w;
-    meta[m + 1] = p.code.length;
+    meta[m + 1] = c.length;
     meta[m + 2] = b;
-    meta[m + 3] = p.strings.length;
+    meta[m + 3] = str.length;
     meta[m + 4] = p.slotCount;
-    w += p.code.length;
-    b += p.strings.length;
-  });
+    w += c.length;
+    b += str.length;
+  }
   const progress = new Int32Array(new SharedArrayBuffer(8));
   progress[0] = -1;
   return { kind: 'batch', code, strings, meta, family, progress };

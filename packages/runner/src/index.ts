@@ -3,7 +3,8 @@
 export { Pool } from './pool';
 export { errorResult } from './batch';
 export type { PoolOptions, RunOptions, PoolResult, Isolation } from './pool';
-export { check, resultMatches, wireMatches } from './check';
+export { check, checkOutcome, resultMatches, wireMatches } from './check';
+export { checkRaw } from './check-raw';
 export type { CheckResult, StepCheck, Failure, Verdict } from './check';
 export { transcript, stepLine, describeStep } from './transcript';
 export type { TranscriptOptions } from './transcript';

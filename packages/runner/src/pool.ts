@@ -31,7 +31,13 @@ export interface RunOptions {
 export interface PoolResult {
   /** Index of the Program in the array given to `run`. */
   readonly id: number;
+  /** The decoded result. The pool decodes it on first read: a pass checked on `raw` never is. */
   readonly result: RunResult;
+  /**
+   * The executor's raw results buffer (layout: @epl/executor README), when the Program ran;
+   * `checkOutcome` compares expectations against it without decoding.
+   */
+  readonly raw?: Uint8Array;
 }
 
 /**
