@@ -57,8 +57,45 @@ export function decodeBatch(reply: BatchReply, ids: readonly number[], family: F
   return out;
 }
 
-/** Copies the executor's part of some Programs into one transferable batch. */
-export function pack(programs: readonly ProgramCode[], ids: readonly number[], family: Family): BatchTask {
+/** Spare buffers kept per kind: about the batches in flight. */
+const MAX_SPARES = 8;
+
+/**
+ * Buffers of finished batches (BatchReply.spent), to pack later batches into. Fresh memory
+ * costs a page fault per 4 KiB touched and external-memory GC pressure; a run reuses a few
+ * buffers instead of allocating ~100 KiB per batch.
+ */
+export class Spares {
+  private readonly code: ArrayBuffer[] = [];
+  private readonly strings: ArrayBuffer[] = [];
+  private readonly meta: ArrayBuffer[] = [];
+
+  /** Keeps the buffers a reply handed back. */
+  keep(reply: BatchReply): void {
+    const spent = reply.spent;
+    if (!spent) return;
+    if (this.code.length < MAX_SPARES) this.code.push(spent.code.buffer as ArrayBuffer);
+    if (this.strings.length < MAX_SPARES) this.strings.push(spent.strings.buffer as ArrayBuffer);
+    if (this.meta.length < MAX_SPARES) this.meta.push(spent.meta.buffer as ArrayBuffer);
+  }
+
+  /** A buffer of at least `bytes`: a spare one when one is big enough, else a new one with room to spare. */
+  take(kind: 'code' | 'strings' | 'meta', bytes: number): ArrayBuffer {
+    const list = this[kind];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const b = list[i];
+      if (b.byteLength >= bytes) {
+        list[i] = list[list.length - 1];
+        list.pop();
+        return b;
+      }
+    }
+    return new ArrayBuffer(bytes + (bytes >> 2));
+  }
+}
+
+/** Copies the executor's part of some Programs into one transferable batch (into spare buffers when given). */
+export function pack(programs: readonly ProgramCode[], ids: readonly number[], family: Family, spares?: Spares): BatchTask {
   let words = 0;
   let bytes = 0;
   for (let k = 0; k < ids.length; k++) {
@@ -66,9 +103,10 @@ export function pack(programs: readonly ProgramCode[], ids: readonly number[], f
     words += p.code.length;
     bytes += p.strings.length;
   }
-  const code = new Int32Array(words);
-  const strings = new Uint8Array(bytes);
-  const meta = new Int32Array(ids.length * META_WORDS);
+  const metaWords = ids.length * META_WORDS;
+  const code = spares ? new Int32Array(spares.take('code', words * 4), 0, words) : new Int32Array(words);
+  const strings = spares ? new Uint8Array(spares.take('strings', bytes), 0, bytes) : new Uint8Array(bytes);
+  const meta = spares ? new Int32Array(spares.take('meta', metaWords * 4), 0, metaWords) : new Int32Array(metaWords);
   let w = 0;
   let b = 0;
   for (let k = 0, m = 0; k < ids.length; k++, m += META_WORDS) {

@@ -43,7 +43,9 @@ const kTransferable = Symbol.for('Piscina.transferable');
 const kValue = Symbol.for('Piscina.valueOf');
 
 function moved(reply: BatchReply): unknown {
-  const out = { [kTransferable]: [reply.raw.buffer, reply.offsets.buffer], [kValue]: reply };
+  const list = [reply.raw.buffer, reply.offsets.buffer];
+  if (reply.spent) list.push(reply.spent.code.buffer, reply.spent.strings.buffer, reply.spent.meta.buffer);
+  const out = { [kTransferable]: list, [kValue]: reply };
   markMovable(out);
   return out;
 }
@@ -54,7 +56,9 @@ let bytesPerResult = 1024;
 function runBatch(task: BatchTask): unknown {
   const n = task.meta.length / META_WORDS;
   const offsets = new Int32Array(n + 1);
-  if (!executor) return moved({ raw: new Uint8Array(0), offsets, error: loadError });
+  // The task's arrays go back with the reply: the caller packs later batches into them.
+  const spent = { code: task.code, strings: task.strings, meta: task.meta };
+  if (!executor) return moved({ raw: new Uint8Array(0), offsets, error: loadError, spent });
   const options = { family: task.family };
   // Each result is written straight into the reply buffer (no buffer per run, no copy), each
   // at a 4-byte aligned offset: decode and checkRaw read it through Int32Array views, in place.
@@ -88,7 +92,7 @@ function runBatch(task: BatchTask): unknown {
   Atomics.store(task.progress, 0, -2);
   if (n > 0) bytesPerResult = Math.max(64, Math.ceil(total / n));
   // One buffer for the whole batch: one transfer, one message.
-  return moved({ raw: raw.subarray(0, total), offsets });
+  return moved({ raw: raw.subarray(0, total), offsets, spent });
 }
 
 function probe(): Isolation {
