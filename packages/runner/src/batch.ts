@@ -1,7 +1,9 @@
 // A batch: Programs packed into three transferable typed arrays, and the raw results that come
 // back for them. Shared by the pool (worker threads) and the lane (one native thread).
 import { release } from 'node:os';
-import type { Family, ProgramCode, RunResult } from '@epl/program';
+import type { Family, Program, ProgramCode, RunResult } from '@epl/program';
+import type { CheckResult } from './check';
+import { checkRaw, checkRawAt } from './check-raw';
 import { META_WORDS } from './protocol';
 import type { BatchReply, BatchTask } from './protocol';
 import type { PoolResult } from './pool';
@@ -16,31 +18,56 @@ function decode(raw: Uint8Array): RunResult {
   return decoder.decode(raw);
 }
 
+/** Views of one batch reply, made once and shared by every result of the batch. */
+interface ReplyViews {
+  readonly bytes: Uint8Array;
+  /** The same bytes as int32 words (the reply starts 4-byte aligned), or undefined when it does not. */
+  readonly words: Int32Array | undefined;
+}
+
 /**
- * One Program's outcome from a batch: the raw results buffer (a view into the batch's reply),
- * decoded on the first read of `result` only. A passing run is checked on the raw buffer
- * (checkRaw) and never decoded; a failure, a transcript or a JSON record decodes it.
+ * One Program's outcome from a batch: where its raw results are in the batch's reply, decoded
+ * on the first read of `result` only. A passing run is checked on the reply in place
+ * (`check`, no decoding, no allocation); a failure, a transcript or a JSON record decodes it.
  */
-class BatchResult implements PoolResult {
-  private decoded: RunResult | undefined;
+export class BatchResult implements PoolResult {
+  #decoded: RunResult | undefined;
+  #raw: Uint8Array | undefined;
+
   constructor(
     readonly id: number,
-    readonly raw: Uint8Array | undefined,
+    private readonly reply: ReplyViews | undefined,
+    private readonly start: number,
+    private readonly end: number,
     private readonly family: Family,
     error?: string,
   ) {
-    if (error !== undefined) this.decoded = errorResult(family, error);
+    if (error !== undefined) this.#decoded = errorResult(family, error);
+  }
+
+  /** This Program's raw results buffer (a view into the reply); undefined when the batch did not run. */
+  get raw(): Uint8Array | undefined {
+    if (this.#raw === undefined && this.reply !== undefined) this.#raw = this.reply.bytes.subarray(this.start, this.end);
+    return this.#raw;
   }
 
   get result(): RunResult {
-    if (this.decoded === undefined) {
+    if (this.#decoded === undefined) {
       try {
-        this.decoded = decode(this.raw as Uint8Array);
+        this.#decoded = decode(this.raw as Uint8Array);
       } catch (e) {
-        this.decoded = errorResult(this.family, `the results could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
+        this.#decoded = errorResult(this.family, `the results could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    return this.decoded;
+    return this.#decoded;
+  }
+
+  /** checkRaw of this result, through the views the whole batch shares. */
+  checkRaw(program: Program): CheckResult | undefined {
+    const r = this.reply;
+    if (r === undefined) return undefined;
+    if (r.words === undefined) return checkRaw(program, this.raw as Uint8Array);
+    return checkRawAt(program, r.words, r.bytes, this.start, this.end - this.start);
   }
 }
 
@@ -51,9 +78,12 @@ class BatchResult implements PoolResult {
 export function decodeBatch(reply: BatchReply, ids: readonly number[], family: Family): PoolResult[] {
   const out: PoolResult[] = new Array(ids.length);
   const { raw, offsets, error } = reply;
-  for (let k = 0; k < ids.length; k++) {
-    out[k] = error !== undefined ? new BatchResult(ids[k], undefined, family, error) : new BatchResult(ids[k], raw.subarray(offsets[k], offsets[k + 1]), family);
+  if (error !== undefined) {
+    for (let k = 0; k < ids.length; k++) out[k] = new BatchResult(ids[k], undefined, 0, 0, family, error);
+    return out;
   }
+  const views: ReplyViews = { bytes: raw, words: raw.byteOffset % 4 === 0 ? new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2) : undefined };
+  for (let k = 0; k < ids.length; k++) out[k] = new BatchResult(ids[k], views, offsets[k], offsets[k + 1], family);
   return out;
 }
 

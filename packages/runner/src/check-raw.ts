@@ -51,7 +51,7 @@ const {
 const NO_FAILURES: readonly Failure[] = Object.freeze([]);
 
 // StepChecks are immutable and determined by (index, result verdict, wire verdict): one shared
-// object per combination, so a passing check allocates its steps array and nothing else.
+// object per combination.
 const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'unchecked', 'none'];
 const V_PASS = 0;
 const V_UNCHECKED = 2;
@@ -60,6 +60,39 @@ const interned: StepCheck[] = [];
 function stepCheck(index: number, rv: number, wv: number): StepCheck {
   const k = (index << 4) | (rv << 2) | wv;
   return (interned[k] ??= Object.freeze({ index, result: VERDICTS[rv], wire: VERDICTS[wv] }));
+}
+
+/**
+ * A clean pass. Its per-step verdicts follow from the Program alone (every `=>` passed, every
+ * `~>` passed or, without capture, is unchecked), so `steps` is made on first read only: most
+ * passes are counted, never looked into.
+ */
+class Passed implements CheckResult {
+  readonly pass = true;
+  readonly failures = NO_FAILURES;
+  readonly notRun = 0;
+  readonly #program: Program;
+  readonly #captured: boolean;
+  #steps: readonly StepCheck[] | undefined;
+
+  constructor(
+    program: Program,
+    captured: boolean,
+    readonly checked: number,
+    readonly passed: number,
+    readonly wireUnchecked: number,
+  ) {
+    this.#program = program;
+    this.#captured = captured;
+  }
+
+  get steps(): readonly StepCheck[] {
+    if (this.#steps === undefined) {
+      const wv = this.#captured ? V_PASS : V_UNCHECKED;
+      this.#steps = this.#program.steps.map((s, i) => stepCheck(i, s.expect ? V_PASS : V_NONE, s.wire ? wv : V_NONE));
+    }
+    return this.#steps;
+  }
 }
 
 /** Whether text at [off, off+len) of a text section of `textLen` bytes is in bounds (decode's textPart). */
@@ -73,23 +106,33 @@ function textFits(off: number, len: number, textLen: number): boolean {
  * would; undefined in every other case (then decode and `check`).
  */
 export function checkRaw(program: Program, raw: Uint8Array): CheckResult | undefined {
-  const n = program.steps.length;
   // decode copies a misaligned buffer; the pool never makes one, so leave it to the slow path.
-  if ((raw.byteOffset & 3) !== 0 || raw.byteLength < headerWords * 4) return undefined;
-  const w = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
-  if (w[hMagic] !== magic || w[hVersion] !== version) return undefined;
-  const total = w[hTotalBytes];
-  const stepCount = w[hStepCount];
-  if (total < headerWords * 4 || total > raw.byteLength || stepCount !== n || w[hErrorLen] > 0) return undefined;
-  const stepsOff = w[hStepsOffset];
-  const readyOff = w[hReadyOffset];
-  const readyCount = w[hReadyCount];
-  const segOff = w[hSegOffset];
-  const segCount = w[hSegCount];
-  const bytesOff = w[hBytesOffset];
-  const bytesLen = w[hBytesLen];
-  const textOff = w[hTextOffset];
-  const textLen = w[hTextLen];
+  if ((raw.byteOffset & 3) !== 0) return undefined;
+  return checkRawAt(program, new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2), raw, 0, raw.byteLength);
+}
+
+/**
+ * checkRaw of the result at byte `at` (4-byte aligned) of a buffer holding several, `length`
+ * bytes long: `w` and `bytes` view the whole buffer from the same offset, so a batch's
+ * results are checked through two views made once per batch.
+ */
+export function checkRawAt(program: Program, w: Int32Array, bytes: Uint8Array, at: number, length: number): CheckResult | undefined {
+  const n = program.steps.length;
+  if (length < headerWords * 4) return undefined;
+  const h = at >> 2;
+  if (w[h + hMagic] !== magic || w[h + hVersion] !== version) return undefined;
+  const total = w[h + hTotalBytes];
+  const stepCount = w[h + hStepCount];
+  if (total < headerWords * 4 || total > length || stepCount !== n || w[h + hErrorLen] > 0) return undefined;
+  const stepsOff = w[h + hStepsOffset];
+  const readyOff = w[h + hReadyOffset];
+  const readyCount = w[h + hReadyCount];
+  const segOff = w[h + hSegOffset];
+  const segCount = w[h + hSegCount];
+  const bytesOff = w[h + hBytesOffset];
+  const bytesLen = w[h + hBytesLen];
+  const textOff = w[h + hTextOffset];
+  const textLen = w[h + hTextLen];
   // The same bounds decode checks (it throws where this gives up).
   if (
     readyCount < 0 || segCount < 0 || bytesLen < 0 || textLen < 0 ||
@@ -100,18 +143,17 @@ export function checkRaw(program: Program, raw: Uint8Array): CheckResult | undef
     textOff !== bytesOff + bytesLen ||
     textOff + textLen !== total
   ) return undefined;
-  const captured = (w[hFlags] & flagCaptured) !== 0;
-  if (FAMILIES[w[hFamily]] === undefined) return undefined;
-  if (!textFits(w[hKernelOff], w[hKernelLen], textLen)) return undefined;
-  if (!captured && !textFits(w[hReasonOff], w[hReasonLen], textLen)) return undefined;
-  const readyBase = readyOff >> 2;
-  const segBase = segOff >> 2;
+  const captured = (w[h + hFlags] & flagCaptured) !== 0;
+  if (FAMILIES[w[h + hFamily]] === undefined) return undefined;
+  if (!textFits(w[h + hKernelOff], w[h + hKernelLen], textLen)) return undefined;
+  if (!captured && !textFits(w[h + hReasonOff], w[h + hReasonLen], textLen)) return undefined;
+  const readyBase = h + (readyOff >> 2);
+  const segBase = h + (segOff >> 2);
   const code = program.code;
-  const steps: StepCheck[] = new Array(n);
   let checked = 0;
   let passed = 0;
   let wireUnchecked = 0;
-  for (let i = 0, b = stepsOff >> 2; i < n; i++, b += stepWords) {
+  for (let i = 0, b = h + (stepsOff >> 2); i < n; i++, b += stepWords) {
     const fdCount = w[b + sFdCount];
     if (fdCount < 0 || fdCount > 2) return undefined;
     const bl = w[b + sBytesLen];
@@ -124,8 +166,6 @@ export function checkRaw(program: Program, raw: Uint8Array): CheckResult | undef
     const ss = w[b + sSegStart];
     if (sc < 0 || ss < 0 || ss + sc > segCount) return undefined;
     const step = program.steps[i];
-    let rv = V_NONE;
-    let wv = V_NONE;
     const e = step.expect;
     if (e !== undefined) {
       const errno = w[b + sErrno];
@@ -146,7 +186,7 @@ export function checkRaw(program: Program, raw: Uint8Array): CheckResult | undef
           const len = bl >= 0 ? bl : 0;
           const want = e.value;
           ok = errno === 0 && want.length === len;
-          for (let j = 0, at = bytesOff + bo; ok && j < len; j++) ok = raw[at + j] === want[j];
+          for (let j = 0, from = at + bytesOff + bo; ok && j < len; j++) ok = bytes[from + j] === want[j];
           break;
         }
         case 'ready': {
@@ -159,7 +199,6 @@ export function checkRaw(program: Program, raw: Uint8Array): CheckResult | undef
           break;
       }
       if (!ok) return undefined;
-      rv = V_PASS;
       checked++;
       passed++;
     }
@@ -167,7 +206,6 @@ export function checkRaw(program: Program, raw: Uint8Array): CheckResult | undef
     if (we !== undefined) {
       if (!captured) {
         // Never a pass: the report counts these apart and says why.
-        wv = V_UNCHECKED;
         wireUnchecked++;
       } else {
         if (we.kind === 'none') {
@@ -180,14 +218,12 @@ export function checkRaw(program: Program, raw: Uint8Array): CheckResult | undef
             if (g.src !== w[s] || g.dst !== w[s + 1] || g.flags !== w[s + 2] || g.len !== w[s + 3]) return undefined;
           }
         }
-        wv = V_PASS;
         checked++;
         passed++;
       }
     }
-    steps[i] = stepCheck(i, rv, wv);
   }
-  return { pass: true, steps, failures: NO_FAILURES, checked, passed, wireUnchecked, notRun: 0 };
+  return new Passed(program, captured, checked, passed, wireUnchecked);
 }
 
 /** check's sameReady over the raw ready section: a multiset match, for lists of at most 30. */

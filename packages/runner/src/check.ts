@@ -1,6 +1,7 @@
 // Compares what a run observed with every `=>` and `~>` of its Program.
 import { Op, word } from '@epl/program';
 import type { Program, ReadyEntry, ResultExpect, RunResult, StepResult, WireExpect } from '@epl/program';
+import { BatchResult } from './batch';
 import { checkRaw } from './check-raw';
 import { formatExpect, formatObserved, formatWire, formatWireExpect } from './render';
 
@@ -188,5 +189,8 @@ export function check(program: Program, result: RunResult): CheckResult {
  * The verdict is always `check(program, outcome.result)`'s.
  */
 export function checkOutcome(program: Program, outcome: { readonly result: RunResult; readonly raw?: Uint8Array }): CheckResult {
-  return (outcome.raw !== undefined ? checkRaw(program, outcome.raw) : undefined) ?? check(program, outcome.result);
+  let quick: CheckResult | undefined;
+  if (outcome instanceof BatchResult) quick = outcome.checkRaw(program);
+  else if (outcome.raw !== undefined) quick = checkRaw(program, outcome.raw);
+  return quick ?? check(program, outcome.result);
 }

@@ -10,10 +10,12 @@ import { decode, LAYOUT } from '@epl/executor';
 import { generateMany, toProgram } from '@epl/fuzz';
 import { ERRNO, FAMILIES, Op, OP_WORDS } from '@epl/program';
 import type { Family, Program, ResultExpect, RunResult, Step, StepResult, WireExpect } from '@epl/program';
+import { BatchResult } from '../src/batch';
 import { check, checkOutcome } from '../src/check';
 import type { CheckResult } from '../src/check';
 import { checkRaw } from '../src/check-raw';
 import { Pool } from '../src/pool';
+import type { PoolResult } from '../src/pool';
 
 const SCENARIOS = path.join(__dirname, '..', '..', '..', 'scenarios');
 
@@ -117,6 +119,8 @@ function uncaptured(raw: Uint8Array): Uint8Array {
 interface Run {
   readonly program: Program;
   readonly raw: Uint8Array;
+  /** What the pool yielded (it checks through views shared by its whole batch). */
+  readonly outcome: PoolResult;
 }
 
 describe('checkRaw agrees with decode + check', () => {
@@ -134,7 +138,8 @@ describe('checkRaw agrees with decode + check', () => {
     for (const { programs, family } of jobs) {
       for await (const out of pool.run(programs, { family })) {
         expect(out.raw).toBeInstanceOf(Uint8Array);
-        runs.push({ program: programs[out.id], raw: out.raw as Uint8Array });
+        expect(out).toBeInstanceOf(BatchResult);
+        runs.push({ program: programs[out.id], raw: out.raw as Uint8Array, outcome: out });
       }
     }
   }, 120_000);
@@ -144,7 +149,7 @@ describe('checkRaw agrees with decode + check', () => {
     let fast = 0;
     let failed = 0;
     let compared = 0;
-    runs.forEach(({ program, raw }, n) => {
+    runs.forEach(({ program, raw, outcome }, n) => {
       for (const buffer of [raw, uncaptured(raw)]) {
         const result = decode(buffer);
         const programs = [program, ...variants(program, result, 8, n)];
@@ -165,6 +170,15 @@ describe('checkRaw agrees with decode + check', () => {
           const via = checkOutcome(p, { raw: buffer, result });
           expect(verdict(via)).toEqual(verdict(full));
           expect(via.failures).toEqual(full.failures);
+          if (buffer === raw) {
+            // The pool's own path (views shared by the batch) takes the fast path on every clean pass.
+            const quickPooled = (outcome as BatchResult).checkRaw(p);
+            expect(quickPooled !== undefined).toBe(full.pass && result.steps.length === p.steps.length);
+            if (quickPooled) expect(verdict(quickPooled)).toEqual(verdict(full));
+            const pooled = checkOutcome(p, outcome);
+            expect(verdict(pooled)).toEqual(verdict(full));
+            expect(pooled.failures).toEqual(full.failures);
+          }
         }
       }
     });
