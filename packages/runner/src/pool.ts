@@ -24,7 +24,7 @@ export interface PoolOptions {
 export interface RunOptions {
   /** The family `pair` takes (default tcp). */
   readonly family?: Family;
-  /** Programs per task (default: four tasks per worker, at least 8 and at most 64 Programs each). */
+  /** Programs per task (default: four tasks per worker, at least 8 and at most 256 Programs each). */
   readonly batchSize?: number;
 }
 
