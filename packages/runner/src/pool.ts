@@ -141,7 +141,7 @@ export class Pool {
     const family: Family = opts.family ?? 'tcp';
     const n = programs.length;
     const size = Math.max(1, Math.floor(opts.batchSize ?? Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.ceil(n / (this.workers * 4))))));
-    return new ResultStream(n, (push, fail) => {
+    return new ResultStream(n, (push, fail, stopped) => {
       // Batches are packed as earlier ones complete, a few per worker ahead (each worker holds
       // two): packing all of a big run up front would touch fresh memory for every batch, where
       // this way later batches reuse the buffers of finished ones (Spares).
@@ -149,7 +149,8 @@ export class Pool {
       let next = 0;
       let running = 0;
       const launch = () => {
-        while (running < ahead && next < n && !this.closed) {
+        // A consumer that stopped iterating starts no more batches (those running complete unseen).
+        while (running < ahead && next < n && !this.closed && !stopped()) {
           const ids: number[] = [];
           for (let id = next; id < Math.min(n, next + size); id++) ids.push(id);
           next += ids.length;
@@ -271,7 +272,7 @@ class ResultStream implements AsyncIterableIterator<PoolResult> {
 
   constructor(
     private readonly total: number,
-    private readonly start: (push: (items: PoolResult[]) => void, fail: (e: unknown) => void) => void,
+    private readonly start: (push: (items: PoolResult[]) => void, fail: (e: unknown) => void, stopped: () => boolean) => void,
   ) {}
 
   [Symbol.asyncIterator](): this {
@@ -284,6 +285,7 @@ class ResultStream implements AsyncIterableIterator<PoolResult> {
       this.start(
         (items) => this.push(items),
         (e) => this.fail(e),
+        () => this.delivered >= this.total,
       );
     }
     if (this.delivered >= this.total) return Promise.resolve({ value: undefined, done: true });
@@ -293,7 +295,7 @@ class ResultStream implements AsyncIterableIterator<PoolResult> {
   }
 
   return(): Promise<IteratorResult<PoolResult>> {
-    // The consumer stopped: what is still running completes unseen.
+    // The consumer stopped: what is still running completes unseen, nothing more starts.
     this.delivered = this.total;
     this.items = [];
     this.head = 0;
