@@ -71,6 +71,15 @@ export function runRaw(code: ProgramCode, options?: RunOptions): Uint8Array {
 }
 
 /**
+ * Runs a Program and writes the raw results buffer into `out` when it fits: returns its length
+ * in bytes then. When it does not fit, `out` is left untouched and the results come back in a
+ * fresh Uint8Array instead. Lets a caller lay many runs out in one buffer without a copy each.
+ */
+export function runRawInto(code: ProgramCode, out: Uint8Array, options?: RunOptions): number | Uint8Array {
+  return native().run(code.code, code.strings, code.slotCount, familyCode(options), null, out);
+}
+
+/**
  * Isolates the calling worker thread: a private fd table always, a network namespace where
  * permitted. Call it once, at the worker's start, before any run. Throws on the main thread.
  */

@@ -1,7 +1,9 @@
 // A batch: Programs packed into three transferable typed arrays, and the raw results that come
 // back for them. Shared by the pool (worker threads) and the lane (one native thread).
 import { release } from 'node:os';
-import type { Family, ProgramCode, RunResult } from '@epl/program';
+import type { Family, Program, ProgramCode, RunResult } from '@epl/program';
+import type { CheckResult } from './check';
+import { checkRaw, checkRawAt } from './check-raw';
 import { META_WORDS } from './protocol';
 import type { BatchReply, BatchTask } from './protocol';
 import type { PoolResult } from './pool';
@@ -16,47 +18,141 @@ function decode(raw: Uint8Array): RunResult {
   return decoder.decode(raw);
 }
 
-/** Decodes every result of a batch reply (a result that cannot be decoded is that Program's error). */
-export function decodeBatch(reply: BatchReply, ids: readonly number[], family: Family): PoolResult[] {
-  const out: PoolResult[] = [];
-  for (let k = 0; k < ids.length; k++) {
-    let result: RunResult;
-    try {
-      result = reply.error !== undefined ? errorResult(family, reply.error) : decode(reply.raw.subarray(reply.offsets[k], reply.offsets[k + 1]));
-    } catch (e) {
-      result = errorResult(family, `the results could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    out.push({ id: ids[k], result });
+/** Views of one batch reply, made once and shared by every result of the batch. */
+interface ReplyViews {
+  readonly bytes: Uint8Array;
+  /** The same bytes as int32 words (the reply starts 4-byte aligned), or undefined when it does not. */
+  readonly words: Int32Array | undefined;
+}
+
+/**
+ * One Program's outcome from a batch: where its raw results are in the batch's reply, decoded
+ * on the first read of `result` only. A passing run is checked on the reply in place
+ * (`check`, no decoding, no allocation); a failure, a transcript or a JSON record decodes it.
+ */
+export class BatchResult implements PoolResult {
+  #decoded: RunResult | undefined;
+  #raw: Uint8Array | undefined;
+
+  constructor(
+    readonly id: number,
+    private readonly reply: ReplyViews | undefined,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly family: Family,
+    error?: string,
+  ) {
+    if (error !== undefined) this.#decoded = errorResult(family, error);
   }
+
+  /** This Program's raw results buffer (a view into the reply); undefined when the batch did not run. */
+  get raw(): Uint8Array | undefined {
+    if (this.#raw === undefined && this.reply !== undefined) this.#raw = this.reply.bytes.subarray(this.start, this.end);
+    return this.#raw;
+  }
+
+  get result(): RunResult {
+    if (this.#decoded === undefined) {
+      try {
+        this.#decoded = decode(this.raw as Uint8Array);
+      } catch (e) {
+        this.#decoded = errorResult(this.family, `the results could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return this.#decoded;
+  }
+
+  /** checkRaw of this result, through the views the whole batch shares. */
+  checkRaw(program: Program): CheckResult | undefined {
+    const r = this.reply;
+    if (r === undefined) return undefined;
+    if (r.words === undefined) return checkRaw(program, this.raw as Uint8Array);
+    return checkRawAt(program, r.words, r.bytes, this.start, this.end - this.start);
+  }
+}
+
+/**
+ * The results of a batch reply, one per id, in order. Each decodes lazily (a result that
+ * cannot be decoded is that Program's error); `raw` is absent when the batch did not run.
+ */
+export function decodeBatch(reply: BatchReply, ids: readonly number[], family: Family): PoolResult[] {
+  const out: PoolResult[] = new Array(ids.length);
+  const { raw, offsets, error } = reply;
+  if (error !== undefined) {
+    for (let k = 0; k < ids.length; k++) out[k] = new BatchResult(ids[k], undefined, 0, 0, family, error);
+    return out;
+  }
+  const views: ReplyViews = { bytes: raw, words: raw.byteOffset % 4 === 0 ? new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2) : undefined };
+  for (let k = 0; k < ids.length; k++) out[k] = new BatchResult(ids[k], views, offsets[k], offsets[k + 1], family);
   return out;
 }
 
-/** Copies the executor's part of some Programs into one transferable batch. */
-export function pack(programs: readonly ProgramCode[], ids: readonly number[], family: Family): BatchTask {
+/** Spare buffers kept per kind: about the batches in flight. */
+const MAX_SPARES = 8;
+
+/**
+ * Buffers of finished batches (BatchReply.spent), to pack later batches into. Fresh memory
+ * costs a page fault per 4 KiB touched and external-memory GC pressure; a run reuses a few
+ * buffers instead of allocating ~100 KiB per batch.
+ */
+export class Spares {
+  private readonly code: ArrayBuffer[] = [];
+  private readonly strings: ArrayBuffer[] = [];
+  private readonly meta: ArrayBuffer[] = [];
+
+  /** Keeps the buffers a reply handed back. */
+  keep(reply: BatchReply): void {
+    const spent = reply.spent;
+    if (!spent) return;
+    if (this.code.length < MAX_SPARES) this.code.push(spent.code.buffer as ArrayBuffer);
+    if (this.strings.length < MAX_SPARES) this.strings.push(spent.strings.buffer as ArrayBuffer);
+    if (this.meta.length < MAX_SPARES) this.meta.push(spent.meta.buffer as ArrayBuffer);
+  }
+
+  /** A buffer of at least `bytes`: a spare one when one is big enough, else a new one with room to spare. */
+  take(kind: 'code' | 'strings' | 'meta', bytes: number): ArrayBuffer {
+    const list = this[kind];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const b = list[i];
+      if (b.byteLength >= bytes) {
+        list[i] = list[list.length - 1];
+        list.pop();
+        return b;
+      }
+    }
+    return new ArrayBuffer(bytes + (bytes >> 2));
+  }
+}
+
+/** Copies the executor's part of some Programs into one transferable batch (into spare buffers when given). */
+export function pack(programs: readonly ProgramCode[], ids: readonly number[], family: Family, spares?: Spares): BatchTask {
   let words = 0;
   let bytes = 0;
-  for (const id of ids) {
-    words += programs[id].code.length;
-    bytes += programs[id].strings.length;
+  for (let k = 0; k < ids.length; k++) {
+    const p = programs[ids[k]];
+    words += p.code.length;
+    bytes += p.strings.length;
   }
-  const code = new Int32Array(words);
-  const strings = new Uint8Array(bytes);
-  const meta = new Int32Array(ids.length * META_WORDS);
+  const metaWords = ids.length * META_WORDS;
+  const code = spares ? new Int32Array(spares.take('code', words * 4), 0, words) : new Int32Array(words);
+  const strings = spares ? new Uint8Array(spares.take('strings', bytes), 0, bytes) : new Uint8Array(bytes);
+  const meta = spares ? new Int32Array(spares.take('meta', metaWords * 4), 0, metaWords) : new Int32Array(metaWords);
   let w = 0;
   let b = 0;
-  ids.forEach((id, k) => {
-    const p = programs[id];
-    code.set(p.code, w);
-    strings.set(p.strings, b);
-    const m = k * META_WORDS;
+  for (let k = 0, m = 0; k < ids.length; k++, m += META_WORDS) {
+    const p = programs[ids[k]];
+    const c = p.code;
+    const str = p.strings;
+    code.set(c, w);
+    if (str.length > 0) strings.set(str, b);
     meta[m] = w;
-    meta[m + 1] = p.code.length;
+    meta[m + 1] = c.length;
     meta[m + 2] = b;
-    meta[m + 3] = p.strings.length;
+    meta[m + 3] = str.length;
     meta[m + 4] = p.slotCount;
-    w += p.code.length;
-    b += p.strings.length;
-  });
+    w += c.length;
+    b += str.length;
+  }
   const progress = new Int32Array(new SharedArrayBuffer(8));
   progress[0] = -1;
   return { kind: 'batch', code, strings, meta, family, progress };

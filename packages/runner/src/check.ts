@@ -1,6 +1,8 @@
 // Compares what a run observed with every `=>` and `~>` of its Program.
 import { Op, word } from '@epl/program';
 import type { Program, ReadyEntry, ResultExpect, RunResult, StepResult, WireExpect } from '@epl/program';
+import { BatchResult } from './batch';
+import { checkRaw } from './check-raw';
 import { formatExpect, formatObserved, formatWire, formatWireExpect } from './render';
 
 /** How one expectation of one step fared. `none`: the step has no such expectation. */
@@ -179,4 +181,16 @@ export function check(program: Program, result: RunResult): CheckResult {
     notRun,
   };
   return result.error !== undefined ? { ...out, error: result.error } : out;
+}
+
+/**
+ * `check` of a pool's outcome: against its raw results buffer when it has one (a pass costs no
+ * decoding, no allocation per step), decoding `result` only when something did not pass.
+ * The verdict is always `check(program, outcome.result)`'s.
+ */
+export function checkOutcome(program: Program, outcome: { readonly result: RunResult; readonly raw?: Uint8Array }): CheckResult {
+  let quick: CheckResult | undefined;
+  if (outcome instanceof BatchResult) quick = outcome.checkRaw(program);
+  else if (outcome.raw !== undefined) quick = checkRaw(program, outcome.raw);
+  return quick ?? check(program, outcome.result);
 }

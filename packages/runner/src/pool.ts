@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { LIMITS } from '@epl/program';
 import type { Family, ProgramCode, RunResult } from '@epl/program';
 import type Piscina from 'piscina';
-import { decodeBatch, errorResult, pack } from './batch';
+import { Spares, decodeBatch, errorResult, pack } from './batch';
 import type { BatchReply, Isolation } from './protocol';
 
 export type { Isolation } from './protocol';
@@ -24,14 +24,20 @@ export interface PoolOptions {
 export interface RunOptions {
   /** The family `pair` takes (default tcp). */
   readonly family?: Family;
-  /** Programs per task (default: four tasks per worker, at least 8 and at most 64 Programs each). */
+  /** Programs per task (default: four tasks per worker, at least 8 and at most 256 Programs each). */
   readonly batchSize?: number;
 }
 
 export interface PoolResult {
   /** Index of the Program in the array given to `run`. */
   readonly id: number;
+  /** The decoded result. The pool decodes it on first read: a pass checked on `raw` never is. */
   readonly result: RunResult;
+  /**
+   * The executor's raw results buffer (layout: @epl/executor README), when the Program ran;
+   * `checkOutcome` compares expectations against it without decoding.
+   */
+  readonly raw?: Uint8Array;
 }
 
 /**
@@ -42,6 +48,8 @@ export interface PoolResult {
 const MAX_BATCH = 256;
 /** A run of a few scenarios is one batch on one worker: a Program takes far less than a thread start. */
 const MIN_BATCH = 8;
+/** Batches given to the pool at once per worker: two wait at each worker, one more is ready. */
+const IN_FLIGHT_PER_WORKER = 3;
 /** Times a batch that never started is sent again after its worker died. */
 const MAX_ATTEMPTS = 3;
 
@@ -72,6 +80,8 @@ export class Pool {
   /** Workers given up on after an overrun, until they are gone. */
   private readonly abandoned = new Set<Promise<void>>();
   private closed = false;
+  /** Buffers of finished batches, packed into again. */
+  private readonly spares = new Spares();
 
   constructor(opts: PoolOptions = {}) {
     this.workers = Math.max(1, Math.floor(opts.workers ?? availableParallelism()));
@@ -105,7 +115,7 @@ export class Pool {
   }
 
   /** Runs every Program; yields each result as its batch completes, with the Program's index. */
-  run(programs: readonly ProgramCode[], opts: RunOptions = {}): AsyncIterable<PoolResult> {
+  run(programs: readonly ProgramCode[], opts: RunOptions = {}): AsyncIterableIterator<PoolResult> {
     if (this.closed) throw new Error('pool is closed');
     return this.stream(programs, opts);
   }
@@ -127,43 +137,37 @@ export class Pool {
     await this.piscina.destroy();
   }
 
-  private async *stream(programs: readonly ProgramCode[], opts: RunOptions): AsyncGenerator<PoolResult> {
+  private stream(programs: readonly ProgramCode[], opts: RunOptions): AsyncIterableIterator<PoolResult> {
     const family: Family = opts.family ?? 'tcp';
     const n = programs.length;
     const size = Math.max(1, Math.floor(opts.batchSize ?? Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.ceil(n / (this.workers * 4))))));
-    const ready: PoolResult[] = [];
-    let wake: (() => void) | undefined;
-    let failure: unknown;
-    const push = (items: PoolResult[]) => {
-      for (const it of items) ready.push(it);
-      wake?.();
-    };
-    const fail = (e: unknown) => {
-      failure = e;
-      wake?.();
-    };
-    for (let start = 0; start < n; start += size) {
-      const ids: number[] = [];
-      for (let id = start; id < Math.min(n, start + size); id++) ids.push(id);
-      this.batch(programs, ids, family, push).catch(fail);
-    }
-    let delivered = 0;
-    while (delivered < n) {
-      if (ready.length === 0) {
-        if (failure !== undefined) throw failure;
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-        continue;
-      }
-      const item = ready.shift() as PoolResult;
-      delivered++;
-      yield item;
-    }
+    return new ResultStream(n, (push, fail, stopped) => {
+      // Batches are packed as earlier ones complete, a few per worker ahead (each worker holds
+      // two): packing all of a big run up front would touch fresh memory for every batch, where
+      // this way later batches reuse the buffers of finished ones (Spares).
+      const ahead = this.workers * IN_FLIGHT_PER_WORKER;
+      let next = 0;
+      let running = 0;
+      const launch = () => {
+        // A consumer that stopped iterating starts no more batches (those running complete unseen).
+        while (running < ahead && next < n && !this.closed && !stopped()) {
+          const ids: number[] = [];
+          for (let id = next; id < Math.min(n, next + size); id++) ids.push(id);
+          next += ids.length;
+          running++;
+          this.batch(programs, ids, family, push).then(() => {
+            running--;
+            launch();
+          }, fail);
+        }
+      };
+      launch();
+    });
   }
 
   /** Runs one batch; on a crash or overrun, reports the culprit and runs the others again. */
   private batch(programs: readonly ProgramCode[], ids: readonly number[], family: Family, push: (items: PoolResult[]) => void, attempt = 0): Promise<void> {
-    const task = pack(programs, ids, family);
+    const task = pack(programs, ids, family, this.spares);
     const flight: InFlight = { progress: task.progress, abort: new AbortController(), seen: -1, since: 0, overrun: () => undefined };
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -193,7 +197,11 @@ export class Pool {
         signal: flight.abort.signal,
       }) as Promise<BatchReply>;
       flight.task.then(
-        (reply) => settle(() => push(decodeBatch(reply, ids, family))),
+        (reply) =>
+          settle(() => {
+            this.spares.keep(reply);
+            push(decodeBatch(reply, ids, family));
+          }),
         (e: unknown) =>
           settle(() => {
             if (this.closed) throw e;
@@ -245,5 +253,80 @@ export class Pool {
       }
     }, Math.max(20, Math.min(250, limit / 8)));
     this.watchdog.unref();
+  }
+}
+
+/**
+ * The results of one `run`, as an async iterator written by hand: a result already there is
+ * handed out as a resolved promise, without an async generator's extra await per item (about
+ * half a microsecond of the caller's thread per scenario). Batches start on the first `next()`.
+ */
+class ResultStream implements AsyncIterableIterator<PoolResult> {
+  private items: PoolResult[] = [];
+  private head = 0;
+  private delivered = 0;
+  private failed = false;
+  private failure: unknown;
+  private started = false;
+  private readonly waiting: { resolve(r: IteratorResult<PoolResult>): void; reject(e: unknown): void }[] = [];
+
+  constructor(
+    private readonly total: number,
+    private readonly start: (push: (items: PoolResult[]) => void, fail: (e: unknown) => void, stopped: () => boolean) => void,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<PoolResult>> {
+    if (!this.started) {
+      this.started = true;
+      this.start(
+        (items) => this.push(items),
+        (e) => this.fail(e),
+        () => this.delivered >= this.total,
+      );
+    }
+    if (this.delivered >= this.total) return Promise.resolve({ value: undefined, done: true });
+    if (this.head < this.items.length) return Promise.resolve({ value: this.take(), done: false });
+    if (this.failed) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<PoolResult>> {
+    // The consumer stopped: what is still running completes unseen, nothing more starts.
+    this.delivered = this.total;
+    this.items = [];
+    this.head = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  private take(): PoolResult {
+    const item = this.items[this.head++];
+    this.delivered++;
+    // Drop delivered results from the queue, so the queue never keeps a run's results alive.
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  private push(items: readonly PoolResult[]): void {
+    if (this.delivered >= this.total) return;
+    for (const it of items) this.items.push(it);
+    while (this.waiting.length > 0 && this.head < this.items.length) (this.waiting.shift() as (typeof this.waiting)[number]).resolve({ value: this.take(), done: false });
+    while (this.waiting.length > 0 && this.delivered >= this.total) (this.waiting.shift() as (typeof this.waiting)[number]).resolve({ value: undefined, done: true });
+  }
+
+  private fail(e: unknown): void {
+    this.failed = true;
+    this.failure = e;
+    // Results already there go first; a consumer waiting for more learns of the failure now.
+    while (this.waiting.length > 0) (this.waiting.shift() as (typeof this.waiting)[number]).reject(e);
   }
 }

@@ -26,6 +26,8 @@ export interface BatchReply {
   readonly offsets: Int32Array;
   /** Set when the worker could not run anything (the executor failed to load). */
   readonly error?: string;
+  /** The task's own arrays, handed back (transferred) for the caller to pack later batches into. */
+  readonly spent?: { readonly code: Int32Array; readonly strings: Uint8Array; readonly meta: Int32Array };
 }
 
 export interface ProbeTask {

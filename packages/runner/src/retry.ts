@@ -5,7 +5,7 @@
 // kernel answer. Every attempt before the last is kept, so a pass after a failure is reported
 // as such (runFiles' `flaky`, the jest runner's note), never silently.
 import type { Family, Program, RunResult } from '@epl/program';
-import { check } from './check';
+import { checkOutcome } from './check';
 import type { CheckResult } from './check';
 import type { PoolResult } from './pool';
 
@@ -31,7 +31,7 @@ export interface Attempt {
   readonly check: CheckResult;
 }
 
-/** A Program's last attempt, and the failed attempts before it. */
+/** A Program's last attempt, and the failed attempts before it. `result` is decoded on first read. */
 export interface Retried extends Attempt {
   /** Index of the Program in the array given to `runRetrying`. */
   readonly id: number;
@@ -67,17 +67,36 @@ export async function* runRetrying(pool: ProgramPool, programs: readonly Program
   for (let attempt = 1; pending.length > 0; attempt++) {
     const round = pending;
     pending = [];
-    for await (const { id, result } of pool.run(round.map((k) => programs[k]), runOpts)) {
-      const k = round[id];
-      const c = check(programs[k], result);
+    for await (const out of pool.run(round.map((k) => programs[k]), runOpts)) {
+      const k = round[out.id];
+      const c = checkOutcome(programs[k], out);
       if (attempt <= retries && retryable(c)) {
+        // A failed attempt is kept decoded: it is reported (flaky, first failure).
+        const kept: Attempt = { result: out.result, check: c };
         const list = failed.get(k);
-        if (list) list.push({ result, check: c });
-        else failed.set(k, [{ result, check: c }]);
+        if (list) list.push(kept);
+        else failed.set(k, [kept]);
         pending.push(k);
         continue;
       }
-      yield { id: k, result, check: c, attempts: attempt, failed: failed.get(k) ?? [] };
+      yield new Final(k, out, c, attempt, failed.get(k) ?? NO_ATTEMPTS);
     }
+  }
+}
+
+const NO_ATTEMPTS: readonly Attempt[] = Object.freeze([]);
+
+/** A Retried whose result stays undecoded until read (most are passes nobody looks into). */
+class Final implements Retried {
+  constructor(
+    readonly id: number,
+    private readonly outcome: PoolResult,
+    readonly check: CheckResult,
+    readonly attempts: number,
+    readonly failed: readonly Attempt[],
+  ) {}
+
+  get result(): RunResult {
+    return this.outcome.result;
   }
 }

@@ -4,13 +4,14 @@
 // again; a later pass is a pass, marked `flaky` with the first failure.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Family, Program } from '@epl/program';
+import type { Family, Program, RunResult } from '@epl/program';
+import type { CheckResult } from './check';
 import { Lane } from './lane';
 import { Pool } from './pool';
 import { formatFailures } from './report';
-import type { FileError, FileReport, ScenarioReport } from './report';
+import type { FileError, FileReport, Flaky, ScenarioReport } from './report';
 import { checkRetries, runRetrying } from './retry';
-import type { ProgramPool } from './retry';
+import type { ProgramPool, Retried } from './retry';
 
 /**
  * Runs of at most this many scenarios (× families) go to a lane (one native thread, see
@@ -39,6 +40,34 @@ export interface RunFilesOptions {
   readonly retries?: number;
   /** Called as scenarios complete: how many of how many. */
   readonly progress?: (done: number, total: number) => void;
+}
+
+/** A ScenarioReport whose result is decoded on first read (a pass usually never is). */
+class Scenario implements ScenarioReport {
+  readonly title: string;
+  readonly index: number;
+  readonly check: CheckResult;
+  readonly pass: boolean;
+  readonly attempts: number;
+  readonly flaky?: Flaky;
+  constructor(
+    readonly file: string,
+    readonly program: Program,
+    readonly family: Family,
+    private readonly run: Retried,
+    flaky?: Flaky,
+  ) {
+    this.title = program.title;
+    this.index = program.index;
+    this.check = run.check;
+    this.pass = run.check.pass;
+    this.attempts = run.attempts;
+    if (flaky) this.flaky = flaky;
+  }
+
+  get result(): RunResult {
+    return this.run.result;
+  }
 }
 
 interface Compiler {
@@ -135,15 +164,16 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
     await Promise.all(
       families.map(async (family) => {
         const mine = jobs.map((j, k) => k).filter((k) => jobs[k].family === family);
-        for await (const { id, result, check: c, attempts, failed } of runRetrying(runOn, mine.map((k) => jobs[k].program), { family, retries })) {
-          const k = mine[id];
+        for await (const run of runRetrying(runOn, mine.map((k) => jobs[k].program), { family, retries })) {
+          const k = mine[run.id];
           const { entry, program } = jobs[k];
-          const report: ScenarioReport = { file: entry.file, title: program.title, index: program.index, family, program, result, check: c, pass: c.pass, attempts };
+          const { check: c, attempts, failed } = run;
           if (c.pass && failed.length > 0) {
-            const first: ScenarioReport = { ...report, result: failed[0].result, check: failed[0].check, pass: false, attempts: 1 };
-            reports[k] = { ...report, flaky: { attempts, firstFailure: formatFailures(first, entry.source), failures: failed[0].check.failures } };
+            const first: ScenarioReport = { file: entry.file, title: program.title, index: program.index, family, program, result: failed[0].result, check: failed[0].check, pass: false, attempts: 1 };
+            const flaky = { attempts, firstFailure: formatFailures(first, entry.source), failures: failed[0].check.failures };
+            reports[k] = new Scenario(entry.file, program, family, run, flaky);
           } else {
-            reports[k] = report;
+            reports[k] = new Scenario(entry.file, program, family, run);
           }
           opts.progress?.(++done, jobs.length);
         }

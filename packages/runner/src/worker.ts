@@ -16,6 +16,7 @@ if (isMainThread) {
 interface Executor {
   isolate(): { files: boolean; netns: boolean; reason?: string };
   runRaw(code: ProgramCode, options?: { family?: Family }): Uint8Array;
+  runRawInto(code: ProgramCode, out: Uint8Array, options?: { family?: Family }): number | Uint8Array;
   decode(raw: Uint8Array): RunResult;
 }
 
@@ -42,38 +43,56 @@ const kTransferable = Symbol.for('Piscina.transferable');
 const kValue = Symbol.for('Piscina.valueOf');
 
 function moved(reply: BatchReply): unknown {
-  const out = { [kTransferable]: [reply.raw.buffer, reply.offsets.buffer], [kValue]: reply };
+  const list = [reply.raw.buffer, reply.offsets.buffer];
+  if (reply.spent) list.push(reply.spent.code.buffer, reply.spent.strings.buffer, reply.spent.meta.buffer);
+  const out = { [kTransferable]: list, [kValue]: reply };
   markMovable(out);
   return out;
 }
 
+/** Bytes per result in the last batch: sizes the next batch's reply buffer so it rarely grows. */
+let bytesPerResult = 1024;
+
 function runBatch(task: BatchTask): unknown {
   const n = task.meta.length / META_WORDS;
   const offsets = new Int32Array(n + 1);
-  if (!executor) return moved({ raw: new Uint8Array(0), offsets, error: loadError });
-  const raws: Uint8Array[] = [];
+  // The task's arrays go back with the reply: the caller packs later batches into them.
+  const spent = { code: task.code, strings: task.strings, meta: task.meta };
+  if (!executor) return moved({ raw: new Uint8Array(0), offsets, error: loadError, spent });
+  const options = { family: task.family };
+  // Each result is written straight into the reply buffer (no buffer per run, no copy), each
+  // at a 4-byte aligned offset: decode and checkRaw read it through Int32Array views, in place.
+  let raw = new Uint8Array(Math.max(4096, (n * bytesPerResult * 1.25 + 3) & ~3));
   let total = 0;
   for (let k = 0; k < n; k++) {
     const m = k * META_WORDS;
     const code = task.code.subarray(task.meta[m], task.meta[m] + task.meta[m + 1]);
     Atomics.store(task.progress, 0, k);
     if (testHooks && code[0] === TEST_CRASH_OPCODE) process.exit(70);
-    const raw = executor.runRaw(
+    const r = executor.runRawInto(
       { code, strings: task.strings.subarray(task.meta[m + 2], task.meta[m + 2] + task.meta[m + 3]), slotCount: task.meta[m + 4] },
-      { family: task.family },
+      raw.subarray(total),
+      options,
     );
     // The pool gave up on this batch (over budget): exit now that the addon has returned.
     if (Atomics.load(task.progress, 1) !== 0) process.exit(0);
-    raws.push(raw);
-    // Each result starts 4-byte aligned: decode reads it through Int32Array views, in place.
-    total += (raw.byteLength + 3) & ~3;
+    let size: number;
+    if (typeof r === 'number') size = r;
+    else {
+      // It did not fit: grow (at least double) and append the copy the addon made.
+      size = r.byteLength;
+      const bigger = new Uint8Array(Math.max(raw.byteLength * 2, (total + size + (n - k) * bytesPerResult + 3) & ~3));
+      bigger.set(raw.subarray(0, total));
+      bigger.set(r, total);
+      raw = bigger;
+    }
+    total += (size + 3) & ~3;
     offsets[k + 1] = total;
   }
   Atomics.store(task.progress, 0, -2);
+  if (n > 0) bytesPerResult = Math.max(64, Math.ceil(total / n));
   // One buffer for the whole batch: one transfer, one message.
-  const raw = new Uint8Array(total);
-  raws.forEach((r, k) => raw.set(r, offsets[k]));
-  return moved({ raw, offsets });
+  return moved({ raw: raw.subarray(0, total), offsets, spent });
 }
 
 function probe(): Isolation {

@@ -54,6 +54,36 @@ describe('Pool', () => {
     expect(programs.map((p) => Array.from(p.code))).toEqual(before);
   });
 
+  it('packs later batches into the buffers of earlier ones, whatever their sizes', async () => {
+    // Programs of varied lengths and strings in batches of 5: each batch reuses (larger or
+    // exactly fitting) buffers of finished ones, whose stale contents must never show.
+    const programs = Array.from({ length: 300 }, (_, i) => {
+      const b = new ProgramBuilder().op('eventfd', ['e', i + 1]);
+      for (let k = 0; k < i % 7; k++) b.op('pipe', [`r${k}`, `w${k}`]).op('write', [`w${k}`, 'x'.repeat(1 + ((i + k) % 13))]);
+      return b.op('read', ['e', 8]).build();
+    });
+    const results = await pool.runAll(programs, { batchSize: 5 });
+    results.forEach((r, i) => {
+      expect(r.error).toBeUndefined();
+      expect(r.steps.length).toBe(programs[i].steps.length);
+      expect(Buffer.from(r.steps[r.steps.length - 1].bytes ?? []).readUInt32LE(0)).toBe(i + 1);
+      r.steps.forEach((s, k) => {
+        if (k > 0 && k % 2 === 0 && k < r.steps.length - 1) expect(s.ret).toBe(1 + ((i + k / 2 - 1) % 13));
+      });
+    });
+  });
+
+  it('a consumer may stop iterating early; the pool goes on', async () => {
+    const programs = Array.from({ length: 400 }, (_, i) => numbered(i + 1));
+    let seen = 0;
+    for await (const { result } of pool.run(programs, { batchSize: 4 })) {
+      expect(result.error).toBeUndefined();
+      if (++seen === 3) break;
+    }
+    const again = await pool.runAll(programs.slice(0, 10));
+    expect(again.map(counter)).toEqual(programs.slice(0, 10).map((_, i) => i + 1));
+  });
+
   it('passes the family to the executor', async () => {
     const p = new ProgramBuilder().op('pair', ['a', 'b']).build();
     const [r] = await pool.runAll([p], { family: 'unix' });

@@ -1,5 +1,6 @@
 // The runner's throughput beside the C reference loop, in one invocation:
-//   run_scenarios_per_s_w1/_w2  the founding suite through Pool + check with 1 and 2 workers
+//   run_scenarios_per_s_w1/_w2  the founding suite through runRetrying (what `epl run` uses per
+//                               family: Pool, check, retry bookkeeping) with 1 and 2 workers
 //   c_reference_scenarios_per_s the C loop (tools/c-reference) on this machine, now
 //   run_vs_c_per_core           scenarios/s with all workers / (workers × C loop)
 //   run_scenarios_per_cpu_s, run_vs_c_cpu  the same per second of CPU time (steady under load)
@@ -40,7 +41,7 @@ function cReference(capture: boolean, netns: boolean): Rate | undefined {
 }
 
 async function throughput(programs: readonly Program[], workers: number): Promise<Rate> {
-  const { Pool, check } = require('@epl/runner') as typeof import('@epl/runner');
+  const { Pool, runRetrying } = require('@epl/runner') as typeof import('@epl/runner');
   const pool = new Pool({ workers });
   try {
     const all: Program[] = [];
@@ -50,7 +51,8 @@ async function throughput(programs: readonly Program[], workers: number): Promis
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage();
     let failed = 0;
-    for await (const { id, result } of pool.run(all)) if (!check(all[id], result).pass) failed++;
+    // The machinery of `epl run` (runFiles runs each family through it), with no retries.
+    for await (const r of runRetrying(pool, all)) if (!r.check.pass) failed++;
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     const c = process.cpuUsage(c0);
     if (failed) process.stderr.write(`bench runner: ${failed} of ${SCENARIOS} scenarios failed their checks\n`);
