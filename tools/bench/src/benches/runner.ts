@@ -6,6 +6,8 @@
 //   run_scenarios_per_cpu_s, run_vs_c_cpu  the same per second of CPU time (steady under load)
 //   single_file_ms              wall time of `epl run scenarios/founding/founding.epl` (median)
 //   node_startup_ms             wall time of `node -e 0` (median), the floor under single_file_ms
+//   single_file_over_node_ms    epl's own share: the median of single_file - node_startup over
+//                               pairs run back to back (the two are measured alternately)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -62,17 +64,29 @@ async function throughput(programs: readonly Program[], workers: number): Promis
   }
 }
 
-/** Median wall time of a command, in ms. */
-function medianMs(args: readonly string[], runs = 7): number {
-  const times: number[] = [];
+/** Wall time of one `node ARGS` run, in ms. */
+function wallMs(args: readonly string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) process.stderr.write(`bench runner: node ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}\n`);
+  return ms;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * Medians of two commands run alternately (so a machine that slows down slows both), and the
+ * median of their paired differences.
+ */
+function alternately(a: readonly string[], b: readonly string[], runs = 11): { a: number; b: number; diff: number } {
+  const ta: number[] = [];
+  const tb: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (r.status !== 0) process.stderr.write(`bench runner: node ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}\n`);
+    ta.push(wallMs(a));
+    tb.push(wallMs(b));
   }
-  times.sort((a, b) => a - b);
-  return Math.round(times[times.length >> 1]);
+  return { a: median(ta), b: median(tb), diff: median(ta.map((t, i) => t - tb[i])) };
 }
 
 export const bench: Bench = {
@@ -101,8 +115,10 @@ export const bench: Bench = {
         report('run_vs_c_cpu', w2.cpu / c.cpu);
       }
     } else process.stderr.write(`bench runner: ${C_REFERENCE} is not built; run_vs_c_per_core not measured\n`);
-    report('single_file_ms', medianMs([EPL, 'run', FOUNDING]), 'ms');
-    // The floor under it on this machine, now: starting node and doing nothing.
-    report('node_startup_ms', medianMs(['-e', '0']), 'ms');
+    // Beside the floor under it on this machine, now: starting node and doing nothing.
+    const single = alternately([EPL, 'run', FOUNDING], ['-e', '0']);
+    report('single_file_ms', Math.round(single.a), 'ms');
+    report('node_startup_ms', Math.round(single.b), 'ms');
+    report('single_file_over_node_ms', Math.round(single.diff), 'ms');
   },
 };
