@@ -1,7 +1,8 @@
 // The runner's throughput beside the C reference loop, in one invocation:
 //   run_scenarios_per_s_w1/_w2  the founding suite through runRetrying (what `epl run` uses per
 //                               family: Pool, check, retry bookkeeping) with 1 and 2 workers
-//   c_reference_scenarios_per_s the C loop (tools/c-reference) on this machine, now
+//   c_reference_scenarios_per_s the C loop (tools/c-reference) on this machine, measured right
+//                               before and right after the 2-worker run (the mean)
 //   run_vs_c_per_core           scenarios/s with all workers / (workers × C loop)
 //   run_scenarios_per_cpu_s, run_vs_c_cpu  the same per second of CPU time (steady under load)
 //   single_file_ms              wall time of `epl run scenarios/founding/founding.epl` (median)
@@ -100,11 +101,16 @@ export const bench: Bench = {
     const iso = await probe.isolation();
     await probe.close();
     process.stderr.write(`bench runner: workers netns ${iso.netns}, capture ${iso.wire.captured}\n`);
-    const c = cReference(iso.wire.captured, iso.netns);
     const w1 = await throughput(programs, 1);
     report('run_scenarios_per_s_w1', Math.round(w1.wall), 'scenarios/s');
+    // The C loop right before and right after the pool's run, averaged: this VM's speed drifts
+    // by 10-30% within a minute, and one measure taken earlier biases the ratio either way.
+    const before = cReference(iso.wire.captured, iso.netns);
     const w2 = workers >= 2 ? await throughput(programs, workers) : w1;
+    const after = cReference(iso.wire.captured, iso.netns);
     report('run_scenarios_per_s_w2', Math.round(w2.wall), 'scenarios/s');
+    const c = before && after ? { wall: (before.wall + after.wall) / 2, cpu: (before.cpu + after.cpu) / 2 } : undefined;
+    if (before && after) process.stderr.write(`bench runner: C loop ${Math.round(before.wall)}/s before the pool's run, ${Math.round(after.wall)}/s after\n`);
     // Per second of CPU (the caller's thread included): the cost of JS, the boundary and the pool.
     report('run_scenarios_per_cpu_s', Math.round(w2.cpu), 'scenarios/s');
     if (c !== undefined) {
