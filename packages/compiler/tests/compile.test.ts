@@ -19,6 +19,7 @@ const built = (rows: [Parameters<ProgramBuilder['op']>[0], (string | number | Ui
 const bytes = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 
 describe('every statement lowers to its op', () => {
+  // prettier-ignore
   it.each<[string, ReturnType<typeof built>]>([
     ['tcp 5 6', built([['tcp', ['5', '6']]])],
     ['tcp6 a b', built([['tcp6', ['a', 'b']]])],

@@ -7,6 +7,7 @@ import { ERRNO, LIMITS, ProgramBuilder, type OpName, type Program, type ResultEx
 
 // Digits and identifiers, S and R among them (they are identifiers, not tcp flags, as names).
 const POOL = ['3', '5', '6', '7', '10', '05', 'ep', 'client', 'server', 'r', 'w', 'S', 'R', 'x_1', '_t'];
+// prettier-ignore
 const OPS: OpName[] = [
   'tcp', 'tcp6', 'unix', 'socket', 'pair', 'pipe', 'eventfd', 'listen', 'connect_new', 'connect', 'accept', 'epoll', 'dup', 'dup2',
   'add', 'mod', 'del', 'wait', 'close', 'shutdown', 'write', 'write_n', 'read', 'send_oob', 'fill', 'drain', 'linger', 'sleep',
