@@ -39,7 +39,9 @@ const choice: fc.Arbitrary<Choice> = fc.record({
 
 /** Programs of up to `max` ops, with a leading setup part or none, and a title. */
 export function programs(max = 24): fc.Arbitrary<Program> {
-  return fc.tuple(fc.array(choice, { minLength: 4, maxLength: max, size: 'max' }), fc.nat(max), fc.string({ maxLength: 12 })).map(([cs, setup, title]) => build(cs, setup, title));
+  return fc
+    .tuple(fc.array(choice, { minLength: 4, maxLength: max, size: 'max' }), fc.nat(max), fc.string({ maxLength: 12 }))
+    .map(([cs, setup, title]) => build(cs, setup, title));
 }
 
 function build(choices: Choice[], setupCount: number, title: string): Program {
@@ -77,8 +79,11 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
       case 'pipe': {
         const f = free();
         const a = pick(f, i);
-        const z = pick(f.filter((n) => n !== a), j);
-        if (a && z) (binds = [a, z]), (operands = [a, z]);
+        const z = pick(
+          f.filter((n) => n !== a),
+          j,
+        );
+        if (a && z) ((binds = [a, z]), (operands = [a, z]));
         break;
       }
       case 'socket':
@@ -86,13 +91,16 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
       case 'epoll':
       case 'eventfd': {
         const a = pick(free(), i);
-        if (a) (binds = [a]), (operands = op === 'eventfd' ? [a, clamp(c.n, -(2 ** 31), 2 ** 31 - 1)] : [a]);
+        if (a) ((binds = [a]), (operands = op === 'eventfd' ? [a, clamp(c.n, -(2 ** 31), 2 ** 31 - 1)] : [a]));
         break;
       }
       case 'connect_new': {
         const a = pick(free(), i);
-        const target = pick([...bound].filter((n) => n !== a), j);
-        if (a && target) (binds = [a]), (operands = [a, target]);
+        const target = pick(
+          [...bound].filter((n) => n !== a),
+          j,
+        );
+        if (a && target) ((binds = [a]), (operands = [a, target]));
         break;
       }
       case 'connect': {
@@ -103,11 +111,11 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
       case 'accept':
       case 'dup': {
         const to = pick(free(), k);
-        if (use1 && to) (binds = [to]), (operands = [use1, to]);
+        if (use1 && to) ((binds = [to]), (operands = [use1, to]));
         break;
       }
       case 'dup2':
-        if (use1 && use2) (binds = [use2]), (operands = [use1, use2]);
+        if (use1 && use2) ((binds = [use2]), (operands = [use1, use2]));
         break;
       case 'add':
       case 'mod':
@@ -120,7 +128,7 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
         if (use1) operands = [use1, l % 2 ? 64 : clamp(c.n, -5, LIMITS.maxWaitEvents), spend(clamp(c.n, 0, 50))];
         break;
       case 'close':
-        if (use1) (operands = [use1]), open.delete(use1);
+        if (use1) ((operands = [use1]), open.delete(use1));
         break;
       case 'shutdown':
         if (use1) operands = [use1, l % 2 ? l % 3 : clamp(c.n, -(2 ** 31), 2 ** 31 - 1)];
@@ -145,7 +153,7 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
         break;
     }
     if (!operands) continue;
-    for (const n of binds) open.add(n), bound.add(n);
+    for (const n of binds) (open.add(n), bound.add(n));
     if (SOCKET_OPS.has(op)) for (const n of binds) sockets.add(n);
     for (const x of operands) if (typeof x === 'string') mentioned.add(x);
     const setup = later.length < setupCount;

@@ -91,14 +91,19 @@ export function decode(raw: Uint8Array, copyBytes = false): RunResult {
   const textLen = h[L.hTextLen];
   // Sections follow each other in this order; checking the chain bounds every read below.
   if (
-    stepCount < 0 || readyCount < 0 || segCount < 0 || bytesLen < 0 || textLen < 0 ||
+    stepCount < 0 ||
+    readyCount < 0 ||
+    segCount < 0 ||
+    bytesLen < 0 ||
+    textLen < 0 ||
     stepsOff !== L.headerWords * 4 ||
     readyOff !== stepsOff + stepCount * L.stepWords * 4 ||
     segOff !== readyOff + readyCount * L.readyWords * 4 ||
     bytesOff !== segOff + segCount * L.segmentWords * 4 ||
     textOff !== bytesOff + bytesLen ||
     textOff + textLen !== total
-  ) bad('sections do not add up');
+  )
+    bad('sections do not add up');
   const w = new Int32Array(raw.buffer, raw.byteOffset, bytesOff >> 2);
   const textPart = (offWord: number, lenWord: number): string => {
     const o = h[offWord];
@@ -140,7 +145,8 @@ export function decode(raw: Uint8Array, copyBytes = false): RunResult {
     let wire: readonly Segment[] = NO_SEGMENTS;
     if (sc > 0) {
       const list: Segment[] = new Array(sc);
-      for (let k = 0, s = segBase + ss * L.segmentWords; k < sc; k++, s += L.segmentWords) list[k] = { src: w[s], dst: w[s + 1], flags: w[s + 2], len: w[s + 3] };
+      for (let k = 0, s = segBase + ss * L.segmentWords; k < sc; k++, s += L.segmentWords)
+        list[k] = { src: w[s], dst: w[s + 1], flags: w[s + 2], len: w[s + 3] };
       wire = list;
     }
     const dropped = w[b + L.sSegDropped];

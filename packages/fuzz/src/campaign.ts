@@ -259,10 +259,21 @@ export class Campaign {
       }
     }
     return {
-      seed: this.seed, sequences: this.sequences, mutants: this.mutants, ops: this.ops, runs: this.runs, signatures: this.signatures.size,
-      corpus: this.corpus.size, findings, behaviours, shrunk, shrinksPending: this.pending,
-      shrinkRatio: shrunk ? ratio / shrunk : NaN, shrinkRuns: this.shrinkRuns,
-      fuzzMs: (this.fuzzEnd || now) - this.start, elapsedMs: now - this.start,
+      seed: this.seed,
+      sequences: this.sequences,
+      mutants: this.mutants,
+      ops: this.ops,
+      runs: this.runs,
+      signatures: this.signatures.size,
+      corpus: this.corpus.size,
+      findings,
+      behaviours,
+      shrunk,
+      shrinksPending: this.pending,
+      shrinkRatio: shrunk ? ratio / shrunk : NaN,
+      shrinkRuns: this.shrinkRuns,
+      fuzzMs: (this.fuzzEnd || now) - this.start,
+      elapsedMs: now - this.start,
     };
   }
 

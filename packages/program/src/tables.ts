@@ -33,7 +33,7 @@ export function formatEpollFlags(mask: number): string {
   const parts: string[] = [];
   for (const name of EPOLL_FLAG_ORDER) {
     const bit = EPOLL_FLAGS[name] >>> 0;
-    if (((rest & bit) >>> 0) === bit) {
+    if ((rest & bit) >>> 0 === bit) {
       parts.push(name);
       rest = (rest & ~bit) >>> 0;
     }

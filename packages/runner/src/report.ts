@@ -156,7 +156,8 @@ export function toRecord(s: ScenarioReport, source?: string): ScenarioRecord {
     };
     if (r.bytes) rec.bytes = Buffer.from(r.bytes).toString('latin1');
     if (r.ready) rec.ready = r.ready.map((e) => ({ name: slotName(program, e.slot), events: formatEpollFlags(e.events) }));
-    if (result.wire.captured) rec.wire = r.wire.map((g) => ({ src: slotName(program, g.src), dst: slotName(program, g.dst), flags: formatTcpFlags(g.flags), len: g.len }));
+    if (result.wire.captured)
+      rec.wire = r.wire.map((g) => ({ src: slotName(program, g.src), dst: slotName(program, g.dst), flags: formatTcpFlags(g.flags), len: g.len }));
     rec.got = formatObserved(program, i, r, step?.expect);
     if (step?.expect) rec.expect = formatExpect(program, step.expect);
     if (step?.wire) rec.wireExpect = formatWireExpect(program, step.wire);

@@ -164,12 +164,26 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
     await Promise.all(
       families.map(async (family) => {
         const mine = jobs.map((j, k) => k).filter((k) => jobs[k].family === family);
-        for await (const run of runRetrying(runOn, mine.map((k) => jobs[k].program), { family, retries })) {
+        for await (const run of runRetrying(
+          runOn,
+          mine.map((k) => jobs[k].program),
+          { family, retries },
+        )) {
           const k = mine[run.id];
           const { entry, program } = jobs[k];
           const { check: c, attempts, failed } = run;
           if (c.pass && failed.length > 0) {
-            const first: ScenarioReport = { file: entry.file, title: program.title, index: program.index, family, program, result: failed[0].result, check: failed[0].check, pass: false, attempts: 1 };
+            const first: ScenarioReport = {
+              file: entry.file,
+              title: program.title,
+              index: program.index,
+              family,
+              program,
+              result: failed[0].result,
+              check: failed[0].check,
+              pass: false,
+              attempts: 1,
+            };
             const flaky = { attempts, firstFailure: formatFailures(first, entry.source), failures: failed[0].check.failures };
             reports[k] = new Scenario(entry.file, program, family, run, flaky);
           } else {
