@@ -372,7 +372,7 @@ function boundNames(s: Statement): Name[] {
   const spec = OPS.find((o) => o.name === (s.op === 'connect' ? 'connect_new' : s.op));
   if (!spec) return [];
   const names = [(s as { a?: Name }).a, (s as { b?: Name }).b];
-  return spec.operands.slice(0, 2).flatMap((kind, i) => ((kind === 'bind' || kind === 'rebind') && names[i] ? [names[i] as Name] : []));
+  return spec.operands.slice(0, 2).flatMap((kind, i) => ((kind === 'bind' || kind === 'rebind') && names[i] ? [names[i]] : []));
 }
 
 /** Every name a statement's operands mention (what a ready list may name). */

@@ -268,7 +268,10 @@ describe('errors, located', () => {
     } catch (e) {
       err = e;
     }
-    if (expected === '') return expect(err).toBeUndefined();
+    if (expected === '') {
+      expect(err).toBeUndefined();
+      return;
+    }
     expect(err).toBeInstanceOf(SourceError);
     const e = err as SourceError;
     expect(`${e.line}:${e.col}: ${e.reason}`).toBe(expected);

@@ -83,7 +83,10 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
           f.filter((n) => n !== a),
           j,
         );
-        if (a && z) ((binds = [a, z]), (operands = [a, z]));
+        if (a && z) {
+          binds = [a, z];
+          operands = [a, z];
+        }
         break;
       }
       case 'socket':
@@ -91,7 +94,10 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
       case 'epoll':
       case 'eventfd': {
         const a = pick(free(), i);
-        if (a) ((binds = [a]), (operands = op === 'eventfd' ? [a, clamp(c.n, -(2 ** 31), 2 ** 31 - 1)] : [a]));
+        if (a) {
+          binds = [a];
+          operands = op === 'eventfd' ? [a, clamp(c.n, -(2 ** 31), 2 ** 31 - 1)] : [a];
+        }
         break;
       }
       case 'connect_new': {
@@ -100,7 +106,10 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
           [...bound].filter((n) => n !== a),
           j,
         );
-        if (a && target) ((binds = [a]), (operands = [a, target]));
+        if (a && target) {
+          binds = [a];
+          operands = [a, target];
+        }
         break;
       }
       case 'connect': {
@@ -111,11 +120,17 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
       case 'accept':
       case 'dup': {
         const to = pick(free(), k);
-        if (use1 && to) ((binds = [to]), (operands = [use1, to]));
+        if (use1 && to) {
+          binds = [to];
+          operands = [use1, to];
+        }
         break;
       }
       case 'dup2':
-        if (use1 && use2) ((binds = [use2]), (operands = [use1, use2]));
+        if (use1 && use2) {
+          binds = [use2];
+          operands = [use1, use2];
+        }
         break;
       case 'add':
       case 'mod':
@@ -128,7 +143,10 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
         if (use1) operands = [use1, l % 2 ? 64 : clamp(c.n, -5, LIMITS.maxWaitEvents), spend(clamp(c.n, 0, 50))];
         break;
       case 'close':
-        if (use1) ((operands = [use1]), open.delete(use1));
+        if (use1) {
+          operands = [use1];
+          open.delete(use1);
+        }
         break;
       case 'shutdown':
         if (use1) operands = [use1, l % 2 ? l % 3 : clamp(c.n, -(2 ** 31), 2 ** 31 - 1)];
@@ -153,7 +171,10 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
         break;
     }
     if (!operands) continue;
-    for (const n of binds) (open.add(n), bound.add(n));
+    for (const n of binds) {
+      open.add(n);
+      bound.add(n);
+    }
     if (SOCKET_OPS.has(op)) for (const n of binds) sockets.add(n);
     for (const x of operands) if (typeof x === 'string') mentioned.add(x);
     const setup = later.length < setupCount;

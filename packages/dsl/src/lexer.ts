@@ -103,6 +103,7 @@ const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
   v: 11,
 };
 const encoder = new TextEncoder();
+// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**

@@ -235,7 +235,7 @@ describe('the open-descriptor cap', () => {
     const out = results(r);
     expect(out.slice(0, LIMITS.maxOpenFds).every((x) => x === '0')).toBe(true);
     // The failed eventfd bound e to -1, so dup and close of e are EBADF; the cap still holds.
-    expect(out.slice(LIMITS.maxOpenFds)).toEqual([...new Array(11).fill('EMFILE'), 'EMFILE', 'EBADF', 'EBADF', 'EMFILE']);
+    expect(out.slice(LIMITS.maxOpenFds)).toEqual([...new Array<string>(11).fill('EMFILE'), 'EMFILE', 'EBADF', 'EBADF', 'EMFILE']);
     expect(r.steps[LIMITS.maxOpenFds].fds).toEqual([-1]);
     expect(openFds()).toBe(before);
   });
@@ -243,7 +243,7 @@ describe('the open-descriptor cap', () => {
 
 describe('validation: a malformed Program is an error value, with the steps before it', () => {
   const raw = (words: number[], strings = new Uint8Array(0), slotCount = 4): ProgramCode => ({ code: Int32Array.from(words), strings, slotCount });
-  const op = (code: number, ...operands: number[]): number[] => [code, ...operands, ...new Array(OP_WORDS - 1 - operands.length).fill(0)];
+  const op = (code: number, ...operands: number[]): number[] => [code, ...operands, ...new Array<number>(OP_WORDS - 1 - operands.length).fill(0)];
 
   it.each([
     ['an unknown opcode', raw(op(99)), /op 0: unknown opcode 99/],
@@ -283,7 +283,7 @@ describe('validation: a malformed Program is an error value, with the steps befo
 
   it.each([
     ['a code length that is not a multiple of OP_WORDS', raw([Op.sleep, 0, 0, 0, 0, 0, 0]), /code has 7 words, not a multiple of 6/],
-    ['too many ops', raw(new Array((LIMITS.maxOps + 1) * OP_WORDS).fill(0)), /4097 ops \(at most 4096\)/],
+    ['too many ops', raw(new Array<number>((LIMITS.maxOps + 1) * OP_WORDS).fill(0)), /4097 ops \(at most 4096\)/],
     ['too many slots', raw(op(Op.sleep, 0), undefined, LIMITS.maxSlots + 1), /slotCount 257 is not an integer in 0\.\.256/],
     ['a fractional slotCount', raw(op(Op.sleep, 0), undefined, 1.5), /slotCount 1\.5/],
     ['a NaN slotCount', raw(op(Op.sleep, 0), undefined, NaN), /slotCount nan/],

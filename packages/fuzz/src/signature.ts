@@ -188,7 +188,7 @@ export function stepView(seq: Seq, st: StepResult): StepView {
         : 'none'
       : '',
     bytes: st.bytes ? bytesText(st.bytes) : '',
-    wire: st.wire.map((s) => `${names(seq, s.src)} > ${names(seq, s.dst)} ${formatTcpFlags(s.flags)}${s.len ? ' len ' + s.len : ''}`).join(', '),
+    wire: st.wire.map((s) => `${names(seq, s.src)} > ${names(seq, s.dst)} ${formatTcpFlags(s.flags)}${s.len ? ` len ${s.len}` : ''}`).join(', '),
   };
 }
 

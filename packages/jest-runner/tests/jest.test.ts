@@ -57,7 +57,7 @@ async function runJest(fixture: string, args: string[] = []): Promise<Run> {
   try {
     json = JSON.parse(await fs.readFile(out, 'utf8')) as JsonRun;
   } catch {
-    throw new Error(`jest wrote no report (exit ${code}):\n${stderr}`);
+    throw new Error(`jest wrote no report (exit ${String(code)}):\n${stderr}`);
   } finally {
     await fs.rm(path.dirname(out), { recursive: true, force: true });
   }

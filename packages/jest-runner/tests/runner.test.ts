@@ -109,7 +109,7 @@ const watcher = (interrupted = false) => ({ isInterrupted: () => interrupted }) 
 function record(runner: EplJestRunner) {
   const events: { name: keyof TestEvents; data: unknown[] }[] = [];
   const names: (keyof TestEvents)[] = ['test-file-start', 'test-file-success', 'test-file-failure', 'test-case-result'];
-  for (const name of names) runner.on(name, (data) => void events.push({ name, data: data as unknown[] }));
+  for (const name of names) runner.on(name, (data) => void events.push({ name, data }));
   return {
     events,
     success: (base: string) =>
@@ -244,7 +244,9 @@ describe('EplJestRunner', () => {
   it('lets a listener unsubscribe', async () => {
     const r = new TestRunner(globalConfig(), {});
     let seen = 0;
-    const off = r.on('test-file-start', () => void seen++);
+    const off = r.on('test-file-start', () => {
+      seen++;
+    });
     off();
     await r.runTests([test('passing/pipe.epl')], watcher());
     expect(seen).toBe(0);
@@ -304,7 +306,10 @@ describe('EplJestRunner with retries', () => {
     await r.runTests([test('failing/bad.epl')], watcher());
     // "deliberately wrong" comes back from FakePool with an error: one run, no retry. "read what
     // was written" fails its `=> "a"` (FakePool reads nothing): run 1 + 3 retries.
-    expect(r.pools[0].runs.map((x) => x.titles)).toEqual([['read what was written', 'deliberately wrong'], ...Array(3).fill(['read what was written'])]);
+    expect(r.pools[0].runs.map((x) => x.titles)).toEqual([
+      ['read what was written', 'deliberately wrong'],
+      ...Array<string[]>(3).fill(['read what was written']),
+    ]);
     const [read, wrong] = rec.success('bad.epl').testResults;
     expect([read.status, read.invocations, wrong.status, wrong.invocations]).toEqual(['failed', 4, 'failed', undefined]);
     expect(wrong.failureMessages[0]).toContain('fake executor error');

@@ -122,7 +122,7 @@ export class Pool {
 
   /** Runs every Program; the results in input order. */
   async runAll(programs: readonly ProgramCode[], opts: RunOptions = {}): Promise<RunResult[]> {
-    const out: RunResult[] = new Array(programs.length);
+    const out = new Array<RunResult>(programs.length);
     for await (const { id, result } of this.run(programs, opts)) out[id] = result;
     return out;
   }
@@ -293,6 +293,7 @@ class ResultStream implements AsyncIterableIterator<PoolResult> {
     }
     if (this.delivered >= this.total) return Promise.resolve({ value: undefined, done: true });
     if (this.head < this.items.length) return Promise.resolve({ value: this.take(), done: false });
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on the pool's failure unchanged
     if (this.failed) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }

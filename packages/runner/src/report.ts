@@ -208,7 +208,7 @@ export function formatError(s: ScenarioReport): string {
   const at = s.program.steps[done];
   const where = at ? `${s.file}:${at.span.line}:${at.span.col}` : s.file;
   const t = transcript(s.program, s.result, { indent: '    ', upTo: done - 1 });
-  return `${where}: scenario "${s.title}"${s.family !== 'tcp' ? ` [${s.family}]` : ''}: error: ${s.result.error}\n` + (t ? `  transcript:\n${t}` : '');
+  return `${where}: scenario "${s.title}"${s.family !== 'tcp' ? ` [${s.family}]` : ''}: error: ${String(s.result.error)}\n` + (t ? `  transcript:\n${t}` : '');
 }
 
 /** One step where families disagree: what each family observed (result, then wire). */

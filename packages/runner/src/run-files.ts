@@ -103,7 +103,7 @@ export async function expandPaths(paths: readonly string[]): Promise<{ files: st
 }
 
 function located(e: unknown, file: string): FileError {
-  if (e && typeof e === 'object' && 'frame' in e && typeof (e as { frame: unknown }).frame === 'string') {
+  if (e && typeof e === 'object' && 'frame' in e && typeof e.frame === 'string') {
     const s = e as { frame: string; line: number; col: number };
     return { message: s.frame, line: s.line, col: s.col };
   }
@@ -159,7 +159,7 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
     // Every scenario × family, scenario-major within a file.
     const jobs: { entry: Entry; program: Program; family: Family }[] = [];
     for (const entry of entries) for (const program of entry.programs) for (const family of families) jobs.push({ entry, program, family });
-    const reports: ScenarioReport[] = new Array(jobs.length);
+    const reports = new Array<ScenarioReport>(jobs.length);
     let done = 0;
     await Promise.all(
       families.map(async (family) => {

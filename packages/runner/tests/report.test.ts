@@ -67,7 +67,7 @@ describe('toRecord', () => {
     expect(rec.attempts).toBe(2);
     // The structured failures stay in the report; the record has the text.
     expect(rec.flaky).toEqual({ attempts: 2, firstFailure: 'founding.epl:14:1: …' });
-    expect(JSON.parse(JSON.stringify(rec)).flaky).toEqual(rec.flaky);
+    expect((JSON.parse(JSON.stringify(rec)) as typeof rec).flaky).toEqual(rec.flaky);
     expect(toRecord({ ...report(), attempts: 3 }, source)).not.toHaveProperty('flaky');
   });
 });

@@ -73,6 +73,7 @@ describe('epl fuzz', () => {
     const b = path.join(dir, 'b');
     const r = await fuzzOn(true, '--seed', 'cli', '--count', '400', '--family', 'tcp,unix', '--out', a);
     // On a TTY, a progress line (rewritten in place) with the same figures.
+    // eslint-disable-next-line no-control-regex -- the progress line ends in the terminal's erase-line escape
     expect(r.err).toMatch(/\r\x1b\[K[\d,]+ sequences \([\d,]+\/s\), [\d,]+ ops/);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
@@ -80,7 +81,7 @@ describe('epl fuzz', () => {
     );
     expect(r.out).toMatch(/output: /);
     expect(r.err).toMatch(/seed cli, 2 workers/);
-    const summary = JSON.parse(readFileSync(path.join(a, 'summary.json'), 'utf8'));
+    const summary = JSON.parse(readFileSync(path.join(a, 'summary.json'), 'utf8')) as { records: { files: string[] }[] };
     expect(summary).toMatchObject({ seed: 'cli', sequences: 400 });
     expect(existsSync(path.join(a, 'corpus'))).toBe(true);
     // Every finding named in the summary is a file that exists.

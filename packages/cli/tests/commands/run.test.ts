@@ -7,7 +7,7 @@ import { main } from '../../src/main';
 import { familyTable, flakyLines, parseRunArgs, present, wireNote } from '../../src/commands/run';
 import type { RunArgs } from '../../src/commands/run';
 import { MAX_RETRIES, Pool, runFiles } from '@epl/runner';
-import type { FileReport, PoolResult, ProgramPool, ScenarioReport } from '@epl/runner';
+import type { FileReport, PoolResult, ProgramPool, ScenarioRecord, ScenarioReport } from '@epl/runner';
 import type { Family, Program } from '@epl/program';
 import { captureIo } from './io';
 
@@ -137,7 +137,7 @@ describe('flakyLines', () => {
       '    expected: => 6: IN',
       '    got:      => none',
     ]);
-    expect(flakyLines({ ...s, flaky: undefined } as ScenarioReport)).toEqual([]);
+    expect(flakyLines({ ...s, flaky: undefined })).toEqual([]);
   });
 });
 
@@ -199,7 +199,7 @@ describe('epl run', () => {
     const lines = r.out
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as ScenarioRecord);
     expect(lines.map((l) => [l.title, l.family, l.pass])).toEqual([
       ['one', 'tcp', true],
       ['one', 'unix', true],
@@ -304,7 +304,7 @@ describe('epl run --retries', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain(`PASS ${f} (1 scenario)\n1 file, 1 scenario run: 1 passed, 0 failed`);
     const json = await run('--retries', '3', '--json', f);
-    const rec = JSON.parse(json.out);
+    const rec = JSON.parse(json.out) as ScenarioRecord;
     expect([rec.pass, rec.attempts, 'flaky' in rec]).toEqual([true, 1, false]);
   });
 });
@@ -368,9 +368,9 @@ describe('epl run: a flaky pass', () => {
   it('--json: the record carries attempts and flaky; stderr says so', async () => {
     const { code, out, err } = await flakyRun('--retries', '2', '--json');
     expect(code).toBe(0);
-    const rec = JSON.parse(out);
+    const rec = JSON.parse(out) as ScenarioRecord;
     expect(rec).toMatchObject({ pass: true, family: 'unix', attempts: 2, flaky: { attempts: 2 } });
-    expect(rec.flaky.firstFailure).toContain('expected: => EPIPE\n  got:      => 1');
+    expect(rec.flaky?.firstFailure).toContain('expected: => EPIPE\n  got:      => 1');
     expect(err).toBe('epl run: 1 scenario run passed only after a retry: see "flaky" in its record\n');
   });
 });
