@@ -8,6 +8,11 @@ try {
   process.exit(2);
 }
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write('epl: internal error: ' + (err && err.stack || err) + '\n'); process.exitCode = 70; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write('epl: internal error: ' + ((err && err.stack) || err) + '\n');
+    process.exitCode = 70;
+  },
 );

@@ -4,11 +4,11 @@ import { EXIT } from './command';
 
 // Loaded on demand so `epl check` never pays for loading the native executor.
 const COMMANDS: Record<string, () => Command> = {
-  // commands register here: name: () => require('./commands/NAME').command,
-  check: () => require('./commands/check').command,
-  run: () => require('./commands/run').command,
-  record: () => require('./commands/record').command,
-  fuzz: () => require('./commands/fuzz').command,
+  // commands register here: name: () => (require('./commands/NAME') as typeof import('./commands/NAME')).command,
+  check: () => (require('./commands/check') as typeof import('./commands/check')).command,
+  run: () => (require('./commands/run') as typeof import('./commands/run')).command,
+  record: () => (require('./commands/record') as typeof import('./commands/record')).command,
+  fuzz: () => (require('./commands/fuzz') as typeof import('./commands/fuzz')).command,
 };
 
 function help(): string {

@@ -41,7 +41,10 @@ export class OptionReader {
   families(): Family[] | string {
     const v = this.value();
     if (!v) return `${this.name} takes a list: ${FAMILIES.join(',')}`;
-    const list = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const list = v
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
     const bad = list.find((f) => !(FAMILIES as readonly string[]).includes(f));
     if (bad !== undefined || list.length === 0) return `unknown family '${bad ?? v}' (known: ${FAMILIES.join(', ')})`;
     return [...new Set(list)] as Family[];

@@ -37,7 +37,12 @@ export function compileAst(ast: FileAst, source: string): Program[] {
   for (const item of ast.items) {
     if (item.kind === 'scenario') blocks.push(item);
     else if (blocks.length > 0) {
-      throw new SourceError(ast.file, source, item.span, `statement after the first scenario block: setup statements go before the first 'scenario', the rest inside a block`);
+      throw new SourceError(
+        ast.file,
+        source,
+        item.span,
+        `statement after the first scenario block: setup statements go before the first 'scenario', the rest inside a block`,
+      );
     } else setup.push(item);
   }
   if (blocks.length === 0) {
@@ -229,7 +234,12 @@ class Lowering {
       case 'wait': {
         const ep = this.use(s.a ?? this.impliedEpoll(s));
         if (s.max && (s.max.value < INT32_MIN || s.max.value > LIMITS.maxWaitEvents)) {
-          this.fail(s.max.span, s.max.value > 0 ? `max ${s.max.value} is over the limit of ${LIMITS.maxWaitEvents} events` : `${s.max.text} is out of range (a 32-bit signed integer)`);
+          this.fail(
+            s.max.span,
+            s.max.value > 0
+              ? `max ${s.max.value} is over the limit of ${LIMITS.maxWaitEvents} events`
+              : `${s.max.text} is out of range (a 32-bit signed integer)`,
+          );
         }
         const max = s.max?.value ?? 64;
         const timeout = this.bounded(s.timeout, 0, LIMITS.maxSleepMs, 'timeout', 'ms');
@@ -362,7 +372,7 @@ function boundNames(s: Statement): Name[] {
   const spec = OPS.find((o) => o.name === (s.op === 'connect' ? 'connect_new' : s.op));
   if (!spec) return [];
   const names = [(s as { a?: Name }).a, (s as { b?: Name }).b];
-  return spec.operands.slice(0, 2).flatMap((kind, i) => (kind === 'bind' || kind === 'rebind') && names[i] ? [names[i] as Name] : []);
+  return spec.operands.slice(0, 2).flatMap((kind, i) => ((kind === 'bind' || kind === 'rebind') && names[i] ? [names[i]] : []));
 }
 
 /** Every name a statement's operands mention (what a ready list may name). */

@@ -19,6 +19,7 @@ const built = (rows: [Parameters<ProgramBuilder['op']>[0], (string | number | Ui
 const bytes = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 
 describe('every statement lowers to its op', () => {
+  // prettier-ignore
   it.each<[string, ReturnType<typeof built>]>([
     ['tcp 5 6', built([['tcp', ['5', '6']]])],
     ['tcp6 a b', built([['tcp6', ['a', 'b']]])],
@@ -95,7 +96,13 @@ close 6 ~> 6 > 5 F. len 0, 5 > 6 R len 7`);
       { kind: 'bytes', value: Uint8Array.from([97, 10]) },
       { kind: 'errno', name: 'EAGAIN', code: 11 },
       { kind: 'number', value: -1 },
-      { kind: 'ready', entries: [{ slot: 0, events: 5 }, { slot: 1, events: 0x10 }] },
+      {
+        kind: 'ready',
+        entries: [
+          { slot: 0, events: 5 },
+          { slot: 1, events: 0x10 },
+        ],
+      },
       { kind: 'none' },
       undefined,
       undefined,
@@ -109,7 +116,13 @@ close 6 ~> 6 > 5 F. len 0, 5 > 6 R len 7`);
       ],
     });
     expect(p.steps[7].wire).toEqual({ kind: 'none' });
-    expect(p.steps[8].wire).toEqual({ kind: 'segments', segments: [{ src: 1, dst: 0, flags: 0x11, len: 0 }, { src: 0, dst: 1, flags: 0x04, len: 7 }] });
+    expect(p.steps[8].wire).toEqual({
+      kind: 'segments',
+      segments: [
+        { src: 1, dst: 0, flags: 0x11, len: 0 },
+        { src: 0, dst: 1, flags: 0x04, len: 7 },
+      ],
+    });
   });
 
   it('fills span, end, expectSpan and wireSpan', () => {
@@ -166,7 +179,10 @@ describe('compileFile', () => {
       const f = join(dir, 'two.epl');
       writeFileSync(f, 'pipe r w\nscenario "é" { close r }\nscenario "b" { close w }\n');
       const ps = compileFile(f);
-      expect(ps.map((p) => [p.file, p.title, p.index])).toEqual([[f, 'é', 0], [f, 'b', 1]]);
+      expect(ps.map((p) => [p.file, p.title, p.index])).toEqual([
+        [f, 'é', 0],
+        [f, 'b', 1],
+      ]);
       writeFileSync(f, 'close 5\n');
       expect(() => compileFile(f)).toThrow(`${f}:1:7: unknown name '5'`);
       expect(() => compileFile(join(dir, 'missing.epl'))).toThrow(/ENOENT/);
@@ -185,17 +201,37 @@ describe('errors, located', () => {
     ['binding an open name', 'tcp 5 6\nepoll 3\npipe 5 9', "3:6: '5' is still open (bound at 1:5); close it first or use another name"],
     ['binding a name twice in one statement', 'tcp 5 5', "1:7: '5' is still open (bound at 1:5); close it first or use another name"],
     ['binding an open name with connect is a connect', 'listen L; socket s; connect s L; connect s L', ''],
-    ['dup2 to a never-bound name', 'tcp 5 6\ndup2 5 -> 9', "2:11: dup2 target '9' has no number yet: bind it before (dup2 reuses the number of an open or closed name)"],
-    ['wait without epoll, several', 'epoll 3\nepoll ep\nwait', "3:1: wait without an epoll name, but this scenario has several (3, ep): write 'wait 3' or another"],
-    ['wait without epoll, none', 'pipe r w\nwait => none', "2:1: wait without an epoll name, and this scenario creates no epoll: write 'wait E' (or 'epoll E' first)"],
+    [
+      'dup2 to a never-bound name',
+      'tcp 5 6\ndup2 5 -> 9',
+      "2:11: dup2 target '9' has no number yet: bind it before (dup2 reuses the number of an open or closed name)",
+    ],
+    [
+      'wait without epoll, several',
+      'epoll 3\nepoll ep\nwait',
+      "3:1: wait without an epoll name, but this scenario has several (3, ep): write 'wait 3' or another",
+    ],
+    [
+      'wait without epoll, none',
+      'pipe r w\nwait => none',
+      "2:1: wait without an epoll name, and this scenario creates no epoll: write 'wait E' (or 'epoll E' first)",
+    ],
     ['string on close', 'tcp 5 6\nclose 5 => "x"', '2:12: a string result is only for read and drain (close returns a number, ok or an errno)'],
     ['ready list on write', 'tcp 5 6\nwrite 5 "a" => 5: IN', '2:16: a ready list is only for wait (write returns a number, ok or an errno)'],
     ['none result on close', 'tcp 5 6\nclose 5 => none', "2:12: 'none' as a result is only for wait (close returns a number, ok or an errno)"],
     ['ready list naming an unknown name', 'epoll 3\nwait => 9: IN', "2:9: unknown name '9' in ready list (known: 3)"],
     ['wire endpoint unknown', 'tcp 5 6\nclose 5 ~> 5 > 9 F.', "2:16: wire expectation names unknown endpoint '9' (sockets: 5, 6)"],
-    ['wire endpoint that is a dup, not a socket maker', 'tcp 5 6\ndup 5 -> 7\nclose 7 ~> 7 > 6 F.', "3:12: wire expectation names unknown endpoint '7' (sockets: 5, 6)"],
+    [
+      'wire endpoint that is a dup, not a socket maker',
+      'tcp 5 6\ndup 5 -> 7\nclose 7 ~> 7 > 6 F.',
+      "3:12: wire expectation names unknown endpoint '7' (sockets: 5, 6)",
+    ],
     ['wire endpoint that is a pipe', 'pipe r w\nclose w ~> r > w F.', "2:12: wire expectation names unknown endpoint 'r' (no sockets in this scenario)"],
-    ['statement after the first block', 'tcp 5 6\nscenario "a" {\n}\nclose 5', "4:1: statement after the first scenario block: setup statements go before the first 'scenario', the rest inside a block"],
+    [
+      'statement after the first block',
+      'tcp 5 6\nscenario "a" {\n}\nclose 5',
+      "4:1: statement after the first scenario block: setup statements go before the first 'scenario', the rest inside a block",
+    ],
     ['duplicate =>', 'tcp 5 6\nclose 5 => 0 ~> none => 0', "2:22: duplicate '=>' on one step"],
     ['duplicate ~>', 'tcp 5 6\nclose 5 ~> none ~> none', "2:17: duplicate '~>' on one step"],
     ['sleep over the limit', 'sleep 2001', '1:7: sleep 2001 is over the limit of 2000 ms'],
@@ -206,10 +242,22 @@ describe('errors, located', () => {
     ['read size over the limit', 'pipe r w\nread r 1048577', '2:8: read size 1048577 is over the limit of 1048576 bytes'],
     ['negative write size', 'pipe r w\nwrite w -1', '2:9: write size cannot be negative'],
     ['linger over the limit', 'tcp 5 6\nlinger 5 3', '2:10: linger 3 is over the limit of 2 seconds'],
-    ['time budget', 'tcp 5 6\nlinger 5 2\n' + big(4, 'sleep 2000') + '\nsleep 1', '7:7: time budget exceeded: sleeps, wait timeouts and lingers add up to 10001 ms in this scenario (limit 10000 ms)'],
+    [
+      'time budget',
+      'tcp 5 6\nlinger 5 2\n' + big(4, 'sleep 2000') + '\nsleep 1',
+      '7:7: time budget exceeded: sleeps, wait timeouts and lingers add up to 10001 ms in this scenario (limit 10000 ms)',
+    ],
     ['too many ops', big(LIMITS.maxOps + 1, 'sleep 0'), `${LIMITS.maxOps + 1}:1: more than ${LIMITS.maxOps} steps in one scenario (setup included)`],
-    ['too many names', Array.from({ length: LIMITS.maxSlots / 2 + 1 }, (_, i) => `pipe r${i} w${i}`).join('\n'), `${LIMITS.maxSlots / 2 + 1}:6: more than ${LIMITS.maxSlots} names in one scenario`],
-    ['too many string bytes', `pipe r w\nwrite w "${'x'.repeat(LIMITS.maxStringBytes)}"\nwrite w "y"`, `3:9: strings add up to more than ${LIMITS.maxStringBytes} bytes in one scenario`],
+    [
+      'too many names',
+      Array.from({ length: LIMITS.maxSlots / 2 + 1 }, (_, i) => `pipe r${i} w${i}`).join('\n'),
+      `${LIMITS.maxSlots / 2 + 1}:6: more than ${LIMITS.maxSlots} names in one scenario`,
+    ],
+    [
+      'too many string bytes',
+      `pipe r w\nwrite w "${'x'.repeat(LIMITS.maxStringBytes)}"\nwrite w "y"`,
+      `3:9: strings add up to more than ${LIMITS.maxStringBytes} bytes in one scenario`,
+    ],
     ['int out of range', 'eventfd e 2147483648', '1:11: 2147483648 is out of range (a 32-bit signed integer)'],
     ['flag part out of 32 bits', 'epoll 3; pipe r w; add 3 r IN|0x100000000', '1:31: flag value 0x100000000 does not fit in 32 bits'],
     ['a syntax error comes out the same way', 'tcp 5 6\nclose 5 6', "2:9: extra operand '6' after 'close 5'"],
@@ -220,7 +268,10 @@ describe('errors, located', () => {
     } catch (e) {
       err = e;
     }
-    if (expected === '') return expect(err).toBeUndefined();
+    if (expected === '') {
+      expect(err).toBeUndefined();
+      return;
+    }
     expect(err).toBeInstanceOf(SourceError);
     const e = err as SourceError;
     expect(`${e.line}:${e.col}: ${e.reason}`).toBe(expected);

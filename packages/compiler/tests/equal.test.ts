@@ -16,11 +16,46 @@ describe('programsEqual / programDiff', () => {
 
   it.each([
     ['code', base().op('close', ['5']).build(), 'code: 12 words vs 18'],
-    ['a word', new ProgramBuilder().op('tcp', ['5', '6']).op('write', ['6', 'x'], { expect: { kind: 'number', value: 1 } }).build(), 'code word 7: 0 vs 1'],
-    ['strings', new ProgramBuilder().op('tcp', ['5', '6']).op('write', ['5', 'y'], { expect: { kind: 'number', value: 1 } }).build(), 'strings: 1 bytes vs 1, or different bytes'],
-    ['names', new ProgramBuilder().op('tcp', ['a', 'b']).op('write', ['a', 'x'], { expect: { kind: 'number', value: 1 } }).build(), 'names: [5, 6] vs [a, b]'],
-    ['an expectation', new ProgramBuilder().op('tcp', ['5', '6']).op('write', ['5', 'x'], { expect: { kind: 'ok' } }).build(), `step 1: '=>' {"kind":"number","value":1} vs {"kind":"ok"}`],
-    ['a wire', new ProgramBuilder().op('tcp', ['5', '6'], { wire: { kind: 'none' } }).op('write', ['5', 'x'], { expect: { kind: 'number', value: 1 } }).build(), `step 0: '~>' undefined vs {"kind":"none"}`],
+    [
+      'a word',
+      new ProgramBuilder()
+        .op('tcp', ['5', '6'])
+        .op('write', ['6', 'x'], { expect: { kind: 'number', value: 1 } })
+        .build(),
+      'code word 7: 0 vs 1',
+    ],
+    [
+      'strings',
+      new ProgramBuilder()
+        .op('tcp', ['5', '6'])
+        .op('write', ['5', 'y'], { expect: { kind: 'number', value: 1 } })
+        .build(),
+      'strings: 1 bytes vs 1, or different bytes',
+    ],
+    [
+      'names',
+      new ProgramBuilder()
+        .op('tcp', ['a', 'b'])
+        .op('write', ['a', 'x'], { expect: { kind: 'number', value: 1 } })
+        .build(),
+      'names: [5, 6] vs [a, b]',
+    ],
+    [
+      'an expectation',
+      new ProgramBuilder()
+        .op('tcp', ['5', '6'])
+        .op('write', ['5', 'x'], { expect: { kind: 'ok' } })
+        .build(),
+      `step 1: '=>' {"kind":"number","value":1} vs {"kind":"ok"}`,
+    ],
+    [
+      'a wire',
+      new ProgramBuilder()
+        .op('tcp', ['5', '6'], { wire: { kind: 'none' } })
+        .op('write', ['5', 'x'], { expect: { kind: 'number', value: 1 } })
+        .build(),
+      `step 0: '~>' undefined vs {"kind":"none"}`,
+    ],
   ])('sees a different %s', (_, other, diff) => {
     expect(programsEqual(base().build(), other)).toBe(false);
     expect(programDiff(base().build(), other)).toBe(diff);

@@ -10,23 +10,31 @@ import { print } from '../src/print';
 
 const dir = join(__dirname, 'fixtures');
 const errDir = join(dir, '_error_');
-const valid = readdirSync(dir).filter((f) => f.endsWith('.epl')).sort();
-const invalid = readdirSync(errDir).filter((f) => f.endsWith('.epl')).sort();
+const valid = readdirSync(dir)
+  .filter((f) => f.endsWith('.epl'))
+  .sort();
+const invalid = readdirSync(errDir)
+  .filter((f) => f.endsWith('.epl'))
+  .sort();
 
 /** A readable, complete dump of what a file compiles to. */
 function dump(programs: Program[]): string {
-  return programs
-    .map((p) => {
-      const lines = [`== ${p.index} ${JSON.stringify(p.title)} names: ${p.names.join(' ')}`];
-      const printed = print(p).split('\n').filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('scenario ') && l !== '}');
-      for (let i = 0; i < opCount(p); i++) {
-        const words = Array.from(p.code.subarray(i * OP_WORDS, (i + 1) * OP_WORDS)).join(' ');
-        const s = p.steps[i];
-        lines.push(`${s.setup ? 'S' : ' '} ${s.span.line}:${s.span.col} [${words}] ${printed[i].trim()}`);
-      }
-      return lines.join('\n');
-    })
-    .join('\n') + '\n';
+  return (
+    programs
+      .map((p) => {
+        const lines = [`== ${p.index} ${JSON.stringify(p.title)} names: ${p.names.join(' ')}`];
+        const printed = print(p)
+          .split('\n')
+          .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('scenario ') && l !== '}');
+        for (let i = 0; i < opCount(p); i++) {
+          const words = Array.from(p.code.subarray(i * OP_WORDS, (i + 1) * OP_WORDS)).join(' ');
+          const s = p.steps[i];
+          lines.push(`${s.setup ? 'S' : ' '} ${s.span.line}:${s.span.col} [${words}] ${printed[i].trim()}`);
+        }
+        return lines.join('\n');
+      })
+      .join('\n') + '\n'
+  );
 }
 
 describe('golden fixtures', () => {

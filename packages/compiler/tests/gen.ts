@@ -7,6 +7,7 @@ import { ERRNO, LIMITS, ProgramBuilder, type OpName, type Program, type ResultEx
 
 // Digits and identifiers, S and R among them (they are identifiers, not tcp flags, as names).
 const POOL = ['3', '5', '6', '7', '10', '05', 'ep', 'client', 'server', 'r', 'w', 'S', 'R', 'x_1', '_t'];
+// prettier-ignore
 const OPS: OpName[] = [
   'tcp', 'tcp6', 'unix', 'socket', 'pair', 'pipe', 'eventfd', 'listen', 'connect_new', 'connect', 'accept', 'epoll', 'dup', 'dup2',
   'add', 'mod', 'del', 'wait', 'close', 'shutdown', 'write', 'write_n', 'read', 'send_oob', 'fill', 'drain', 'linger', 'sleep',
@@ -38,7 +39,9 @@ const choice: fc.Arbitrary<Choice> = fc.record({
 
 /** Programs of up to `max` ops, with a leading setup part or none, and a title. */
 export function programs(max = 24): fc.Arbitrary<Program> {
-  return fc.tuple(fc.array(choice, { minLength: 4, maxLength: max, size: 'max' }), fc.nat(max), fc.string({ maxLength: 12 })).map(([cs, setup, title]) => build(cs, setup, title));
+  return fc
+    .tuple(fc.array(choice, { minLength: 4, maxLength: max, size: 'max' }), fc.nat(max), fc.string({ maxLength: 12 }))
+    .map(([cs, setup, title]) => build(cs, setup, title));
 }
 
 function build(choices: Choice[], setupCount: number, title: string): Program {
@@ -76,8 +79,14 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
       case 'pipe': {
         const f = free();
         const a = pick(f, i);
-        const z = pick(f.filter((n) => n !== a), j);
-        if (a && z) (binds = [a, z]), (operands = [a, z]);
+        const z = pick(
+          f.filter((n) => n !== a),
+          j,
+        );
+        if (a && z) {
+          binds = [a, z];
+          operands = [a, z];
+        }
         break;
       }
       case 'socket':
@@ -85,13 +94,22 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
       case 'epoll':
       case 'eventfd': {
         const a = pick(free(), i);
-        if (a) (binds = [a]), (operands = op === 'eventfd' ? [a, clamp(c.n, -(2 ** 31), 2 ** 31 - 1)] : [a]);
+        if (a) {
+          binds = [a];
+          operands = op === 'eventfd' ? [a, clamp(c.n, -(2 ** 31), 2 ** 31 - 1)] : [a];
+        }
         break;
       }
       case 'connect_new': {
         const a = pick(free(), i);
-        const target = pick([...bound].filter((n) => n !== a), j);
-        if (a && target) (binds = [a]), (operands = [a, target]);
+        const target = pick(
+          [...bound].filter((n) => n !== a),
+          j,
+        );
+        if (a && target) {
+          binds = [a];
+          operands = [a, target];
+        }
         break;
       }
       case 'connect': {
@@ -102,11 +120,17 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
       case 'accept':
       case 'dup': {
         const to = pick(free(), k);
-        if (use1 && to) (binds = [to]), (operands = [use1, to]);
+        if (use1 && to) {
+          binds = [to];
+          operands = [use1, to];
+        }
         break;
       }
       case 'dup2':
-        if (use1 && use2) (binds = [use2]), (operands = [use1, use2]);
+        if (use1 && use2) {
+          binds = [use2];
+          operands = [use1, use2];
+        }
         break;
       case 'add':
       case 'mod':
@@ -119,7 +143,10 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
         if (use1) operands = [use1, l % 2 ? 64 : clamp(c.n, -5, LIMITS.maxWaitEvents), spend(clamp(c.n, 0, 50))];
         break;
       case 'close':
-        if (use1) (operands = [use1]), open.delete(use1);
+        if (use1) {
+          operands = [use1];
+          open.delete(use1);
+        }
         break;
       case 'shutdown':
         if (use1) operands = [use1, l % 2 ? l % 3 : clamp(c.n, -(2 ** 31), 2 ** 31 - 1)];
@@ -144,7 +171,10 @@ function build(choices: Choice[], setupCount: number, title: string): Program {
         break;
     }
     if (!operands) continue;
-    for (const n of binds) open.add(n), bound.add(n);
+    for (const n of binds) {
+      open.add(n);
+      bound.add(n);
+    }
     if (SOCKET_OPS.has(op)) for (const n of binds) sockets.add(n);
     for (const x of operands) if (typeof x === 'string') mentioned.add(x);
     const setup = later.length < setupCount;

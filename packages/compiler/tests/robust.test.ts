@@ -21,7 +21,35 @@ const seeds = [join(__dirname, 'fixtures'), join(__dirname, '../../dsl/tests/cor
     .filter((f) => f.endsWith('.epl'))
     .map((f) => readFileSync(join(d, f), 'utf8')),
 );
-const PIECES = ['"', '{', '}', ';', '\n', '|', '-', '>', '->', '=>', '~>', '\\', '#', ':', ',', '.', '0', '7', 'x', 'S.', 'IN', 'none', 'scenario', 'wait', '\0', 'é', ' '];
+const PIECES = [
+  '"',
+  '{',
+  '}',
+  ';',
+  '\n',
+  '|',
+  '-',
+  '>',
+  '->',
+  '=>',
+  '~>',
+  '\\',
+  '#',
+  ':',
+  ',',
+  '.',
+  '0',
+  '7',
+  'x',
+  'S.',
+  'IN',
+  'none',
+  'scenario',
+  'wait',
+  '\0',
+  'é',
+  ' ',
+];
 
 type Edit = { kind: 'delete' | 'insert' | 'swap' | 'dropToken' | 'dupToken' | 'swapTokens'; at: number; piece: number; len: number };
 const edit: fc.Arbitrary<Edit> = fc.record({
@@ -63,7 +91,10 @@ describe('robustness', () => {
   });
 
   it('random text made of the language’s own pieces', () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }), (ps) => survives(ps.join(' '))), { numRuns: 1500 });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }), (ps) => survives(ps.join(' '))),
+      { numRuns: 1500 },
+    );
   });
 
   it('random edits of valid files (characters and tokens deleted, inserted, swapped)', () => {

@@ -95,8 +95,7 @@ export interface ReadyEntryNode {
 }
 
 export type WireNode =
-  | { readonly kind: 'none'; readonly span: Span }
-  | { readonly kind: 'segments'; readonly segments: readonly SegmentNode[]; readonly span: Span };
+  { readonly kind: 'none'; readonly span: Span } | { readonly kind: 'segments'; readonly segments: readonly SegmentNode[]; readonly span: Span };
 
 /** `src > dst FLAGS [len N]`. */
 export interface SegmentNode {
@@ -109,8 +108,7 @@ export interface SegmentNode {
 
 /** `=> RESULT` or `~> WIRE`; `span` runs from the arrow (its first two characters) to the end of the value. */
 export type Expectation =
-  | { readonly kind: 'result'; readonly value: ResultNode; readonly span: Span }
-  | { readonly kind: 'wire'; readonly value: WireNode; readonly span: Span };
+  { readonly kind: 'result'; readonly value: ResultNode; readonly span: Span } | { readonly kind: 'wire'; readonly value: WireNode; readonly span: Span };
 
 /** `scenario "title" { … }`. */
 export interface Scenario {

@@ -90,9 +90,20 @@ export function showChar(text: string): string {
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
-  n: 10, t: 9, r: 13, '\\': 92, '"': 34, "'": 39, '?': 63, a: 7, b: 8, f: 12, v: 11,
+  n: 10,
+  t: 9,
+  r: 13,
+  '\\': 92,
+  '"': 34,
+  "'": 39,
+  '?': 63,
+  a: 7,
+  b: 8,
+  f: 12,
+  v: 11,
 };
 const encoder = new TextEncoder();
+// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**

@@ -238,7 +238,15 @@ const RESERVED: Readonly<Record<string, string>> = { eflag: 'an epoll flag', shu
 /** Tokens after which a message says "after 'X'": they announce what comes next. */
 const INTRODUCERS = new Set(['pipe', 'arrow', 'res', 'wire', 'comma', 'colon', 'gt', 'kw_max', 'kw_timeout', 'kw_data', 'kw_len']);
 const PUNCTUATION: Readonly<Record<string, string>> = {
-  res: "'=>'", wire: "'~>'", arrow: "'->'", gt: "'>'", pipe: "'|'", colon: "':'", comma: "','", lbrace: "'{'", rbrace: "'}'",
+  res: "'=>'",
+  wire: "'~>'",
+  arrow: "'->'",
+  gt: "'>'",
+  pipe: "'|'",
+  colon: "':'",
+  comma: "','",
+  lbrace: "'{'",
+  rbrace: "'}'",
 };
 const RESULT_HELP = 'a result (a number, ok, an errno name, a string, NAME: FLAGS or none)';
 const WIRE_HELP = "a wire (none, or segments 'A > B FLAGS')";

@@ -5,27 +5,73 @@ const types = (src: string) => tokenize(src).map((t) => `${t.type}:${t.text}`);
 describe('tokenize', () => {
   it('drops spaces and comments, keeps separators, and types keywords case-insensitively', () => {
     expect(types('DUP 5 -> x  # comment\nwait;Wait')).toEqual([
-      'kw_dup:DUP', 'int:5', 'arrow:->', 'ident:x', 'nl:\n', 'kw_wait:wait', 'semi:;', 'kw_wait:Wait',
+      'kw_dup:DUP',
+      'int:5',
+      'arrow:->',
+      'ident:x',
+      'nl:\n',
+      'kw_wait:wait',
+      'semi:;',
+      'kw_wait:Wait',
     ]);
   });
 
   it('types flag words with or without EPOLL, shutdown modes, errno names and the other reserved words', () => {
     expect(types('IN epollrdhup ET rd SHUT_WR EPIPE ewouldblock max timeout data oob len none ok scenario')).toEqual([
-      'eflag:IN', 'eflag:epollrdhup', 'eflag:ET', 'shut:rd', 'shut:SHUT_WR', 'errno:EPIPE', 'errno:ewouldblock',
-      'kw_max:max', 'kw_timeout:timeout', 'kw_data:data', 'kw_oob:oob', 'kw_len:len', 'kw_none:none', 'kw_ok:ok', 'kw_scenario:scenario',
+      'eflag:IN',
+      'eflag:epollrdhup',
+      'eflag:ET',
+      'shut:rd',
+      'shut:SHUT_WR',
+      'errno:EPIPE',
+      'errno:ewouldblock',
+      'kw_max:max',
+      'kw_timeout:timeout',
+      'kw_data:data',
+      'kw_oob:oob',
+      'kw_len:len',
+      'kw_none:none',
+      'kw_ok:ok',
+      'kw_scenario:scenario',
     ]);
   });
 
   it('reads numbers: decimal, hex, negative', () => {
     const t = tokenize('7 0x1F -3 -0x10');
-    expect(t.map((x) => [x.type, x.num])).toEqual([['int', 7], ['hex', 31], ['neg', -3], ['neg', -16]]);
+    expect(t.map((x) => [x.type, x.num])).toEqual([
+      ['int', 7],
+      ['hex', 31],
+      ['neg', -3],
+      ['neg', -16],
+    ]);
   });
 
   it('lexes tcpdump flags: a dot makes one token, S and R alone are identifiers', () => {
     expect(types('5 > 6 S. , 6 > 5 FP. , 5 > 6 . , 6 > 5 R , 5 > 6 .E')).toEqual([
-      'int:5', 'gt:>', 'int:6', 'tcpdot:S.', 'comma:,', 'int:6', 'gt:>', 'int:5', 'tcpdot:FP.', 'comma:,',
-      'int:5', 'gt:>', 'int:6', 'tcpdot:.', 'comma:,', 'int:6', 'gt:>', 'int:5', 'ident:R', 'comma:,',
-      'int:5', 'gt:>', 'int:6', 'tcpdot:.E',
+      'int:5',
+      'gt:>',
+      'int:6',
+      'tcpdot:S.',
+      'comma:,',
+      'int:6',
+      'gt:>',
+      'int:5',
+      'tcpdot:FP.',
+      'comma:,',
+      'int:5',
+      'gt:>',
+      'int:6',
+      'tcpdot:.',
+      'comma:,',
+      'int:6',
+      'gt:>',
+      'int:5',
+      'ident:R',
+      'comma:,',
+      'int:5',
+      'gt:>',
+      'int:6',
+      'tcpdot:.E',
     ]);
   });
 
@@ -42,6 +88,7 @@ describe('tokenize', () => {
     ['a lone dash', 'close -', "unexpected character '-'", 6],
     ['a huge number', 'sleep 99999999999999999999', "number '99999999999999999999' is too large", 6],
   ])('rejects %s with a located fault', (_, src, reason, offset) => {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- jest types its asymmetric matchers as any
     expect(() => tokenize(src)).toThrow(expect.objectContaining({ reason, offset }));
   });
 });
@@ -65,7 +112,7 @@ describe('decodeString', () => {
     ['"ab\\xZZ"', "'\\x' needs one or two hex digits", 13],
     ['"\\777"', "octal escape '\\777' is over 255", 11],
   ])('rejects %s at the backslash', (text, reason, offset) => {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- jest types its asymmetric matchers as any
     expect(() => decodeString(text, 10)).toThrow(expect.objectContaining({ reason, offset }));
   });
 });
-

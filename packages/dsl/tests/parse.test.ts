@@ -70,7 +70,21 @@ describe('expectations', () => {
     ['close 5 => ewouldblock', [['result', { kind: 'errno', name: 'EWOULDBLOCK', code: 11 }]]],
     ['read 5 => ""', [['result', { kind: 'string', bytes: new Uint8Array() }]]],
     ['wait => none', [['result', { kind: 'none' }]]],
-    ['wait => 5: IN, x: OUT|RDHUP', [['result', { kind: 'ready', entries: [{ name: name('5'), flags: { value: 1 } }, { name: name('x'), flags: { value: 0x2004 } }] }]]],
+    [
+      'wait => 5: IN, x: OUT|RDHUP',
+      [
+        [
+          'result',
+          {
+            kind: 'ready',
+            entries: [
+              { name: name('5'), flags: { value: 1 } },
+              { name: name('x'), flags: { value: 0x2004 } },
+            ],
+          },
+        ],
+      ],
+    ],
     ['close 5 ~> none', [['wire', { kind: 'none' }]]],
     [
       'close 5 ~> 5 > 6 F., 6 > 5 R len 0, S > R S. len 3, a > b none',
@@ -89,9 +103,27 @@ describe('expectations', () => {
         ],
       ],
     ],
-    ['shutdown 5 WR => 0 ~> 5 > 6 F.', [['result', num(0)], ['wire', { kind: 'segments' }]]],
-    ['shutdown 5 WR ~> none => 0', [['wire', { kind: 'none' }], ['result', num(0)]]],
-    ['close 5 => 0 => 1', [['result', num(0)], ['result', num(1)]]], // duplicates are the compiler's to reject
+    [
+      'shutdown 5 WR => 0 ~> 5 > 6 F.',
+      [
+        ['result', num(0)],
+        ['wire', { kind: 'segments' }],
+      ],
+    ],
+    [
+      'shutdown 5 WR ~> none => 0',
+      [
+        ['wire', { kind: 'none' }],
+        ['result', num(0)],
+      ],
+    ],
+    [
+      'close 5 => 0 => 1',
+      [
+        ['result', num(0)],
+        ['result', num(1)],
+      ],
+    ], // duplicates are the compiler's to reject
   ])('%s', (src, expected) => {
     expect(ex(src)).toMatchObject(expected);
   });

@@ -91,14 +91,19 @@ export function decode(raw: Uint8Array, copyBytes = false): RunResult {
   const textLen = h[L.hTextLen];
   // Sections follow each other in this order; checking the chain bounds every read below.
   if (
-    stepCount < 0 || readyCount < 0 || segCount < 0 || bytesLen < 0 || textLen < 0 ||
+    stepCount < 0 ||
+    readyCount < 0 ||
+    segCount < 0 ||
+    bytesLen < 0 ||
+    textLen < 0 ||
     stepsOff !== L.headerWords * 4 ||
     readyOff !== stepsOff + stepCount * L.stepWords * 4 ||
     segOff !== readyOff + readyCount * L.readyWords * 4 ||
     bytesOff !== segOff + segCount * L.segmentWords * 4 ||
     textOff !== bytesOff + bytesLen ||
     textOff + textLen !== total
-  ) bad('sections do not add up');
+  )
+    bad('sections do not add up');
   const w = new Int32Array(raw.buffer, raw.byteOffset, bytesOff >> 2);
   const textPart = (offWord: number, lenWord: number): string => {
     const o = h[offWord];
@@ -109,7 +114,7 @@ export function decode(raw: Uint8Array, copyBytes = false): RunResult {
   const stepBase = stepsOff >> 2;
   const readyBase = readyOff >> 2;
   const segBase = segOff >> 2;
-  const steps: StepResult[] = new Array(stepCount);
+  const steps = new Array<StepResult>(stepCount);
   for (let i = 0; i < stepCount; i++) {
     const b = stepBase + i * L.stepWords;
     const fdCount = w[b + L.sFdCount];
@@ -129,7 +134,7 @@ export function decode(raw: Uint8Array, copyBytes = false): RunResult {
       if (rs < 0 || rs + rc > readyCount) bad(`step ${i}: ready list outside the ready section`);
       if (rc === 0) ready = NO_READY;
       else {
-        const list: ReadyEntry[] = new Array(rc);
+        const list = new Array<ReadyEntry>(rc);
         for (let k = 0, r = readyBase + rs * L.readyWords; k < rc; k++, r += L.readyWords) list[k] = { slot: w[r], events: w[r + 1] >>> 0 };
         ready = list;
       }
@@ -139,8 +144,9 @@ export function decode(raw: Uint8Array, copyBytes = false): RunResult {
     if (sc < 0 || ss < 0 || ss + sc > segCount) bad(`step ${i}: segments outside the segment section`);
     let wire: readonly Segment[] = NO_SEGMENTS;
     if (sc > 0) {
-      const list: Segment[] = new Array(sc);
-      for (let k = 0, s = segBase + ss * L.segmentWords; k < sc; k++, s += L.segmentWords) list[k] = { src: w[s], dst: w[s + 1], flags: w[s + 2], len: w[s + 3] };
+      const list = new Array<Segment>(sc);
+      for (let k = 0, s = segBase + ss * L.segmentWords; k < sc; k++, s += L.segmentWords)
+        list[k] = { src: w[s], dst: w[s + 1], flags: w[s + 2], len: w[s + 3] };
       wire = list;
     }
     const dropped = w[b + L.sSegDropped];

@@ -42,6 +42,7 @@ export interface NativeInfo {
 
 function familyCode(options: RunOptions | undefined): number {
   const family = options?.family ?? 'tcp';
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers can pass a non-string
   if (!FAMILIES.includes(family)) throw new TypeError(`unknown family '${String(family)}' (known: ${FAMILIES.join(', ')})`);
   return FAMILY_CODE[family];
 }

@@ -38,7 +38,6 @@ let loaded: NativeAddon | undefined;
 /** Loads an addon file; a missing or broken one throws an Error that says how to build it. */
 export function loadAddon(file: string): NativeAddon {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(file) as NativeAddon;
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -15,7 +15,10 @@ interface HandStep {
 }
 
 /** Builds a results buffer the way results.h lays it out. */
-function handMade(steps: HandStep[], opts: { flags?: number; family?: number; kernel?: string; reason?: string; error?: string; errorOp?: number } = {}): Uint8Array {
+function handMade(
+  steps: HandStep[],
+  opts: { flags?: number; family?: number; kernel?: string; reason?: string; error?: string; errorOp?: number } = {},
+): Uint8Array {
   const stepWords: number[] = [];
   const ready: number[] = [];
   const segs: number[] = [];
@@ -77,8 +80,21 @@ function handMade(steps: HandStep[], opts: { flags?: number; family?: number; ke
 describe('decode', () => {
   it('reads steps, fds, bytes, ready lists and segments', () => {
     const raw = handMade([
-      { ret: 0, fds: [5, 6], wire: [[0, 1, 0x02, 0], [1, 0, 0x12, 0]] },
-      { ret: 2, ready: [[0, 4], [1, 0x2005]] },
+      {
+        ret: 0,
+        fds: [5, 6],
+        wire: [
+          [0, 1, 0x02, 0],
+          [1, 0, 0x12, 0],
+        ],
+      },
+      {
+        ret: 2,
+        ready: [
+          [0, 4],
+          [1, 0x2005],
+        ],
+      },
       { ret: 1, bytes: 'a', wire: [[1, 0, 0x18, 1]], dropped: 3 },
       { ret: -1, errno: 9, ready: [] },
       { ret: 0, fds: [-1] },
@@ -90,10 +106,21 @@ describe('decode', () => {
     expect(r.wire).toEqual({ captured: true });
     expect(r.error).toBeUndefined();
     expect(r.steps).toHaveLength(5);
-    expect(r.steps[0]).toMatchObject({ ret: 0, errno: 0, fds: [5, 6], wire: [{ src: 0, dst: 1, flags: 2, len: 0 }, { src: 1, dst: 0, flags: 0x12, len: 0 }] });
+    expect(r.steps[0]).toMatchObject({
+      ret: 0,
+      errno: 0,
+      fds: [5, 6],
+      wire: [
+        { src: 0, dst: 1, flags: 2, len: 0 },
+        { src: 1, dst: 0, flags: 0x12, len: 0 },
+      ],
+    });
     expect(r.steps[0].bytes).toBeUndefined();
     expect(r.steps[0].ready).toBeUndefined();
-    expect(r.steps[1].ready).toEqual([{ slot: 0, events: 4 }, { slot: 1, events: 0x2005 }]);
+    expect(r.steps[1].ready).toEqual([
+      { slot: 0, events: 4 },
+      { slot: 1, events: 0x2005 },
+    ]);
     expect(Buffer.from(r.steps[2].bytes!).toString()).toBe('a');
     expect(r.steps[2].wire).toEqual([{ src: 1, dst: 0, flags: 0x18, len: 1 }]);
     expect(r.steps[2].wireDropped).toBe(3);

@@ -86,21 +86,11 @@ const SCENARIOS: [title: string, rows: Row[]][] = [
   ],
   [
     '4. dup + shutdown(7, SHUT_RD)',
-    [
-      ['dup', ['5', '7'], {}],
-      ['add', ['3', '7', ALL, '7'], {}],
-      ['shutdown', ['7', 0], {}],
-      wait('5=IN|OUT|RDHUP 6=OUT 7=IN|OUT|RDHUP'),
-    ],
+    [['dup', ['5', '7'], {}], ['add', ['3', '7', ALL, '7'], {}], ['shutdown', ['7', 0], {}], wait('5=IN|OUT|RDHUP 6=OUT 7=IN|OUT|RDHUP')],
   ],
   [
     '5. dup + shutdown(7, SHUT_WR)',
-    [
-      ['dup', ['5', '7'], {}],
-      ['add', ['3', '7', ALL, '7'], {}],
-      ['shutdown', ['7', 1], { wire: '5>6 F.' }],
-      wait('5=OUT 6=IN|OUT|RDHUP 7=OUT'),
-    ],
+    [['dup', ['5', '7'], {}], ['add', ['3', '7', ALL, '7'], {}], ['shutdown', ['7', 1], { wire: '5>6 F.' }], wait('5=OUT 6=IN|OUT|RDHUP 7=OUT')],
   ],
 ];
 

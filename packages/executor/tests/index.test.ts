@@ -54,7 +54,9 @@ afterAll(() => {
 
 describe('ops on the kernel', () => {
   it('pipe: write, partial reads, EAGAIN, EOF', () => {
-    const r = run(prog(['pipe', ['r', 'w']], ['write', ['w', 'hello']], ['read', ['r', 3]], ['read', ['r', 10]], ['read', ['r', 10]], ['close', ['w']], ['read', ['r', 1]]));
+    const r = run(
+      prog(['pipe', ['r', 'w']], ['write', ['w', 'hello']], ['read', ['r', 3]], ['read', ['r', 10]], ['read', ['r', 10]], ['close', ['w']], ['read', ['r', 1]]),
+    );
     expect(results(r)).toEqual(['0', '5', '3 "hel"', '2 "lo"', 'EAGAIN', '0', '0 ""']);
     expect(r.steps[0].fds).toHaveLength(2);
   });
@@ -64,8 +66,17 @@ describe('ops on the kernel', () => {
   });
 
   it('eventfd: initial value, exact 8-byte writes, EINVAL otherwise', () => {
-    const r = run(prog(['eventfd', ['e', 3]], ['read', ['e', 8]], ['write', ['e', '\x01\0\0\0\0\0\0\0']], ['read', ['e', 8]], ['read', ['e', 8]], ['write', ['e', 'x']]));
-    expect(results(r)).toEqual(['0', '8 "\\u0003\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"', '8', '8 "\\u0001\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"', 'EAGAIN', 'EINVAL']);
+    const r = run(
+      prog(['eventfd', ['e', 3]], ['read', ['e', 8]], ['write', ['e', '\x01\0\0\0\0\0\0\0']], ['read', ['e', 8]], ['read', ['e', 8]], ['write', ['e', 'x']]),
+    );
+    expect(results(r)).toEqual([
+      '0',
+      '8 "\\u0003\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"',
+      '8',
+      '8 "\\u0001\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"',
+      'EAGAIN',
+      'EINVAL',
+    ]);
   });
 
   it('unix pair: data flows, nothing on the wire', () => {
@@ -183,7 +194,7 @@ describe('the EBADF rule', () => {
     expect(r.steps[5].fds).toEqual([-1]);
   });
 
-  it("a number the host took since is never touched: use gets EBADF, dup2 onto it gets EBUSY", () => {
+  it('a number the host took since is never touched: use gets EBADF, dup2 onto it gets EBUSY', () => {
     const s = openSession();
     try {
       const b = new ProgramBuilder();
@@ -224,7 +235,7 @@ describe('the open-descriptor cap', () => {
     const out = results(r);
     expect(out.slice(0, LIMITS.maxOpenFds).every((x) => x === '0')).toBe(true);
     // The failed eventfd bound e to -1, so dup and close of e are EBADF; the cap still holds.
-    expect(out.slice(LIMITS.maxOpenFds)).toEqual([...new Array(11).fill('EMFILE'), 'EMFILE', 'EBADF', 'EBADF', 'EMFILE']);
+    expect(out.slice(LIMITS.maxOpenFds)).toEqual([...new Array<string>(11).fill('EMFILE'), 'EMFILE', 'EBADF', 'EBADF', 'EMFILE']);
     expect(r.steps[LIMITS.maxOpenFds].fds).toEqual([-1]);
     expect(openFds()).toBe(before);
   });
@@ -232,7 +243,7 @@ describe('the open-descriptor cap', () => {
 
 describe('validation: a malformed Program is an error value, with the steps before it', () => {
   const raw = (words: number[], strings = new Uint8Array(0), slotCount = 4): ProgramCode => ({ code: Int32Array.from(words), strings, slotCount });
-  const op = (code: number, ...operands: number[]): number[] => [code, ...operands, ...new Array(OP_WORDS - 1 - operands.length).fill(0)];
+  const op = (code: number, ...operands: number[]): number[] => [code, ...operands, ...new Array<number>(OP_WORDS - 1 - operands.length).fill(0)];
 
   it.each([
     ['an unknown opcode', raw(op(99)), /op 0: unknown opcode 99/],
@@ -241,7 +252,11 @@ describe('validation: a malformed Program is an error value, with the steps befo
     ['a negative slot', raw(op(Op.close, -1)), /slot -1 outside/],
     ['a use of a never-bound slot', raw(op(Op.close, 2)), /op 0 \(close\): operand 1 \(use\): slot 2 was never bound/],
     ['a dup2 onto a never-bound slot', raw([...op(Op.pipe, 0, 1), ...op(Op.dup2, 0, 2)]), /op 1 \(dup2\): operand 2 \(rebind\): slot 2 was never bound/],
-    ['a string past the table', raw([...op(Op.pipe, 0, 1), ...op(Op.write, 1, 2, 5)], new Uint8Array(6)), /op 1 \(write\): operand 2 \(str\): bytes 2\+5 outside the string table \(6 bytes\)/],
+    [
+      'a string past the table',
+      raw([...op(Op.pipe, 0, 1), ...op(Op.write, 1, 2, 5)], new Uint8Array(6)),
+      /op 1 \(write\): operand 2 \(str\): bytes 2\+5 outside the string table \(6 bytes\)/,
+    ],
     ['a negative string length', raw([...op(Op.pipe, 0, 1), ...op(Op.send_oob, 1, 0, -1)]), /bytes 0\+-1 outside/],
     ['a read above maxIoBytes', raw([...op(Op.pipe, 0, 1), ...op(Op.read, 0, LIMITS.maxIoBytes + 1)]), /operand 2 \(count\): 1048577 outside 0\.\.1048576/],
     ['a negative count', raw([...op(Op.pipe, 0, 1), ...op(Op.write_n, 1, -1)]), /operand 2 \(count\): -1 outside/],
@@ -268,7 +283,7 @@ describe('validation: a malformed Program is an error value, with the steps befo
 
   it.each([
     ['a code length that is not a multiple of OP_WORDS', raw([Op.sleep, 0, 0, 0, 0, 0, 0]), /code has 7 words, not a multiple of 6/],
-    ['too many ops', raw(new Array((LIMITS.maxOps + 1) * OP_WORDS).fill(0)), /4097 ops \(at most 4096\)/],
+    ['too many ops', raw(new Array<number>((LIMITS.maxOps + 1) * OP_WORDS).fill(0)), /4097 ops \(at most 4096\)/],
     ['too many slots', raw(op(Op.sleep, 0), undefined, LIMITS.maxSlots + 1), /slotCount 257 is not an integer in 0\.\.256/],
     ['a fractional slotCount', raw(op(Op.sleep, 0), undefined, 1.5), /slotCount 1\.5/],
     ['a NaN slotCount', raw(op(Op.sleep, 0), undefined, NaN), /slotCount nan/],

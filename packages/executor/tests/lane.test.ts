@@ -14,7 +14,12 @@ const root = process.getuid?.() === 0;
 
 // Writing to a peer that closed brings an RST back (step 7).
 function rstAfterClose(): ProgramCode {
-  const b = new ProgramBuilder().op('tcp', ['5', '6']).op('epoll', ['3']).op('add', ['3', '5', ALL, '5']).op('add', ['3', '6', ALL, '6']).op('wait', ['3', 8, 0]);
+  const b = new ProgramBuilder()
+    .op('tcp', ['5', '6'])
+    .op('epoll', ['3'])
+    .op('add', ['3', '5', ALL, '5'])
+    .op('add', ['3', '6', ALL, '6'])
+    .op('wait', ['3', 8, 0]);
   b.op('close', ['6']).op('wait', ['3', 8, 0]).op('write', ['5', 'x']).op('wait', ['3', 8, 0]);
   return programCode(b.build());
 }
@@ -80,7 +85,11 @@ describe('a lane opened on the main thread', () => {
     const lane = openLane();
     try {
       const pair = programCode(new ProgramBuilder().op('pair', ['a', 'b']).build());
-      const [a, b, c] = await Promise.all([lane.run(packed([pair]), { family: 'unix' }), lane.run(packed([pair, pair]), { family: 'tcp6' }), lane.run(packed([]))]);
+      const [a, b, c] = await Promise.all([
+        lane.run(packed([pair]), { family: 'unix' }),
+        lane.run(packed([pair, pair]), { family: 'tcp6' }),
+        lane.run(packed([])),
+      ]);
       expect(results(a).map((r) => r.family)).toEqual(['unix']);
       expect(results(b).map((r) => r.family)).toEqual(['tcp6', 'tcp6']);
       expect(results(c)).toEqual([]);
@@ -127,7 +136,10 @@ describe('a lane opened on the main thread', () => {
         }
         return { name: 'none', message: 'nothing thrown' };
       };
-      expect(thrown(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, 99, 0, 0, 0) }))).toEqual({ name: 'TypeError', message: 'Program 0 of the batch lies outside its code' });
+      expect(thrown(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, 99, 0, 0, 0) }))).toEqual({
+        name: 'TypeError',
+        message: 'Program 0 of the batch lies outside its code',
+      });
       expect(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, p.code.length, 5, 1, 0) })).toThrow(/lies outside its strings/);
       expect(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, 1) })).toThrow(/5 words per Program/);
       expect(() => lane.run({ code: p.code, strings: p.strings, meta: new Int32Array(0) }, { family: 'ipx' as 'tcp' })).toThrow(/unknown family/);

@@ -24,13 +24,18 @@ it('runs without privileges: no wire (and says why), no network namespace (and s
   const env = { ...process.env, EPL_PROGRAM_JSON: JSON.stringify({ ...PROGRAM, code: Array.from(PROGRAM.code), strings: Array.from(PROGRAM.strings) }) };
   const root = process.getuid?.() === 0;
   // As root, drop to nobody; otherwise we are unprivileged already.
-  const [cmd, args] = root
-    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CHILD]]
-    : [process.execPath, [CHILD]];
+  const [cmd, args] = root ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CHILD]] : [process.execPath, [CHILD]];
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, cwd: '/', timeout: 60_000 });
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   type Isolation = { files: boolean; netns: boolean; reason?: string };
-  const out = JSON.parse(r.stdout.trim()) as { uid: number; main: Summary; workerRun: Summary; laneRun: Summary; isolation: Isolation; laneIsolation: Isolation };
+  const out = JSON.parse(r.stdout.trim()) as {
+    uid: number;
+    main: Summary;
+    workerRun: Summary;
+    laneRun: Summary;
+    isolation: Isolation;
+    laneIsolation: Isolation;
+  };
   expect(out.uid).not.toBe(0);
   for (const run of [out.main, out.workerRun, out.laneRun]) {
     expect(run.error).toBeUndefined();
@@ -38,8 +43,24 @@ it('runs without privileges: no wire (and says why), no network namespace (and s
     expect(run.wire.captured).toBe(false);
     expect(run.wire.reason).toMatch(/^no CAP_NET_RAW: opening a packet socket was refused \(Operation not permitted\), so segments cannot be captured$/);
     expect(run.steps.map((s) => s.ret)).toEqual([0, 0, 0, 0, 2, 0, 2, 0, 1, 1, 0, 1]);
-    expect(run.steps.map((s) => s.bytes)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined, '', undefined, 'a', undefined, undefined]);
-    expect(run.steps[6].ready).toEqual([{ slot: 0, events: EPOLL_FLAGS.IN | EPOLL_FLAGS.OUT | EPOLL_FLAGS.RDHUP }, { slot: 1, events: EPOLL_FLAGS.OUT }]); // 5 and 6
+    expect(run.steps.map((s) => s.bytes)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      '',
+      undefined,
+      'a',
+      undefined,
+      undefined,
+    ]);
+    expect(run.steps[6].ready).toEqual([
+      { slot: 0, events: EPOLL_FLAGS.IN | EPOLL_FLAGS.OUT | EPOLL_FLAGS.RDHUP },
+      { slot: 1, events: EPOLL_FLAGS.OUT },
+    ]); // 5 and 6
     expect(run.steps.every((s) => s.wire === 0)).toBe(true);
   }
   for (const isolation of [out.isolation, out.laneIsolation]) {

@@ -28,7 +28,12 @@ function start(program: ReturnType<typeof programCode>, family: Family): Promise
 // within `ato` of its last receive, which a loaded machine may miss. Results are compared
 // without pure ACKs; every other segment, result and ready list must be identical. The only
 // FIN is sent by the last step, so the ACK timer rarely fires inside the Program at all.
-const b = new ProgramBuilder().op('pair', ['5', '6']).op('epoll', ['3']).op('add', ['3', '5', ALL, '5']).op('add', ['3', '6', ALL, '6']).op('wait', ['3', 8, 0]);
+const b = new ProgramBuilder()
+  .op('pair', ['5', '6'])
+  .op('epoll', ['3'])
+  .op('add', ['3', '5', ALL, '5'])
+  .op('add', ['3', '6', ALL, '6'])
+  .op('wait', ['3', 8, 0]);
 for (const [name, operands, wait] of [
   ['write', ['6', 'a'], true],
   ['read', ['5', 1], true],

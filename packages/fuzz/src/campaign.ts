@@ -259,10 +259,21 @@ export class Campaign {
       }
     }
     return {
-      seed: this.seed, sequences: this.sequences, mutants: this.mutants, ops: this.ops, runs: this.runs, signatures: this.signatures.size,
-      corpus: this.corpus.size, findings, behaviours, shrunk, shrinksPending: this.pending,
-      shrinkRatio: shrunk ? ratio / shrunk : NaN, shrinkRuns: this.shrinkRuns,
-      fuzzMs: (this.fuzzEnd || now) - this.start, elapsedMs: now - this.start,
+      seed: this.seed,
+      sequences: this.sequences,
+      mutants: this.mutants,
+      ops: this.ops,
+      runs: this.runs,
+      signatures: this.signatures.size,
+      corpus: this.corpus.size,
+      findings,
+      behaviours,
+      shrunk,
+      shrinksPending: this.pending,
+      shrinkRatio: shrunk ? ratio / shrunk : NaN,
+      shrinkRuns: this.shrinkRuns,
+      fuzzMs: (this.fuzzEnd || now) - this.start,
+      elapsedMs: now - this.start,
     };
   }
 
@@ -318,6 +329,7 @@ export class Campaign {
       // The fuzzing is over: the pool is the shrinkers' now, several at once to keep it busy.
       this.spawnShrinkers(Math.max(1, o.shrinkConcurrency ?? 4));
       while (this.shrinkers.size) await Promise.all([...this.shrinkers]);
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a shrinker threw, unchanged
       if (this.shrinkError !== undefined) throw this.shrinkError;
     } finally {
       this.fuzzing = false;
@@ -533,7 +545,7 @@ export class Campaign {
     await Promise.all(
       this.families.map((f) => {
         const seqs = items.filter((it) => it.families.includes(f)).map((it) => it.seq);
-        return seqs.length ? this.runner.runAll(seqs, { family: f, batchSize: taskSize(seqs.length) }) : undefined;
+        return seqs.length ? this.runner.runAll(seqs, { family: f, batchSize: taskSize(seqs.length) }) : Promise.resolve();
       }),
     );
     return grown(before, this.opts.fdCounts!());

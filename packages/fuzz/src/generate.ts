@@ -55,19 +55,42 @@ const NAMES: string[] = [];
 for (let i = 0; i < 256; i++) NAMES.push(slotName(i));
 
 /** Op categories and their base weights: readiness changers dominate. */
-const CATS = [
-  'create', 'add', 'mod', 'del', 'wait', 'write', 'read', 'shutdown', 'close', 'fill', 'drain',
-  'oob', 'linger', 'dup', 'dup2', 'sleep',
-] as const;
+const CATS = ['create', 'add', 'mod', 'del', 'wait', 'write', 'read', 'shutdown', 'close', 'fill', 'drain', 'oob', 'linger', 'dup', 'dup2', 'sleep'] as const;
 type Cat = (typeof CATS)[number];
 export type Category = Cat;
 const BASE_WEIGHT: Record<Cat, number> = {
-  create: 0, add: 9, mod: 4, del: 2, wait: 9, write: 12, read: 9, shutdown: 6, close: 7, fill: 1.2,
-  drain: 2, oob: 2, linger: 2, dup: 4, dup2: 3, sleep: 0.2,
+  create: 0,
+  add: 9,
+  mod: 4,
+  del: 2,
+  wait: 9,
+  write: 12,
+  read: 9,
+  shutdown: 6,
+  close: 7,
+  fill: 1.2,
+  drain: 2,
+  oob: 2,
+  linger: 2,
+  dup: 4,
+  dup2: 3,
+  sleep: 0.2,
 };
 const READINESS: ReadonlySet<number> = new Set([
-  O.write, O.write_n, O.read, O.shutdown, O.close, O.fill, O.drain, O.send_oob, O.connect,
-  O.connect_new, O.accept, O.dup2, O.mod, O.add,
+  O.write,
+  O.write_n,
+  O.read,
+  O.shutdown,
+  O.close,
+  O.fill,
+  O.drain,
+  O.send_oob,
+  O.connect,
+  O.connect_new,
+  O.accept,
+  O.dup2,
+  O.mod,
+  O.add,
 ]);
 
 export class Generator {

@@ -15,7 +15,9 @@ export interface MutateOptions {
   readonly maxLength: number;
 }
 
-const FLIP = [EPOLL_FLAGS.IN, EPOLL_FLAGS.OUT, EPOLL_FLAGS.PRI, EPOLL_FLAGS.RDHUP, EPOLL_FLAGS.ET, EPOLL_FLAGS.ONESHOT, EPOLL_FLAGS.EXCLUSIVE].map((f) => f | 0);
+const FLIP = [EPOLL_FLAGS.IN, EPOLL_FLAGS.OUT, EPOLL_FLAGS.PRI, EPOLL_FLAGS.RDHUP, EPOLL_FLAGS.ET, EPOLL_FLAGS.ONESHOT, EPOLL_FLAGS.EXCLUSIVE].map(
+  (f) => f | 0,
+);
 
 export class Mutator {
   constructor(

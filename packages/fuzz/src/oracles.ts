@@ -107,13 +107,23 @@ export const robustness: Oracle = {
           // The pool's words for a worker that died or overran its budget.
           const kind = /worker died|crash/i.test(r.error) ? 'crash' : /time budget|timed? ?out|hang/i.test(r.error) ? 'hang' : 'error';
           finding = {
-            oracle: 'robustness', kind, key: `${kind}: ${normalizeError(r.error)}`, step: r.steps.length < n ? r.steps.length : -1,
-            families: [f], message: `${kind} after ${r.steps.length} of ${n} steps: ${r.error}`, bug: true,
+            oracle: 'robustness',
+            kind,
+            key: `${kind}: ${normalizeError(r.error)}`,
+            step: r.steps.length < n ? r.steps.length : -1,
+            families: [f],
+            message: `${kind} after ${r.steps.length} of ${n} steps: ${r.error}`,
+            bug: true,
           };
         } else if (r.steps.length !== n) {
           finding = {
-            oracle: 'robustness', kind: 'truncated', key: 'truncated', step: r.steps.length, families: [f],
-            message: `the run reported ${r.steps.length} of ${n} steps and no error`, bug: true,
+            oracle: 'robustness',
+            kind: 'truncated',
+            key: 'truncated',
+            step: r.steps.length,
+            families: [f],
+            message: `the run reported ${r.steps.length} of ${n} steps and no error`,
+            bug: true,
           };
         }
         if (finding && !out.has(finding.key)) out.set(finding.key, finding);
@@ -121,8 +131,13 @@ export const robustness: Oracle = {
     }
     if (ctx.leakedFds) {
       out.set('leak', {
-        oracle: 'robustness', kind: 'leak', key: 'leak', step: -1, families: [ctx.families[0]],
-        message: `${ctx.leakedFds} descriptor(s) still open in the worker after the run`, bug: true,
+        oracle: 'robustness',
+        kind: 'leak',
+        key: 'leak',
+        step: -1,
+        families: [ctx.families[0]],
+        message: `${ctx.leakedFds} descriptor(s) still open in the worker after the run`,
+        bug: true,
       });
     }
     return [...out.values()];
@@ -179,10 +194,18 @@ export const determinism: Oracle = {
       const seen = [...new Set(ctx.runs(f).map((r) => abstractField(s.field!, r.steps[s.step])))].sort();
       const key = s.field === 'wire' ? `flaky ${f} wire: ${seen.join(' | ')}` : `flaky ${f} ${op} ${s.field}`;
       out.push({
-        oracle: 'determinism', kind: 'flaky', key, step: s.step, families: [f], rate: s.rate,
+        oracle: 'determinism',
+        kind: 'flaky',
+        key,
+        step: s.step,
+        families: [f],
+        rate: s.rate,
         message:
           `step ${s.step + 1} (${op}) ${s.field} varies over ${runs} runs on ${f}: ` +
-          s.values.slice(0, 3).map(([v, c]) => `${clip(v || '(empty)', 80)} x${c}`).join('; ') +
+          s.values
+            .slice(0, 3)
+            .map(([v, c]) => `${clip(v || '(empty)', 80)} x${c}`)
+            .join('; ') +
           (s.values.length > 3 ? `; ${s.values.length - 3} other values` : ''),
         bug: true,
       });
@@ -236,9 +259,12 @@ export function differential(opts: DifferentialOptions = {}): Oracle {
             const sb = ctx.runs(b)[0].steps[i];
             const bug = agree(a, b);
             out.push({
-              oracle: 'differential', kind: bug ? 'differs' : 'behaviour',
+              oracle: 'differential',
+              kind: bug ? 'differs' : 'behaviour',
               key: `${a}/${b} ${op} ${field}: ${abstractField(field, sa)} | ${abstractField(field, sb)}`,
-              step: i, families: [a, b], bug,
+              step: i,
+              families: [a, b],
+              bug,
               message: `step ${i + 1} (${op}) ${field}: ${a} ${clip(va[field] || '(empty)', 100)}, ${b} ${clip(vb[field] || '(empty)', 100)}`,
             });
             break;

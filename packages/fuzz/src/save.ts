@@ -21,7 +21,14 @@ export interface SaveTools {
   print(program: Program): string;
   compile(source: string, file: string): Program[];
   record(source: string, programs: readonly Program[], results: readonly RunResult[]): string;
-  check(program: Program, result: RunResult): { readonly pass: boolean; readonly failures: readonly { readonly index: number; readonly kind: 'result' | 'wire'; readonly expected: string; readonly got: string }[]; readonly error?: string };
+  check(
+    program: Program,
+    result: RunResult,
+  ): {
+    readonly pass: boolean;
+    readonly failures: readonly { readonly index: number; readonly kind: 'result' | 'wire'; readonly expected: string; readonly got: string }[];
+    readonly error?: string;
+  };
 }
 
 /** @epl/compiler and @epl/runner, loaded when first needed. */
@@ -76,8 +83,7 @@ export class FileSink implements Sink {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${pad(entry.index)}.epl`);
     const head =
-      `# epl fuzz corpus: seed ${this.o.seed}, sequence #${entry.index} (${entry.origin})\n` +
-      `# new signatures: ${entry.newSignatures.join(' | ')}\n`;
+      `# epl fuzz corpus: seed ${this.o.seed}, sequence #${entry.index} (${entry.origin})\n` + `# new signatures: ${entry.newSignatures.join(' | ')}\n`;
     fs.writeFileSync(file, head + this.text(entry.seq, file));
   }
 

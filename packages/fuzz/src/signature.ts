@@ -179,9 +179,16 @@ function bytesText(b: Uint8Array): string {
 export function stepView(seq: Seq, st: StepResult): StepView {
   return {
     result: st.errno ? errnoName(st.errno) : String(st.ret),
-    ready: st.ready ? (st.ready.length ? st.ready.map((e) => `${names(seq, e.slot)}: ${formatEpollFlags(e.events)}`).sort().join(', ') : 'none') : '',
+    ready: st.ready
+      ? st.ready.length
+        ? st.ready
+            .map((e) => `${names(seq, e.slot)}: ${formatEpollFlags(e.events)}`)
+            .sort()
+            .join(', ')
+        : 'none'
+      : '',
     bytes: st.bytes ? bytesText(st.bytes) : '',
-    wire: st.wire.map((s) => `${names(seq, s.src)} > ${names(seq, s.dst)} ${formatTcpFlags(s.flags)}${s.len ? ' len ' + s.len : ''}`).join(', '),
+    wire: st.wire.map((s) => `${names(seq, s.src)} > ${names(seq, s.dst)} ${formatTcpFlags(s.flags)}${s.len ? ` len ${s.len}` : ''}`).join(', '),
   };
 }
 

@@ -84,7 +84,13 @@ describe('Campaign', () => {
 
   it('stops after --time seconds and reports its figures', async () => {
     const progress: number[] = [];
-    const s = await new Campaign(new PlantedRunner(), { seed: 1, timeSec: 0.3, batch: 50, onProgress: (x) => progress.push(x.sequences), progressMs: 50 }).run();
+    const s = await new Campaign(new PlantedRunner(), {
+      seed: 1,
+      timeSec: 0.3,
+      batch: 50,
+      onProgress: (x) => progress.push(x.sequences),
+      progressMs: 50,
+    }).run();
     expect(s.sequences).toBeGreaterThan(0);
     expect(progress.length).toBeGreaterThan(0);
     expect(s.records).toEqual([]);
@@ -131,8 +137,13 @@ describe('Campaign leak checks', () => {
 
 describe('Campaign.showing (what the shrinker asks)', () => {
   const finding = {
-    oracle: 'differential', kind: 'differs', key: 'tcp/tcp6 read result: 1 | EAGAIN', step: 2,
-    families: ['tcp', 'tcp6'] as const, message: '', bug: true,
+    oracle: 'differential',
+    kind: 'differs',
+    key: 'tcp/tcp6 read result: 1 | EAGAIN',
+    step: 2,
+    families: ['tcp', 'tcp6'] as const,
+    message: '',
+    bug: true,
   };
   const seq = encode([
     { code: Op.pair, operands: ['3', '4'] },

@@ -52,7 +52,7 @@ describe('a campaign on the kernel', () => {
     let replayed = 0;
     let clean = 0;
     for (const x of saved.filter((v) => v.verified)) {
-      const side = JSON.parse(fs.readFileSync(x.files[0].replace(/\.epl$/, '.json'), 'utf8'));
+      const side = JSON.parse(fs.readFileSync(x.files[0].replace(/\.epl$/, '.json'), 'utf8')) as { step: number };
       for (const file of x.files) {
         const text = fs.readFileSync(file, 'utf8');
         const family = (/# recorded on (\w+);/.exec(text)?.[1] ?? 'tcp') as Family;

@@ -37,7 +37,8 @@ describe('Generator', () => {
       if (!isValid(decode(s))) bad.push(`#${i} breaks a naming rule`);
       if (s.slotCount > LIMITS.maxSlots) bad.push(`#${i} has ${s.slotCount} names`);
       // Word 1 is a slot for every op but sleep.
-      for (let w = 0; w < s.code.length; w += OP_WORDS) if (s.code[w] !== Op.sleep && s.code[w + 1] >= s.slotCount) bad.push(`#${i} op ${w / OP_WORDS} slot out of range`);
+      for (let w = 0; w < s.code.length; w += OP_WORDS)
+        if (s.code[w] !== Op.sleep && s.code[w + 1] >= s.slotCount) bad.push(`#${i} op ${w / OP_WORDS} slot out of range`);
     });
     expect(bad).toEqual([]);
   });

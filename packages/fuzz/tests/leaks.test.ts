@@ -24,8 +24,16 @@ describe('isolatedFdCounts', () => {
 
 describe('grown', () => {
   it('lists threads present in both snapshots whose count grew', () => {
-    const before = new Map([[1, 10], [2, 10], [3, 10]]);
-    const after = new Map([[1, 10], [2, 12], [4, 99]]);
+    const before = new Map([
+      [1, 10],
+      [2, 10],
+      [3, 10],
+    ]);
+    const after = new Map([
+      [1, 10],
+      [2, 12],
+      [4, 99],
+    ]);
     expect(grown(before, after)).toEqual([{ tid: 2, before: 10, after: 12 }]);
   });
 });

@@ -24,7 +24,12 @@ describe('robustness', () => {
     const crash: RunResult = { ...good, steps: [], error: 'the worker died while running this scenario (exit 70); it was replaced' };
     const short: RunResult = { ...good, steps: good.steps.slice(0, 3) };
     expect(robustness.check(ctx([['tcp', [good, good]]]))).toEqual([]);
-    const f = robustness.check(ctx([['tcp', [good, bad, bad]], ['unix', [crash, short]]]));
+    const f = robustness.check(
+      ctx([
+        ['tcp', [good, bad, bad]],
+        ['unix', [crash, short]],
+      ]),
+    );
     expect(f.map((x) => x.kind)).toEqual(['error', 'crash', 'truncated']);
     expect(f[0].key).toBe('error: executor: slot # out of range');
     expect(f[0].step).toBe(2);
@@ -50,22 +55,53 @@ describe('differential', () => {
   const tcp = plantedRun(seq, 'tcp', readA);
   it('reports tcp and tcp6 disagreeing as a finding, at the first differing step', () => {
     const tcp6 = plantedRun(seq, 'tcp6', (i) => (i === 2 ? { ret: -1, errno: 11 } : undefined));
-    const f = differential().check(ctx([['tcp', [tcp]], ['tcp6', [tcp6]]]));
+    const f = differential().check(
+      ctx([
+        ['tcp', [tcp]],
+        ['tcp6', [tcp6]],
+      ]),
+    );
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ kind: 'differs', bug: true, step: 2, families: ['tcp', 'tcp6'], key: 'tcp/tcp6 read result: 1 | EAGAIN' });
   });
   it('catalogues tcp vs unix as behaviour, and ignores the wire unix cannot have', () => {
     const wired = plantedRun(seq, 'tcp', (i) => (i === 0 ? { wire: [{ src: 0, dst: 1, flags: 2, len: 0 }] } : readA(i)));
     const unix = plantedRun(seq, 'unix', (i) => (i === 2 ? { ret: -1, errno: 11 } : undefined));
-    const f = differential().check(ctx([['tcp', [wired]], ['unix', [unix]]]));
+    const f = differential().check(
+      ctx([
+        ['tcp', [wired]],
+        ['unix', [unix]],
+      ]),
+    );
     expect(f.map((x) => [x.kind, x.bug, x.step])).toEqual([['behaviour', false, 2]]);
     const sameUnix = plantedRun(seq, 'unix', readA);
-    expect(differential().check(ctx([['tcp', [wired]], ['unix', [sameUnix]]]))).toEqual([]);
+    expect(
+      differential().check(
+        ctx([
+          ['tcp', [wired]],
+          ['unix', [sameUnix]],
+        ]),
+      ),
+    ).toEqual([]);
   });
   it('never reports a step that varies between re-runs as a difference', () => {
     const flaky = [0, 1].map((k) => plantedRun(seq, 'tcp6', (i) => (i === 2 ? (k ? { ret: -1, errno: 11 } : { ret: 1, bytes: b('a') }) : undefined)));
-    expect(differential().check(ctx([['tcp', [tcp, tcp]], ['tcp6', flaky]]))).toEqual([]);
-    expect(determinism.check(ctx([['tcp', [tcp, tcp]], ['tcp6', flaky]]))[0].kind).toBe('flaky');
+    expect(
+      differential().check(
+        ctx([
+          ['tcp', [tcp, tcp]],
+          ['tcp6', flaky],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      determinism.check(
+        ctx([
+          ['tcp', [tcp, tcp]],
+          ['tcp6', flaky],
+        ]),
+      )[0].kind,
+    ).toBe('flaky');
   });
 });
 

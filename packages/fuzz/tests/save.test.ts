@@ -57,13 +57,13 @@ describe('FileSink', () => {
       expect(text).toMatch(/# key: tcp\/tcp6 read result: 1 \| EAGAIN/);
       expect(text).toMatch(/# seed save, sequence #\d+/);
       expect(text).toMatch(/read \d+ \d+ => "a"/);
-      const side = JSON.parse(la[found[0].replace(/(\.tcp6)?\.epl$/, '.json')]);
+      const side = JSON.parse(la[found[0].replace(/(\.tcp6)?\.epl$/, '.json')]) as { length: { from: number; to: number } };
       expect(side).toMatchObject({ seed: 'save', oracle: 'differential', kind: 'differs', verified: true });
       expect(side.length.to).toBeLessThan(side.length.from);
       const [program] = compile(text, 'x.epl');
       expect(program.steps.every((st) => st.expect !== undefined)).toBe(true);
-      const summary = JSON.parse(la['summary.json']);
-      expect(summary.records.map((r: { key: string }) => r.key)).toContain('tcp/tcp6 read result: 1 | EAGAIN');
+      const summary = JSON.parse(la['summary.json']) as { records: { key: string }[] };
+      expect(summary.records.map((r) => r.key)).toContain('tcp/tcp6 read result: 1 | EAGAIN');
     } finally {
       fs.rmSync(a, { recursive: true, force: true });
       fs.rmSync(b, { recursive: true, force: true });

@@ -9,7 +9,8 @@ function divergence(s: Seq): number {
   const ops = decode(s);
   for (let i = 0; i < ops.length; i++) {
     if (ops[i].code !== Op.shutdown || ops[i].operands[1] !== 1) continue;
-    for (let j = i + 1; j < ops.length; j++) if ((ops[j].code === Op.write || ops[j].code === Op.write_n) && ops[j].operands[0] === ops[i].operands[0]) return j;
+    for (let j = i + 1; j < ops.length; j++)
+      if ((ops[j].code === Op.write || ops[j].code === Op.write_n) && ops[j].operands[0] === ops[i].operands[0]) return j;
   }
   return -1;
 }
@@ -79,7 +80,7 @@ describe('shrink', () => {
     const s = encode([
       { code: Op.epoll, operands: ['9'] },
       { code: Op.pair, operands: ['5', '6'] },
-      { code: Op.add, operands: ['9', '5', (IN | OUT | ET | ONESHOT) | 0, '6'] },
+      { code: Op.add, operands: ['9', '5', IN | OUT | ET | ONESHOT | 0, '6'] },
       { code: Op.write, operands: ['6', b('hello\n')] },
       { code: Op.wait, operands: ['9', 2, 0] },
     ]);

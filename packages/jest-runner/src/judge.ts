@@ -15,7 +15,17 @@ export interface Verdict extends Pick<ScenarioOutcome, 'status' | 'message' | 'd
 /** The failure text of one attempt of a scenario (every failed expectation, then the error). */
 export function attemptText(program: Program, attempt: Attempt, source: string): string {
   const { result, check: c } = attempt;
-  const report: ScenarioReport = { file: program.file, title: program.title, index: program.index, family: result.family, program, result, check: c, pass: c.pass, attempts: 1 };
+  const report: ScenarioReport = {
+    file: program.file,
+    title: program.title,
+    index: program.index,
+    family: result.family,
+    program,
+    result,
+    check: c,
+    pass: c.pass,
+    attempts: 1,
+  };
   return formatFailures(report, source);
 }
 

@@ -35,7 +35,8 @@ function fail(what: string): never {
 function runnerOptions(raw: Record<string, unknown> | undefined): Record<string, unknown> {
   const opts = raw ?? {};
   for (const key of Object.keys(opts)) {
-    if (key === 'families' || key === 'eplFamilies') fail(`the family matrix goes in the project's testEnvironmentOptions: { eplFamilies: [...] }, not in the runner's options`);
+    if (key === 'families' || key === 'eplFamilies')
+      fail(`the family matrix goes in the project's testEnvironmentOptions: { eplFamilies: [...] }, not in the runner's options`);
     if (!RUNNER_OPTIONS.includes(key)) fail(`unknown runner option '${key}' (known: ${RUNNER_OPTIONS.join(', ')})`);
   }
   return opts;

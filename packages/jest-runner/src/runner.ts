@@ -144,7 +144,14 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     } else {
       try {
         const results = await Promise.all(
-          families.map((family) => runAll(pool, cells.filter((c) => c.selected && c.family === family).map((c) => c.program), family, this.retries)),
+          families.map((family) =>
+            runAll(
+              pool,
+              cells.filter((c) => c.selected && c.family === family).map((c) => c.program),
+              family,
+              this.retries,
+            ),
+          ),
         );
         outcomes = cells.map((c) => {
           if (!c.selected) return { title: c.title, status: 'pending' };
@@ -155,7 +162,10 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
           if (!run || run.failed.length === 0) return { title: c.title, ...verdict };
           if (verdict.status === 'passed') this.flaky.push({ name: `${file} › ${c.title}`, attempts: run.attempts, failures: run.failed[0].check.failures });
           const retryReasons = run.failed.map((a) => attemptText(c.program, a, source));
-          const message = verdict.message !== undefined ? `${verdict.message}\n\n(failed all ${run.attempts} attempts, retries: ${this.retries}; the last is shown)` : undefined;
+          const message =
+            verdict.message !== undefined
+              ? `${verdict.message}\n\n(failed all ${run.attempts} attempts, retries: ${this.retries}; the last is shown)`
+              : undefined;
           return { title: c.title, ...verdict, ...(message !== undefined ? { message } : {}), attempts: run.attempts, retryReasons };
         });
       } catch (e) {

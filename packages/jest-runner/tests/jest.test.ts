@@ -57,7 +57,7 @@ async function runJest(fixture: string, args: string[] = []): Promise<Run> {
   try {
     json = JSON.parse(await fs.readFile(out, 'utf8')) as JsonRun;
   } catch {
-    throw new Error(`jest wrote no report (exit ${code}):\n${stderr}`);
+    throw new Error(`jest wrote no report (exit ${String(code)}):\n${stderr}`);
   } finally {
     await fs.rm(path.dirname(out), { recursive: true, force: true });
   }
@@ -220,7 +220,8 @@ describe('retries (the fixture runner makes each first attempt tcp, later ones u
   });
 
   it('prints one note at the end listing the flaky scenario: the step and the first failure', () => {
-    const note = '@epl/jest-runner: 1 scenario passed only after failing (flaky; retries: 2):\n' +
+    const note =
+      '@epl/jest-runner: 1 scenario passed only after failing (flaky; retries: 2):\n' +
       '  flaky.epl › flaky: write after the peer closed [unix]: passed on attempt 2; attempt 1 failed at flaky.epl:8:3 expected => EPIPE, got => 1\n';
     expect(run.stderr).toContain(note);
     expect(run.stderr.split('passed only after failing')).toHaveLength(2);

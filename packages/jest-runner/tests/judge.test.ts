@@ -43,7 +43,7 @@ describe('judge', () => {
     expect(judge(program, r, source, c)).toEqual(judge(program, r, source));
   });
 
-  it('writes an earlier attempt\'s failure as it writes a failed verdict', () => {
+  it("writes an earlier attempt's failure as it writes a failed verdict", () => {
     const r = run([step(0), step(1)]);
     const text = attemptText(program, { result: r, check: check(program, r) }, source);
     expect(text).toBe(judge(program, r, source).message);

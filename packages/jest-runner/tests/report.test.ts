@@ -23,7 +23,7 @@ describe('assertionResult', () => {
 });
 
 describe('assertionResult with retries', () => {
-  it('gives jest\'s invocations and retry reasons, the messages indented for the default reporter', () => {
+  it("gives jest's invocations and retry reasons, the messages indented for the default reporter", () => {
     const a = assertionResult('b.epl', { title: 'x', status: 'passed', attempts: 2, retryReasons: ['b.epl:3:1: bad\n  read 6 => "b"'] });
     expect(a).toMatchObject({ status: 'passed', failureMessages: [], invocations: 2, retryReasons: ['b.epl:3:1: bad\n  read 6 => "b"'] });
     expect(a.retryMessages).toEqual(['    b.epl:3:1: bad\n      read 6 => "b"']);
@@ -38,11 +38,16 @@ describe('assertionResult with retries', () => {
 
 describe('fileResult', () => {
   it('counts scenarios by status and prints only the failures', () => {
-    const r = fileResult('/abs/b.epl', 'b.epl', [
-      { title: 'one', status: 'passed' },
-      { title: 'two', status: 'failed', message: 'b.epl:4:1: expected => "b", got "a"\n  read 6 => "b"\n  ^' },
-      { title: 'three', status: 'pending' },
-    ], timing);
+    const r = fileResult(
+      '/abs/b.epl',
+      'b.epl',
+      [
+        { title: 'one', status: 'passed' },
+        { title: 'two', status: 'failed', message: 'b.epl:4:1: expected => "b", got "a"\n  read 6 => "b"\n  ^' },
+        { title: 'three', status: 'pending' },
+      ],
+      timing,
+    );
     expect(r).toMatchObject({ testFilePath: '/abs/b.epl', numPassingTests: 1, numFailingTests: 1, numPendingTests: 1, skipped: false });
     expect(r.testResults.map((t) => t.title)).toEqual(['one', 'two', 'three']);
     expect(r.perfStats).toMatchObject({ start: 1000, end: 1500, runtime: 500, slow: false });

@@ -28,7 +28,14 @@ class FakePool implements RunnerPool {
     for (let id = programs.length - 1; id >= 0; id--) {
       const error = programs[id].title.includes('wrong') ? 'fake executor error' : undefined;
       const steps = this.ran ? programs[id].steps.map(() => ({ ret: 0, errno: 0, fds: [], wire: [] })) : [];
-      const result: RunResult = { steps, kernel: 'fake', family: opts?.family ?? 'tcp', netns: false, wire: { captured: false, reason: 'no CAP_NET_RAW here' }, ...(error ? { error } : {}) };
+      const result: RunResult = {
+        steps,
+        kernel: 'fake',
+        family: opts?.family ?? 'tcp',
+        netns: false,
+        wire: { captured: false, reason: 'no CAP_NET_RAW here' },
+        ...(error ? { error } : {}),
+      };
       yield { id, result };
     }
   }
@@ -54,7 +61,11 @@ class RetryPool implements RunnerPool {
       this.attempts.set(p.title, n);
       const wrong = p.title.includes('broken') || (p.title.includes('flaky') && n === 1);
       const steps = p.steps.map((s) =>
-        wrong ? { ret: 1, errno: 0, fds: [], wire: [] } : s.expect?.kind === 'errno' ? { ret: -1, errno: s.expect.code, fds: [], wire: [] } : { ret: s.expect?.kind === 'number' ? s.expect.value : 0, errno: 0, fds: [], wire: [] },
+        wrong
+          ? { ret: 1, errno: 0, fds: [], wire: [] }
+          : s.expect?.kind === 'errno'
+            ? { ret: -1, errno: s.expect.code, fds: [], wire: [] }
+            : { ret: s.expect?.kind === 'number' ? s.expect.value : 0, errno: 0, fds: [], wire: [] },
       );
       yield { id, result: { steps, kernel: 'fake', family: opts?.family ?? 'tcp', netns: false, wire: { captured: true } } };
     }
@@ -98,11 +109,13 @@ const watcher = (interrupted = false) => ({ isInterrupted: () => interrupted }) 
 function record(runner: EplJestRunner) {
   const events: { name: keyof TestEvents; data: unknown[] }[] = [];
   const names: (keyof TestEvents)[] = ['test-file-start', 'test-file-success', 'test-file-failure', 'test-case-result'];
-  for (const name of names) runner.on(name, (data) => void events.push({ name, data: data as unknown[] }));
+  for (const name of names) runner.on(name, (data) => void events.push({ name, data }));
   return {
     events,
-    success: (base: string) => events.find((e) => e.name === 'test-file-success' && path.basename((e.data[0] as Test).path) === base)?.data[1] as TestEvents['test-file-success'][1],
-    failure: (base: string) => events.find((e) => e.name === 'test-file-failure' && path.basename((e.data[0] as Test).path) === base)?.data[1] as TestEvents['test-file-failure'][1],
+    success: (base: string) =>
+      events.find((e) => e.name === 'test-file-success' && path.basename((e.data[0] as Test).path) === base)?.data[1] as TestEvents['test-file-success'][1],
+    failure: (base: string) =>
+      events.find((e) => e.name === 'test-file-failure' && path.basename((e.data[0] as Test).path) === base)?.data[1] as TestEvents['test-file-failure'][1],
   };
 }
 
@@ -231,7 +244,9 @@ describe('EplJestRunner', () => {
   it('lets a listener unsubscribe', async () => {
     const r = new TestRunner(globalConfig(), {});
     let seen = 0;
-    const off = r.on('test-file-start', () => void seen++);
+    const off = r.on('test-file-start', () => {
+      seen++;
+    });
     off();
     await r.runTests([test('passing/pipe.epl')], watcher());
     expect(seen).toBe(0);
@@ -245,7 +260,7 @@ describe('EplJestRunner with retries', () => {
     return r;
   };
 
-  it('a scenario that fails once and then passes is a passed test, with jest\'s invocations and retry reason', async () => {
+  it("a scenario that fails once and then passes is a passed test, with jest's invocations and retry reason", async () => {
     const r = retrying(2);
     const rec = record(r);
     await r.runTests([test('retry/flaky.epl')], watcher());
@@ -291,7 +306,10 @@ describe('EplJestRunner with retries', () => {
     await r.runTests([test('failing/bad.epl')], watcher());
     // "deliberately wrong" comes back from FakePool with an error: one run, no retry. "read what
     // was written" fails its `=> "a"` (FakePool reads nothing): run 1 + 3 retries.
-    expect(r.pools[0].runs.map((x) => x.titles)).toEqual([['read what was written', 'deliberately wrong'], ...Array(3).fill(['read what was written'])]);
+    expect(r.pools[0].runs.map((x) => x.titles)).toEqual([
+      ['read what was written', 'deliberately wrong'],
+      ...Array<string[]>(3).fill(['read what was written']),
+    ]);
     const [read, wrong] = rec.success('bad.epl').testResults;
     expect([read.status, read.invocations, wrong.status, wrong.invocations]).toEqual(['failed', 4, 'failed', undefined]);
     expect(wrong.failureMessages[0]).toContain('fake executor error');

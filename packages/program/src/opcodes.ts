@@ -17,19 +17,7 @@
  * - `max`: epoll_wait maxevents, any int up to LIMITS.maxWaitEvents (0/negative reach the kernel).
  * - `str`: two words, byte offset and length into the Program's string table.
  */
-export type OperandKind =
-  | 'bind'
-  | 'rebind'
-  | 'use'
-  | 'data'
-  | 'int'
-  | 'flags'
-  | 'how'
-  | 'count'
-  | 'ms'
-  | 'seconds'
-  | 'max'
-  | 'str';
+export type OperandKind = 'bind' | 'rebind' | 'use' | 'data' | 'int' | 'flags' | 'how' | 'count' | 'ms' | 'seconds' | 'max' | 'str';
 
 export interface OpSpec {
   /** Opcode number stored in word 0 of the op. */

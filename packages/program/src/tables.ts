@@ -21,6 +21,7 @@ export const EPOLL_FLAGS = {
 export type EpollFlagName = keyof typeof EPOLL_FLAGS;
 
 /** Print order of epoll flags: readiness first, then modifiers. */
+// prettier-ignore
 export const EPOLL_FLAG_ORDER: readonly EpollFlagName[] = [
   'IN', 'PRI', 'OUT', 'ERR', 'HUP', 'RDNORM', 'RDBAND', 'WRNORM', 'WRBAND', 'MSG', 'RDHUP',
   'EXCLUSIVE', 'WAKEUP', 'ONESHOT', 'ET',
@@ -32,7 +33,7 @@ export function formatEpollFlags(mask: number): string {
   const parts: string[] = [];
   for (const name of EPOLL_FLAG_ORDER) {
     const bit = EPOLL_FLAGS[name] >>> 0;
-    if (((rest & bit) >>> 0) === bit) {
+    if ((rest & bit) >>> 0 === bit) {
       parts.push(name);
       rest = (rest & ~bit) >>> 0;
     }
@@ -94,6 +95,7 @@ export function parseTcpFlags(text: string): number | undefined {
 
 /** errno numbers by C name (Linux, asm-generic: x86_64 and arm64 share them). Aliases EWOULDBLOCK and
  * EDEADLOCK are accepted in scripts; results print the first name of each number. */
+// prettier-ignore
 export const ERRNO: Readonly<Record<string, number>> = {
   EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, ENOEXEC: 8, EBADF: 9,
   ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, ENOTBLK: 15, EBUSY: 16, EEXIST: 17,

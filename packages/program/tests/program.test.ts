@@ -3,11 +3,7 @@ import { ProgramBuilder, opCount, stringOperand, word } from '../src/program';
 
 describe('ProgramBuilder', () => {
   it('lays ops out as fixed-width words with names as slots and strings in a side table', () => {
-    const p = new ProgramBuilder()
-      .op('tcp', ['5', '6'])
-      .op('write', ['6', 'a\n'])
-      .op('close', ['5'])
-      .build();
+    const p = new ProgramBuilder().op('tcp', ['5', '6']).op('write', ['6', 'a\n']).op('close', ['5']).build();
     expect(opCount(p)).toBe(3);
     expect(p.code.length).toBe(3 * OP_WORDS);
     expect(word(p, 0, 0)).toBe(Op.tcp);

@@ -76,7 +76,7 @@ export class BatchResult implements PoolResult {
  * cannot be decoded is that Program's error); `raw` is absent when the batch did not run.
  */
 export function decodeBatch(reply: BatchReply, ids: readonly number[], family: Family): PoolResult[] {
-  const out: PoolResult[] = new Array(ids.length);
+  const out = new Array<PoolResult>(ids.length);
   const { raw, offsets, error } = reply;
   if (error !== undefined) {
     for (let k = 0; k < ids.length; k++) out[k] = new BatchResult(ids[k], undefined, 0, 0, family, error);

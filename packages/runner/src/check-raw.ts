@@ -135,14 +135,18 @@ export function checkRawAt(program: Program, w: Int32Array, bytes: Uint8Array, a
   const textLen = w[h + hTextLen];
   // The same bounds decode checks (it throws where this gives up).
   if (
-    readyCount < 0 || segCount < 0 || bytesLen < 0 || textLen < 0 ||
+    readyCount < 0 ||
+    segCount < 0 ||
+    bytesLen < 0 ||
+    textLen < 0 ||
     stepsOff !== headerWords * 4 ||
     readyOff !== stepsOff + stepCount * stepWords * 4 ||
     segOff !== readyOff + readyCount * readyWords * 4 ||
     bytesOff !== segOff + segCount * segmentWords * 4 ||
     textOff !== bytesOff + bytesLen ||
     textOff + textLen !== total
-  ) return undefined;
+  )
+    return undefined;
   const captured = (w[h + hFlags] & flagCaptured) !== 0;
   if (FAMILIES[w[h + hFamily]] === undefined) return undefined;
   if (!textFits(w[h + hKernelOff], w[h + hKernelLen], textLen)) return undefined;

@@ -16,15 +16,5 @@ export { runRetrying, retryable, checkRetries, MAX_RETRIES } from './retry';
 export type { ProgramPool, RetryOptions, Attempt, Retried } from './retry';
 export { toRecord, formatFailure, formatFailures, formatError, familyDifferences, stepText } from './report';
 export type { ScenarioReport, Flaky, FileReport, FileError, ScenarioRecord, StepRecord, FamilyDifference } from './report';
-export {
-  quoteBytes,
-  formatReady,
-  formatSegment,
-  formatWire,
-  formatExpect,
-  formatWireExpect,
-  formatObserved,
-  slotName,
-  MAX_RECORDED_READ,
-} from './render';
+export { quoteBytes, formatReady, formatSegment, formatWire, formatExpect, formatWireExpect, formatObserved, slotName, MAX_RECORDED_READ } from './render';
 export { TEST_CRASH_OPCODE } from './protocol';

@@ -122,7 +122,7 @@ export class Pool {
 
   /** Runs every Program; the results in input order. */
   async runAll(programs: readonly ProgramCode[], opts: RunOptions = {}): Promise<RunResult[]> {
-    const out: RunResult[] = new Array(programs.length);
+    const out = new Array<RunResult>(programs.length);
     for await (const { id, result } of this.run(programs, opts)) out[id] = result;
     return out;
   }
@@ -238,20 +238,23 @@ export class Pool {
     this.inFlight.add(flight);
     if (this.watchdog) return;
     const limit = this.budgetMs + this.marginMs;
-    this.watchdog = setInterval(() => {
-      const now = Date.now();
-      for (const f of this.inFlight) {
-        const at = Atomics.load(f.progress, 0);
-        if (at !== f.seen) {
-          f.seen = at;
-          f.since = now;
-        } else if (at >= 0 && now - f.since > limit) f.overrun(at);
-      }
-      if (this.inFlight.size === 0 && this.watchdog) {
-        clearInterval(this.watchdog);
-        this.watchdog = undefined;
-      }
-    }, Math.max(20, Math.min(250, limit / 8)));
+    this.watchdog = setInterval(
+      () => {
+        const now = Date.now();
+        for (const f of this.inFlight) {
+          const at = Atomics.load(f.progress, 0);
+          if (at !== f.seen) {
+            f.seen = at;
+            f.since = now;
+          } else if (at >= 0 && now - f.since > limit) f.overrun(at);
+        }
+        if (this.inFlight.size === 0 && this.watchdog) {
+          clearInterval(this.watchdog);
+          this.watchdog = undefined;
+        }
+      },
+      Math.max(20, Math.min(250, limit / 8)),
+    );
     this.watchdog.unref();
   }
 }
@@ -290,6 +293,7 @@ class ResultStream implements AsyncIterableIterator<PoolResult> {
     }
     if (this.delivered >= this.total) return Promise.resolve({ value: undefined, done: true });
     if (this.head < this.items.length) return Promise.resolve({ value: this.take(), done: false });
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on the pool's failure unchanged
     if (this.failed) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
@@ -319,8 +323,10 @@ class ResultStream implements AsyncIterableIterator<PoolResult> {
   private push(items: readonly PoolResult[]): void {
     if (this.delivered >= this.total) return;
     for (const it of items) this.items.push(it);
-    while (this.waiting.length > 0 && this.head < this.items.length) (this.waiting.shift() as (typeof this.waiting)[number]).resolve({ value: this.take(), done: false });
-    while (this.waiting.length > 0 && this.delivered >= this.total) (this.waiting.shift() as (typeof this.waiting)[number]).resolve({ value: undefined, done: true });
+    while (this.waiting.length > 0 && this.head < this.items.length)
+      (this.waiting.shift() as (typeof this.waiting)[number]).resolve({ value: this.take(), done: false });
+    while (this.waiting.length > 0 && this.delivered >= this.total)
+      (this.waiting.shift() as (typeof this.waiting)[number]).resolve({ value: undefined, done: true });
   }
 
   private fail(e: unknown): void {

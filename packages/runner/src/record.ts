@@ -47,7 +47,7 @@ export function record(source: string, programs: readonly Program[], results: re
   let out = '';
   let prev = 0;
   for (const off of at) {
-    out += source.slice(prev, off) + inserts.get(off);
+    out += source.slice(prev, off) + inserts.get(off)!;
     prev = off;
   }
   return out + source.slice(prev);

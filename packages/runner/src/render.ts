@@ -1,14 +1,6 @@
 // Renders observations and expectations in EPL syntax, so that what a report shows can be
 // pasted back into a script (`=> 5: IN|OUT, 6: OUT`, `~> 6 > 5 P. len 1`, `=> "a"`).
-import {
-  Op,
-  errnoName,
-  formatEpollFlags,
-  formatTcpFlags,
-  isCreating,
-  opSpec,
-  word,
-} from '@epl/program';
+import { Op, errnoName, formatEpollFlags, formatTcpFlags, isCreating, opSpec, word } from '@epl/program';
 import type { Program, ReadyEntry, ResultExpect, Segment, SegmentExpect, StepResult, WireExpect } from '@epl/program';
 
 /** Reads longer than this are rendered (and recorded) as a count, not as a string. */
@@ -105,12 +97,5 @@ export function formatObserved(program: Program, i: number, r: StepResult, like?
 
 /** Whether the results of op `i` with this family are decided by TCP (so a `~>` says something). */
 export function opMakesTcp(code: number, family: string): boolean {
-  return (
-    code === Op.tcp ||
-    code === Op.tcp6 ||
-    code === Op.socket ||
-    code === Op.listen ||
-    code === Op.connect_new ||
-    (code === Op.pair && family !== 'unix')
-  );
+  return code === Op.tcp || code === Op.tcp6 || code === Op.socket || code === Op.listen || code === Op.connect_new || (code === Op.pair && family !== 'unix');
 }

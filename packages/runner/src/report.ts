@@ -156,7 +156,8 @@ export function toRecord(s: ScenarioReport, source?: string): ScenarioRecord {
     };
     if (r.bytes) rec.bytes = Buffer.from(r.bytes).toString('latin1');
     if (r.ready) rec.ready = r.ready.map((e) => ({ name: slotName(program, e.slot), events: formatEpollFlags(e.events) }));
-    if (result.wire.captured) rec.wire = r.wire.map((g) => ({ src: slotName(program, g.src), dst: slotName(program, g.dst), flags: formatTcpFlags(g.flags), len: g.len }));
+    if (result.wire.captured)
+      rec.wire = r.wire.map((g) => ({ src: slotName(program, g.src), dst: slotName(program, g.dst), flags: formatTcpFlags(g.flags), len: g.len }));
     rec.got = formatObserved(program, i, r, step?.expect);
     if (step?.expect) rec.expect = formatExpect(program, step.expect);
     if (step?.wire) rec.wireExpect = formatWireExpect(program, step.wire);
@@ -207,7 +208,7 @@ export function formatError(s: ScenarioReport): string {
   const at = s.program.steps[done];
   const where = at ? `${s.file}:${at.span.line}:${at.span.col}` : s.file;
   const t = transcript(s.program, s.result, { indent: '    ', upTo: done - 1 });
-  return `${where}: scenario "${s.title}"${s.family !== 'tcp' ? ` [${s.family}]` : ''}: error: ${s.result.error}\n` + (t ? `  transcript:\n${t}` : '');
+  return `${where}: scenario "${s.title}"${s.family !== 'tcp' ? ` [${s.family}]` : ''}: error: ${String(s.result.error)}\n` + (t ? `  transcript:\n${t}` : '');
 }
 
 /** One step where families disagree: what each family observed (result, then wire). */

@@ -67,7 +67,10 @@ export async function* runRetrying(pool: ProgramPool, programs: readonly Program
   for (let attempt = 1; pending.length > 0; attempt++) {
     const round = pending;
     pending = [];
-    for await (const out of pool.run(round.map((k) => programs[k]), runOpts)) {
+    for await (const out of pool.run(
+      round.map((k) => programs[k]),
+      runOpts,
+    )) {
       const k = round[out.id];
       const c = checkOutcome(programs[k], out);
       if (attempt <= retries && retryable(c)) {

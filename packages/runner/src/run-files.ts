@@ -103,7 +103,7 @@ export async function expandPaths(paths: readonly string[]): Promise<{ files: st
 }
 
 function located(e: unknown, file: string): FileError {
-  if (e && typeof e === 'object' && 'frame' in e && typeof (e as { frame: unknown }).frame === 'string') {
+  if (e && typeof e === 'object' && 'frame' in e && typeof e.frame === 'string') {
     const s = e as { frame: string; line: number; col: number };
     return { message: s.frame, line: s.line, col: s.col };
   }
@@ -159,17 +159,31 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
     // Every scenario × family, scenario-major within a file.
     const jobs: { entry: Entry; program: Program; family: Family }[] = [];
     for (const entry of entries) for (const program of entry.programs) for (const family of families) jobs.push({ entry, program, family });
-    const reports: ScenarioReport[] = new Array(jobs.length);
+    const reports = new Array<ScenarioReport>(jobs.length);
     let done = 0;
     await Promise.all(
       families.map(async (family) => {
         const mine = jobs.map((j, k) => k).filter((k) => jobs[k].family === family);
-        for await (const run of runRetrying(runOn, mine.map((k) => jobs[k].program), { family, retries })) {
+        for await (const run of runRetrying(
+          runOn,
+          mine.map((k) => jobs[k].program),
+          { family, retries },
+        )) {
           const k = mine[run.id];
           const { entry, program } = jobs[k];
           const { check: c, attempts, failed } = run;
           if (c.pass && failed.length > 0) {
-            const first: ScenarioReport = { file: entry.file, title: program.title, index: program.index, family, program, result: failed[0].result, check: failed[0].check, pass: false, attempts: 1 };
+            const first: ScenarioReport = {
+              file: entry.file,
+              title: program.title,
+              index: program.index,
+              family,
+              program,
+              result: failed[0].result,
+              check: failed[0].check,
+              pass: false,
+              attempts: 1,
+            };
             const flaky = { attempts, firstFailure: formatFailures(first, entry.source), failures: failed[0].check.failures };
             reports[k] = new Scenario(entry.file, program, family, run, flaky);
           } else {

@@ -1,14 +1,6 @@
 // strace-style lines for a run, with the script's names; tcpdump-style wire lines under
 // each step. A name the step binds shows its real descriptor: `dup(5) = 7<fd 12>`.
-import {
-  Op,
-  errnoName,
-  formatEpollFlags,
-  formatShutMode,
-  formatTcpFlags,
-  stringOperand,
-  word,
-} from '@epl/program';
+import { Op, errnoName, formatEpollFlags, formatShutMode, formatTcpFlags, stringOperand, word } from '@epl/program';
 import type { Program, RunResult, StepResult } from '@epl/program';
 import { formatReady, quoteBytes, slotName } from './render';
 
@@ -80,10 +72,7 @@ export function describeStep(program: Program, i: number, r: StepResult, family:
       return [`dup2(${n(1)}, ${n(2)})`, newFd(2)];
     case Op.add:
     case Op.mod:
-      return [
-        `epoll_ctl(${n(1)}, EPOLL_CTL_${code === Op.add ? 'ADD' : 'MOD'}, ${n(2)}, {${formatEpollFlags(w(3))}, data=${n(4)}})`,
-        ret,
-      ];
+      return [`epoll_ctl(${n(1)}, EPOLL_CTL_${code === Op.add ? 'ADD' : 'MOD'}, ${n(2)}, {${formatEpollFlags(w(3))}, data=${n(4)}})`, ret];
     case Op.del:
       return [`epoll_ctl(${n(1)}, EPOLL_CTL_DEL, ${n(2)})`, ret];
     case Op.wait: {

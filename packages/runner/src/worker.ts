@@ -38,7 +38,7 @@ const testHooks = process.env.EPL_RUNNER_TEST_HOOKS === '1';
 // Piscina.move does). The marker comes from the piscina module this thread already runs
 // (dist/common.js beside its main): loading all of piscina again here would cost ~25 ms of
 // every worker's start. Pinned to piscina 5.3.2 in package.json.
-const { markMovable } = require(join(dirname(require.resolve('piscina')), 'common.js')) as { markMovable(value: object): void };
+const { markMovable } = require(join(dirname(require.resolve('piscina')), 'common.js')) as { markMovable: (value: object) => void };
 const kTransferable = Symbol.for('Piscina.transferable');
 const kValue = Symbol.for('Piscina.valueOf');
 

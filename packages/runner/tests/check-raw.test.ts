@@ -20,7 +20,9 @@ import type { PoolResult } from '../src/pool';
 const SCENARIOS = path.join(__dirname, '..', '..', '..', 'scenarios');
 
 function eplFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? eplFiles(path.join(dir, e.name)) : e.name.endsWith('.epl') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? eplFiles(path.join(dir, e.name)) : e.name.endsWith('.epl') ? [path.join(dir, e.name)] : []));
 }
 
 /** A small deterministic PRNG (mulberry32): the variants are the same on every run. */
@@ -105,7 +107,15 @@ function variants(program: Program, result: RunResult, count: number, seed: numb
 
 /** The verdict fields both paths must agree on. */
 function verdict(c: CheckResult) {
-  return { pass: c.pass, error: c.error, checked: c.checked, passed: c.passed, wireUnchecked: c.wireUnchecked, notRun: c.notRun, steps: c.steps.map((s) => [s.index, s.result, s.wire]) };
+  return {
+    pass: c.pass,
+    error: c.error,
+    checked: c.checked,
+    passed: c.passed,
+    wireUnchecked: c.wireUnchecked,
+    notRun: c.notRun,
+    steps: c.steps.map((s) => [s.index, s.result, s.wire]),
+  };
 }
 
 /** A copy of a raw buffer with the captured flag cleared: the same run, as if the wire was not captured. */
@@ -132,8 +142,8 @@ describe('checkRaw agrees with decode + check', () => {
     const fuzz = generateMany('check-raw', 300).map((s, i) => toProgram(s, 'fuzz.epl', `fuzz ${i}`));
     const jobs: { programs: Program[]; family: Family }[] = [
       ...FAMILIES.map((family) => ({ programs: corpus, family })),
-      { programs: fuzz, family: 'tcp' as Family },
-      { programs: fuzz.slice(0, 100), family: 'unix' as Family },
+      { programs: fuzz, family: 'tcp' },
+      { programs: fuzz.slice(0, 100), family: 'unix' },
     ];
     for (const { programs, family } of jobs) {
       for await (const out of pool.run(programs, { family })) {
@@ -172,7 +182,8 @@ describe('checkRaw agrees with decode + check', () => {
           expect(via.failures).toEqual(full.failures);
           if (buffer === raw) {
             // The pool's own path (views shared by the batch) takes the fast path on every clean pass.
-            const quickPooled = (outcome as BatchResult).checkRaw(p);
+            if (!(outcome instanceof BatchResult)) throw new Error('the pool returns BatchResults');
+            const quickPooled = outcome.checkRaw(p);
             expect(quickPooled !== undefined).toBe(full.pass && result.steps.length === p.steps.length);
             if (quickPooled) expect(verdict(quickPooled)).toEqual(verdict(full));
             const pooled = checkOutcome(p, outcome);
@@ -202,6 +213,8 @@ describe('checkRaw agrees with decode + check', () => {
 
   it('gives up on a run that stopped early without an error', () => {
     const { program, raw } = runs.find((r) => checkRaw(r.program, r.raw) !== undefined && r.program.steps.length > 1) as Run;
-    expect(checkRaw({ ...program, steps: [...program.steps, { span: program.steps[0].span, end: 0, setup: false, expect: { kind: 'ok' } }] }, raw)).toBeUndefined();
+    expect(
+      checkRaw({ ...program, steps: [...program.steps, { span: program.steps[0].span, end: 0, setup: false, expect: { kind: 'ok' } }] }, raw),
+    ).toBeUndefined();
   });
 });

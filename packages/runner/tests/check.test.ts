@@ -21,15 +21,71 @@ describe('resultMatches', () => {
     expect(resultMatches(READ, { kind: 'bytes', value: bytes('') }, step({ ret: 1, bytes: bytes('a') }))).toBe(false);
   });
   it('ready lists compare as sets', () => {
-    const want = { kind: 'ready' as const, entries: [{ slot: 0, events: OUT }, { slot: 1, events: IN | OUT }] };
-    expect(resultMatches(WAIT, want, step({ ready: [{ slot: 1, events: IN | OUT }, { slot: 0, events: OUT }] }))).toBe(true);
+    const want = {
+      kind: 'ready' as const,
+      entries: [
+        { slot: 0, events: OUT },
+        { slot: 1, events: IN | OUT },
+      ],
+    };
+    expect(
+      resultMatches(
+        WAIT,
+        want,
+        step({
+          ready: [
+            { slot: 1, events: IN | OUT },
+            { slot: 0, events: OUT },
+          ],
+        }),
+      ),
+    ).toBe(true);
     expect(resultMatches(WAIT, want, step({ ready: [{ slot: 1, events: IN | OUT }] }))).toBe(false);
-    expect(resultMatches(WAIT, want, step({ ready: [{ slot: 1, events: IN }, { slot: 0, events: OUT }] }))).toBe(false);
+    expect(
+      resultMatches(
+        WAIT,
+        want,
+        step({
+          ready: [
+            { slot: 1, events: IN },
+            { slot: 0, events: OUT },
+          ],
+        }),
+      ),
+    ).toBe(false);
   });
   it('a ready list is a multiset: a repeated entry must be there as often', () => {
-    const twice = { kind: 'ready' as const, entries: [{ slot: 0, events: OUT }, { slot: 0, events: OUT }] };
-    expect(resultMatches(WAIT, twice, step({ ready: [{ slot: 0, events: OUT }, { slot: 0, events: OUT }] }))).toBe(true);
-    expect(resultMatches(WAIT, twice, step({ ready: [{ slot: 0, events: OUT }, { slot: 1, events: OUT }] }))).toBe(false);
+    const twice = {
+      kind: 'ready' as const,
+      entries: [
+        { slot: 0, events: OUT },
+        { slot: 0, events: OUT },
+      ],
+    };
+    expect(
+      resultMatches(
+        WAIT,
+        twice,
+        step({
+          ready: [
+            { slot: 0, events: OUT },
+            { slot: 0, events: OUT },
+          ],
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      resultMatches(
+        WAIT,
+        twice,
+        step({
+          ready: [
+            { slot: 0, events: OUT },
+            { slot: 1, events: OUT },
+          ],
+        }),
+      ),
+    ).toBe(false);
   });
   it('long ready lists compare as sets too', () => {
     const entries = Array.from({ length: 40 }, (_, i) => ({ slot: i, events: i % 2 ? IN : OUT }));
@@ -46,7 +102,13 @@ describe('resultMatches', () => {
 
 describe('wireMatches', () => {
   it('compares segments in order, every field', () => {
-    const want = { kind: 'segments' as const, segments: [{ src: 1, dst: 0, flags: P | A, len: 1 }, { src: 0, dst: 1, flags: A, len: 0 }] };
+    const want = {
+      kind: 'segments' as const,
+      segments: [
+        { src: 1, dst: 0, flags: P | A, len: 1 },
+        { src: 0, dst: 1, flags: A, len: 0 },
+      ],
+    };
     expect(wireMatches(want, step({ wire: [...want.segments] }))).toBe(true);
     expect(wireMatches(want, step({ wire: [...want.segments].reverse() }))).toBe(false);
     expect(wireMatches(want, step({ wire: [want.segments[0], { src: 0, dst: 1, flags: A, len: 2 }] }))).toBe(false);
@@ -68,7 +130,13 @@ describe('check', () => {
   it('reports a failure at the step with expected and got in EPL syntax', () => {
     const { program, result } = shutRd();
     const steps = [...result.steps];
-    steps[4] = step({ ret: 2, ready: [{ slot: 0, events: IN | OUT | RDHUP }, { slot: 1, events: OUT }] });
+    steps[4] = step({
+      ret: 2,
+      ready: [
+        { slot: 0, events: IN | OUT | RDHUP },
+        { slot: 1, events: OUT },
+      ],
+    });
     const c = check(program, { ...result, steps });
     expect(c.pass).toBe(false);
     expect(c.failures).toEqual([
@@ -79,7 +147,10 @@ describe('check', () => {
   const wired = () =>
     new ProgramBuilder('w.epl')
       .op('tcp', ['5', '6'])
-      .op('shutdown', ['5', SHUT.WR], { expect: { kind: 'number', value: 0 }, wire: { kind: 'segments', segments: [{ src: 0, dst: 1, flags: F | A, len: 0 }] } })
+      .op('shutdown', ['5', SHUT.WR], {
+        expect: { kind: 'number', value: 0 },
+        wire: { kind: 'segments', segments: [{ src: 0, dst: 1, flags: F | A, len: 0 }] },
+      })
       .build();
 
   it('checks ~> when the wire was captured', () => {

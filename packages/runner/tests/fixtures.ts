@@ -26,7 +26,16 @@ export function shutRd(): { source: string; program: Program; result: RunResult 
     .op('epoll', ['3'], 'epoll 3')
     .op('add', ['3', '5', ALL, '5'], 'add 3 5 IN|OUT|ERR|HUP|RDHUP')
     .op('add', ['3', '6', ALL, '6'], 'add 3 6 IN|OUT|ERR|HUP|RDHUP')
-    .op('wait', ['3', 16, 0], 'wait', { whole: 'wait   => 5: OUT, 6: OUT', expect: { kind: 'ready', entries: [{ slot: 0, events: OUT }, { slot: 1, events: OUT }] } })
+    .op('wait', ['3', 16, 0], 'wait', {
+      whole: 'wait   => 5: OUT, 6: OUT',
+      expect: {
+        kind: 'ready',
+        entries: [
+          { slot: 0, events: OUT },
+          { slot: 1, events: OUT },
+        ],
+      },
+    })
     .op('shutdown', ['5', SHUT.RD], 'shutdown 5 RD')
     .op('wait', ['3', 16, 0], 'wait')
     .op('read', ['5', 1], 'read 5 1', { whole: 'read 5 1 => ""', expect: { kind: 'bytes', value: new Uint8Array(0) } })
@@ -36,15 +45,40 @@ export function shutRd(): { source: string; program: Program; result: RunResult 
     .op('wait', ['3', 16, 0], 'wait')
     .build();
   const r = result([
-    step({ fds: [20, 22], wire: [{ src: 0, dst: 1, flags: 0x02, len: 0 }, { src: 1, dst: 0, flags: 0x12, len: 0 }, { src: 0, dst: 1, flags: A, len: 0 }] }),
+    step({
+      fds: [20, 22],
+      wire: [
+        { src: 0, dst: 1, flags: 0x02, len: 0 },
+        { src: 1, dst: 0, flags: 0x12, len: 0 },
+        { src: 0, dst: 1, flags: A, len: 0 },
+      ],
+    }),
     step({ fds: [23] }),
     step(),
     step(),
-    step({ ret: 2, ready: [{ slot: 0, events: OUT }, { slot: 1, events: OUT }] }),
+    step({
+      ret: 2,
+      ready: [
+        { slot: 0, events: OUT },
+        { slot: 1, events: OUT },
+      ],
+    }),
     step(),
-    step({ ret: 2, ready: [{ slot: 0, events: IN | OUT | RDHUP }, { slot: 1, events: OUT }] }),
+    step({
+      ret: 2,
+      ready: [
+        { slot: 0, events: IN | OUT | RDHUP },
+        { slot: 1, events: OUT },
+      ],
+    }),
     step({ ret: 0, bytes: new Uint8Array(0) }),
-    step({ ret: 1, wire: [{ src: 1, dst: 0, flags: P | A, len: 1 }, { src: 0, dst: 1, flags: A, len: 0 }] }),
+    step({
+      ret: 1,
+      wire: [
+        { src: 1, dst: 0, flags: P | A, len: 1 },
+        { src: 0, dst: 1, flags: A, len: 0 },
+      ],
+    }),
     step({ ret: 1, bytes: bytes('a') }),
     step({ wire: [{ src: 0, dst: 1, flags: F | A, len: 0 }] }),
     step({ ret: 1, ready: [{ slot: 1, events: IN | OUT | RDHUP }] }),

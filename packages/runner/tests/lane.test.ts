@@ -45,7 +45,7 @@ describe('Lane', () => {
     }
   });
 
-  it('reports a malformed Program as that Program\'s error and runs the others', async () => {
+  it("reports a malformed Program as that Program's error and runs the others", async () => {
     const lane = new Lane();
     try {
       const bad: ProgramCode = { code: Int32Array.of(9999, 0, 0, 0, 0, 0), strings: new Uint8Array(0), slotCount: 0 };

@@ -91,7 +91,7 @@ describe('Pool', () => {
     expect(r.steps[0].errno).toBe(0);
   });
 
-  it('a worker that dies is that scenario\'s error; the rest of the batch and the run go on', async () => {
+  it("a worker that dies is that scenario's error; the rest of the batch and the run go on", async () => {
     // 10 batches on 2 workers that take 2 each: some wait behind the crashing one and must run too.
     const programs = Array.from({ length: 40 }, (_, i) => (i === 5 || i === 22 ? crashing : numbered(i + 1)));
     const results = await pool.runAll(programs, { batchSize: 4 });

@@ -48,7 +48,7 @@ wait => 6: IN|OUT|RDHUP ~> none
     expect(tcp).toBe('pair a b => ok ~> none\nclose a => 0 ~> 5 > 6 F.\n'.replace('5 > 6', 'a > b'));
   });
 
-  it('a setup step takes the first scenario\'s observation; steps that did not run get nothing', () => {
+  it("a setup step takes the first scenario's observation; steps that did not run get nothing", () => {
     const source = `tcp 5 6   # setup
 epoll 3
 scenario "one" {

@@ -19,11 +19,21 @@ describe('quoteBytes', () => {
 describe('formatReady / formatWire', () => {
   const names = { names: ['5', '6', 'ep'] };
   it('writes a ready list as NAME: FLAGS, and an empty one as none', () => {
-    expect(formatReady(names, [{ slot: 0, events: IN | OUT | RDHUP }, { slot: 1, events: OUT }])).toBe('5: IN|OUT|RDHUP, 6: OUT');
+    expect(
+      formatReady(names, [
+        { slot: 0, events: IN | OUT | RDHUP },
+        { slot: 1, events: OUT },
+      ]),
+    ).toBe('5: IN|OUT|RDHUP, 6: OUT');
     expect(formatReady(names, [])).toBe('none');
   });
   it('writes segments with tcpdump letters and len only when there is payload', () => {
-    expect(formatWire(names, [{ src: 1, dst: 0, flags: P | A, len: 1 }, { src: 0, dst: 1, flags: A, len: 0 }])).toBe('6 > 5 P. len 1, 5 > 6 .');
+    expect(
+      formatWire(names, [
+        { src: 1, dst: 0, flags: P | A, len: 1 },
+        { src: 0, dst: 1, flags: A, len: 0 },
+      ]),
+    ).toBe('6 > 5 P. len 1, 5 > 6 .');
     expect(formatWire(names, [{ src: 0, dst: 1, flags: F | A, len: 0 }])).toBe('5 > 6 F.');
     expect(formatWire(names, [])).toBe('none');
   });

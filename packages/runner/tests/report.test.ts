@@ -32,12 +32,25 @@ describe('toRecord', () => {
       got: 'ok',
       pass: true,
     });
-    expect(rec.steps[4]).toMatchObject({ op: 'wait', result: 2, ready: [{ name: '5', events: 'OUT' }, { name: '6', events: 'OUT' }], expect: '5: OUT, 6: OUT', pass: true });
+    expect(rec.steps[4]).toMatchObject({
+      op: 'wait',
+      result: 2,
+      ready: [
+        { name: '5', events: 'OUT' },
+        { name: '6', events: 'OUT' },
+      ],
+      expect: '5: OUT, 6: OUT',
+      pass: true,
+    });
     expect(rec.steps[9]).toMatchObject({ op: 'read 5 1', bytes: 'a', got: '"a"' });
   });
 
   it('reports errno names, errors, and unchecked wire', () => {
-    const p = new ProgramBuilder('e.epl', 'e').op('pipe', ['r', 'w']).op('read', ['r', 1], { wire: { kind: 'none' } }).op('close', ['r']).build();
+    const p = new ProgramBuilder('e.epl', 'e')
+      .op('pipe', ['r', 'w'])
+      .op('read', ['r', 1], { wire: { kind: 'none' } })
+      .op('close', ['r'])
+      .build();
     const r = result([step({ fds: [3, 4] }), step({ ret: -1, errno: 11 })], { captured: false, error: 'boom' });
     const rec = toRecord(report(p, r));
     expect(rec.pass).toBe(false);
@@ -54,7 +67,7 @@ describe('toRecord', () => {
     expect(rec.attempts).toBe(2);
     // The structured failures stay in the report; the record has the text.
     expect(rec.flaky).toEqual({ attempts: 2, firstFailure: 'founding.epl:14:1: …' });
-    expect(JSON.parse(JSON.stringify(rec)).flaky).toEqual(rec.flaky);
+    expect((JSON.parse(JSON.stringify(rec)) as typeof rec).flaky).toEqual(rec.flaky);
     expect(toRecord({ ...report(), attempts: 3 }, source)).not.toHaveProperty('flaky');
   });
 });
@@ -143,7 +156,13 @@ describe('familyDifferences', () => {
   it('lists the steps whose observations differ, per family', () => {
     const { program, result: r } = shutRd();
     const unixSteps: StepResult[] = r.steps.map((x) => ({ ...x, wire: [] }));
-    unixSteps[6] = step({ ret: 2, ready: [{ slot: 0, events: IN | OUT | RDHUP }, { slot: 1, events: OUT | RDHUP }] });
+    unixSteps[6] = step({
+      ret: 2,
+      ready: [
+        { slot: 0, events: IN | OUT | RDHUP },
+        { slot: 1, events: OUT | RDHUP },
+      ],
+    });
     const diffs = familyDifferences([report(program, r, 'tcp'), report(program, r, 'tcp6'), report(program, { ...r, steps: unixSteps }, 'unix')]);
     // Every step with a wire differs (unix has none), and the wait after shutdown.
     const rows = diffs.map((d) => [d.line, d.op, d.observed.unix]);

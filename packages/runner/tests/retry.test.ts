@@ -11,7 +11,10 @@ import { result, step } from './helpers';
 
 /** `write w "hi" => 2`: passes when the write returned 2. */
 function scenario(title: string): Program {
-  return new ProgramBuilder('r.epl', title).op('pipe', ['r', 'w']).op('write', ['w', 'hi'], { expect: { kind: 'number', value: 2 } }).build();
+  return new ProgramBuilder('r.epl', title)
+    .op('pipe', ['r', 'w'])
+    .op('write', ['w', 'hi'], { expect: { kind: 'number', value: 2 } })
+    .build();
 }
 const wrote = (n: number, family: Family = 'tcp') => result([step({ fds: [3, 4] }), step({ ret: n })], { family });
 const errored = () => result([step({ fds: [3, 4] })], { error: 'the worker died while running this scenario' });

@@ -29,9 +29,16 @@ class FirstAttemptAsTcp implements ProgramPool {
       this.attempts.set(p.title, n);
       (n === 1 ? first : later).push(id);
     });
-    for (const [ids, family] of [[first, 'tcp'], [later, opts?.family]] as const) {
+    for (const [ids, family] of [
+      [first, 'tcp'],
+      [later, opts?.family],
+    ] as const) {
       if (ids.length === 0) continue;
-      for await (const { id, result } of this.pool.run(ids.map((k) => programs[k]), { family })) yield { id: ids[id], result };
+      for await (const { id, result } of this.pool.run(
+        ids.map((k) => programs[k]),
+        { family },
+      ))
+        yield { id: ids[id], result };
     }
   }
 }
@@ -62,7 +69,7 @@ describe('expandPaths', () => {
 });
 
 describe('runFiles', () => {
-  it('a compile error is that file\'s located error; the other files still run', async () => {
+  it("a compile error is that file's located error; the other files still run", async () => {
     const bad = write('bad.epl', 'pipe r w\nclose q\n');
     const good = write('good.epl', 'pipe r w => ok\nwrite w "hi" => 2\nread r => "hi"\n');
     const [b, g] = await runFiles([bad, good], { workers: 1 });
@@ -82,10 +89,7 @@ describe('runFiles', () => {
   });
 
   it('runs each scenario once per family, and filters by title', async () => {
-    const f = write(
-      'fam.epl',
-      'pair a b\nscenario "write" {\n  write a "x" => 1\n}\nscenario "shut" {\n  shutdown a WR => 0\n  read b => ""\n}\n',
-    );
+    const f = write('fam.epl', 'pair a b\nscenario "write" {\n  write a "x" => 1\n}\nscenario "shut" {\n  shutdown a WR => 0\n  read b => ""\n}\n');
     const [all] = await runFiles([f], { workers: 2, families: ['tcp', 'tcp6', 'unix'] });
     expect(all.scenarios.map((s) => `${s.title}/${s.family}`)).toEqual(['write/tcp', 'write/tcp6', 'write/unix', 'shut/tcp', 'shut/tcp6', 'shut/unix']);
     expect(all.pass).toBe(true);

@@ -33,7 +33,9 @@ describe('transcript', () => {
 
   it('stops at upTo, indents, and can leave the wire out', () => {
     const { program, result: r } = shutRd();
-    expect(transcript(program, r, { upTo: 1, indent: '> ', wire: false })).toBe('> tcp(5<fd 20>, 6<fd 22>)                 = 0\n> epoll_create1(0)                        = 3<fd 23>\n');
+    expect(transcript(program, r, { upTo: 1, indent: '> ', wire: false })).toBe(
+      '> tcp(5<fd 20>, 6<fd 22>)                 = 0\n> epoll_create1(0)                        = 3<fd 23>\n',
+    );
   });
 
   it('shows errors as -1 ERRNO and a run error at the end', () => {

@@ -1,12 +1,12 @@
 // npm run bench [-- ID…]: runs every bench module (or the ones named) and prints one line per measure.
 import { Bench, fmt } from './bench';
 
-// Bench modules register here in the order they run: () => require('./benches/NAME').bench,
+// Bench modules register here in the order they run: () => (require('./benches/NAME') as typeof import('./benches/NAME')).bench,
 const BENCHES: (() => Bench)[] = [
-  () => require('./benches/parse').bench,
-  () => require('./benches/runner').bench,
-  () => require('./benches/executor').bench,
-  () => require('./benches/fuzz').bench,
+  () => (require('./benches/parse') as typeof import('./benches/parse')).bench,
+  () => (require('./benches/runner') as typeof import('./benches/runner')).bench,
+  () => (require('./benches/executor') as typeof import('./benches/executor')).bench,
+  () => (require('./benches/fuzz') as typeof import('./benches/fuzz')).bench,
 ];
 
 async function main(ids: string[]): Promise<number> {
@@ -24,8 +24,8 @@ async function main(ids: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
-  (err) => {
-    process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? String(err.stack) : String(err)}\n`);
     process.exitCode = 1;
   },
 );

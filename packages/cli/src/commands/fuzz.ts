@@ -131,7 +131,9 @@ export function summaryText(s: Summary, out: string, saved: ReadonlyMap<unknown,
       `shrunk ${s.shrunk} (mean length ratio ${Number.isNaN(s.shrinkRatio) ? '-' : s.shrinkRatio.toFixed(2)}, ${int(s.shrinkRuns)} runs)`,
   );
   for (const w of s.leakWindows) {
-    lines.push(`  robustness leak: worker ${w.tid} went from ${w.before} to ${w.after} descriptors over sequences #${w.from}-#${w.to - 1} (no single one did it again)`);
+    lines.push(
+      `  robustness leak: worker ${w.tid} went from ${w.before} to ${w.after} descriptors over sequences #${w.from}-#${w.to - 1} (no single one did it again)`,
+    );
   }
   // Defects one by one; catalogued behaviour (often hundreds) as a count: summary.json lists it.
   for (const r of s.records) {
@@ -145,7 +147,10 @@ export function summaryText(s: Summary, out: string, saved: ReadonlyMap<unknown,
   const behaviour = s.records.filter((r) => !r.finding.bug);
   if (behaviour.length) {
     const sample = behaviour.slice(0, 3).map((r) => `    ${(r.final ?? r.finding).message}`);
-    lines.push(`  ${behaviour.length} catalogued behaviour difference${behaviour.length === 1 ? '' : 's'} between families, in ${out}/behaviour/; the first:`, ...sample);
+    lines.push(
+      `  ${behaviour.length} catalogued behaviour difference${behaviour.length === 1 ? '' : 's'} between families, in ${out}/behaviour/; the first:`,
+      ...sample,
+    );
   }
   lines.push(`output: ${out}`);
   return lines.join('\n') + '\n';
@@ -172,7 +177,8 @@ export const command: Command = {
         io.stderr.write(`epl fuzz: the workers could not run Programs in isolation: ${iso.reason ?? 'no private descriptor table'}\n`);
         return EXIT.failed;
       }
-      if (!iso.wire.captured) io.stderr.write(`epl fuzz: wire not captured (${iso.wire.reason ?? 'unknown reason'}): wire signatures and comparisons are left out\n`);
+      if (!iso.wire.captured)
+        io.stderr.write(`epl fuzz: wire not captured (${iso.wire.reason ?? 'unknown reason'}): wire signatures and comparisons are left out\n`);
       const sink = new fuzz.FileSink({ dir: parsed.out, seed, runner: pool, corpus: parsed.corpus });
       io.stderr.write(`epl fuzz: seed ${seed}, ${pool.workers} workers, output ${parsed.out}\n`);
       const campaign = new fuzz.Campaign(pool, {

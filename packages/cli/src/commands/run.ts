@@ -111,8 +111,16 @@ export function familyTable(diffs: readonly FamilyDifference[], families: readon
   const header = ['step', 'statement', ...families];
   const rows = diffs.map((d) => [`${d.file}:${d.line}:${d.col}`, d.op, ...families.map((f) => d.observed[f] ?? '')]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]))).join('  ').trimEnd();
-  return `families differ (${families.join(', ')}): ${diffs.length} step${diffs.length === 1 ? '' : 's'}\n` + [header, ...rows].map((r) => '  ' + line(r)).join('\n') + '\n';
+  const line = (r: string[]) =>
+    r
+      .map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return (
+    `families differ (${families.join(', ')}): ${diffs.length} step${diffs.length === 1 ? '' : 's'}\n` +
+    [header, ...rows].map((r) => '  ' + line(r)).join('\n') +
+    '\n'
+  );
 }
 
 function scenarioHeading(s: ScenarioReport): string {
@@ -194,7 +202,8 @@ export function present(files: readonly FileReport[], parsed: RunArgs, io: Io): 
       if (s.pass) continue;
       for (const failure of s.check.failures) out.push('\n' + runner.formatFailure(s, failure, f.source).trimEnd());
       if (s.check.error !== undefined) out.push('\n' + runner.formatError(s).trimEnd());
-      if (s.attempts > 1) out.push(`  (${s.attempts} attempts${parsed.retries !== undefined ? ` with --retries ${parsed.retries}` : ''}: every one failed; the last is shown)`);
+      if (s.attempts > 1)
+        out.push(`  (${s.attempts} attempts${parsed.retries !== undefined ? ` with --retries ${parsed.retries}` : ''}: every one failed; the last is shown)`);
     }
     if ((parsed.verbose || bad.length) && n) out.push('');
   }
@@ -222,7 +231,10 @@ export function present(files: readonly FileReport[], parsed: RunArgs, io: Io): 
   } else {
     const note = wireNote(files);
     if (note) io.stderr.write(note + '\n');
-    if (flaky) io.stderr.write(`epl run: ${flaky} scenario run${flaky === 1 ? '' : 's'} passed only after a retry: see "flaky" in ${flaky === 1 ? 'its record' : 'their records'}\n`);
+    if (flaky)
+      io.stderr.write(
+        `epl run: ${flaky} scenario run${flaky === 1 ? '' : 's'} passed only after a retry: see "flaky" in ${flaky === 1 ? 'its record' : 'their records'}\n`,
+      );
   }
   if (out.length) io.stdout.write(out.join('\n') + '\n');
   if (usageError) return EXIT.usage;

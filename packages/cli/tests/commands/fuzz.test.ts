@@ -38,8 +38,17 @@ function tree(root: string): string[] {
 
 describe('parseFuzzArgs', () => {
   it('takes every option, = or space separated', () => {
-    expect(parseFuzzArgs(['--seed', '7', '--count=50', '--length', '12', '--family', 'tcp,unix', '--workers=3', '--out', 'x', '--no-shrink', '--no-corpus'])).toEqual({
-      seed: '7', count: 50, length: 12, families: ['tcp', 'unix'], workers: 3, out: 'x', shrink: false, corpus: false,
+    expect(
+      parseFuzzArgs(['--seed', '7', '--count=50', '--length', '12', '--family', 'tcp,unix', '--workers=3', '--out', 'x', '--no-shrink', '--no-corpus']),
+    ).toEqual({
+      seed: '7',
+      count: 50,
+      length: 12,
+      families: ['tcp', 'unix'],
+      workers: 3,
+      out: 'x',
+      shrink: false,
+      corpus: false,
     });
     expect(parseFuzzArgs(['--time', '2.5'])).toMatchObject({ timeSec: 2.5, out: 'fuzz-out', shrink: true });
   });
@@ -64,12 +73,15 @@ describe('epl fuzz', () => {
     const b = path.join(dir, 'b');
     const r = await fuzzOn(true, '--seed', 'cli', '--count', '400', '--family', 'tcp,unix', '--out', a);
     // On a TTY, a progress line (rewritten in place) with the same figures.
+    // eslint-disable-next-line no-control-regex -- the progress line ends in the terminal's erase-line escape
     expect(r.err).toMatch(/\r\x1b\[K[\d,]+ sequences \([\d,]+\/s\), [\d,]+ ops/);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^epl fuzz: seed cli: 400 sequences \([\d,]+\/s\), [\d,]+ ops \([\d,]+\/s\), [\d,]+ signatures, corpus [\d,]+, findings: robustness \d+, determinism \d+, differential \d+, behaviour \d+/);
+    expect(r.out).toMatch(
+      /^epl fuzz: seed cli: 400 sequences \([\d,]+\/s\), [\d,]+ ops \([\d,]+\/s\), [\d,]+ signatures, corpus [\d,]+, findings: robustness \d+, determinism \d+, differential \d+, behaviour \d+/,
+    );
     expect(r.out).toMatch(/output: /);
     expect(r.err).toMatch(/seed cli, 2 workers/);
-    const summary = JSON.parse(readFileSync(path.join(a, 'summary.json'), 'utf8'));
+    const summary = JSON.parse(readFileSync(path.join(a, 'summary.json'), 'utf8')) as { records: { files: string[] }[] };
     expect(summary).toMatchObject({ seed: 'cli', sequences: 400 });
     expect(existsSync(path.join(a, 'corpus'))).toBe(true);
     // Every finding named in the summary is a file that exists.

@@ -7,7 +7,7 @@ import { main } from '../../src/main';
 import { familyTable, flakyLines, parseRunArgs, present, wireNote } from '../../src/commands/run';
 import type { RunArgs } from '../../src/commands/run';
 import { MAX_RETRIES, Pool, runFiles } from '@epl/runner';
-import type { FileReport, PoolResult, ProgramPool, ScenarioReport } from '@epl/runner';
+import type { FileReport, PoolResult, ProgramPool, ScenarioRecord, ScenarioReport } from '@epl/runner';
 import type { Family, Program } from '@epl/program';
 import { captureIo } from './io';
 
@@ -53,12 +53,13 @@ describe('parseRunArgs', () => {
       verbose: true,
     });
   });
-  it('reads --retries, a whole number from 0 to the runner\'s MAX_RETRIES', () => {
+  it("reads --retries, a whole number from 0 to the runner's MAX_RETRIES", () => {
     expect(parseRunArgs(['--retries', '2', 'a.epl'])).toMatchObject({ retries: 2 });
     expect(parseRunArgs(['--retries=0', 'a.epl'])).toMatchObject({ retries: 0 });
     expect(parseRunArgs([`--retries=${MAX_RETRIES}`, 'a.epl'])).toMatchObject({ retries: MAX_RETRIES });
     expect(parseRunArgs(['a.epl'])).not.toHaveProperty('retries');
-    for (const bad of ['-1', '1.5', 'two', '', String(MAX_RETRIES + 1)]) expect(parseRunArgs([`--retries=${bad}`, 'a.epl'])).toMatch(/--retries takes a whole number from 0 to 100/);
+    for (const bad of ['-1', '1.5', 'two', '', String(MAX_RETRIES + 1)])
+      expect(parseRunArgs([`--retries=${bad}`, 'a.epl'])).toMatch(/--retries takes a whole number from 0 to 100/);
     expect(parseRunArgs(['a.epl', '--retries'])).toMatch(/--retries takes a whole number .*got nothing/);
   });
   it('rejects what it does not know', () => {
@@ -136,7 +137,7 @@ describe('flakyLines', () => {
       '    expected: => 6: IN',
       '    got:      => none',
     ]);
-    expect(flakyLines({ ...s, flaky: undefined } as ScenarioReport)).toEqual([]);
+    expect(flakyLines({ ...s, flaky: undefined })).toEqual([]);
   });
 });
 
@@ -195,7 +196,10 @@ describe('epl run', () => {
     const f = write('two.epl', 'pair a b\nscenario "one" {\n  write a "x" => 1\n}\nscenario "two" {\n  read b => EAGAIN\n}\n');
     const r = await run('--json', '--family', 'tcp,unix', f);
     expect(r.code).toBe(0);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ScenarioRecord);
     expect(lines.map((l) => [l.title, l.family, l.pass])).toEqual([
       ['one', 'tcp', true],
       ['one', 'unix', true],
@@ -246,7 +250,9 @@ describe('epl run', () => {
     expect(code).toBe(1);
     expect(io.out()).toContain(`PASS ${ok} (1 scenario)`);
     expect(io.out()).toContain(`FAIL ${bad} (1 of 1 scenario failed)`);
-    expect(io.out()).toContain(`${bad}:2:1: scenario "bad": => expectation failed\n  write w "hi" => 3\n  ^\n  expected: => 3\n  got:      => 2\n  transcript:\n`);
+    expect(io.out()).toContain(
+      `${bad}:2:1: scenario "bad": => expectation failed\n  write w "hi" => 3\n  ^\n  expected: => 3\n  got:      => 2\n  transcript:\n`,
+    );
   });
 
   it('runs a folder recursively', async () => {
@@ -298,7 +304,7 @@ describe('epl run --retries', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain(`PASS ${f} (1 scenario)\n1 file, 1 scenario run: 1 passed, 0 failed`);
     const json = await run('--retries', '3', '--json', f);
-    const rec = JSON.parse(json.out);
+    const rec = JSON.parse(json.out) as ScenarioRecord;
     expect([rec.pass, rec.attempts, 'flaky' in rec]).toEqual([true, 1, false]);
   });
 });
@@ -352,7 +358,7 @@ describe('epl run: a flaky pass', () => {
     );
   });
 
-  it('--verbose shows the first attempt\'s whole failure, transcript included', async () => {
+  it("--verbose shows the first attempt's whole failure, transcript included", async () => {
     const { out } = await flakyRun('--retries', '1', '--verbose');
     expect(out).toContain('scenario "peer-closed" [unix] FLAKY');
     expect(out).toContain('  attempt 1 failed (passed on attempt 2):\n');
@@ -362,9 +368,9 @@ describe('epl run: a flaky pass', () => {
   it('--json: the record carries attempts and flaky; stderr says so', async () => {
     const { code, out, err } = await flakyRun('--retries', '2', '--json');
     expect(code).toBe(0);
-    const rec = JSON.parse(out);
+    const rec = JSON.parse(out) as ScenarioRecord;
     expect(rec).toMatchObject({ pass: true, family: 'unix', attempts: 2, flaky: { attempts: 2 } });
-    expect(rec.flaky.firstFailure).toContain('expected: => EPIPE\n  got:      => 1');
+    expect(rec.flaky?.firstFailure).toContain('expected: => EPIPE\n  got:      => 1');
     expect(err).toBe('epl run: 1 scenario run passed only after a retry: see "flaky" in its record\n');
   });
 });

@@ -4,9 +4,9 @@
 #include <napi.h>
 #include <signal.h>
 
+#include <cstring>
 #include <memory>
 #include <new>
-#include <cstring>
 #include <string>
 
 #include "executor.h"
@@ -107,7 +107,9 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value Isolate(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (epl::onMainThread()) {
-      Napi::Error::New(env, "isolate() refuses the main thread: it would give the host process's own descriptors a private table; call it at the start of a worker thread")
+      Napi::Error::New(env,
+                       "isolate() refuses the main thread: it would give the host process's own descriptors a private table; call it at "
+                       "the start of a worker thread")
           .ThrowAsJavaScriptException();
       return env.Undefined();
     }

@@ -86,8 +86,7 @@ bool Capture::open(char* reason, size_t reasonSize) {
     int e = errno;
     if (e == EPERM || e == EACCES)
       snprintf(reason, reasonSize, "no CAP_NET_RAW: opening a packet socket was refused (%s), so segments cannot be captured", strerror(e));
-    else
-      snprintf(reason, reasonSize, "no packet capture: socket(AF_PACKET) failed (%s)", strerror(e));
+    else snprintf(reason, reasonSize, "no packet capture: socket(AF_PACKET) failed (%s)", strerror(e));
     return false;
   }
   const char* step = nullptr;
@@ -116,10 +115,12 @@ bool Capture::open(char* reason, size_t reasonSize) {
   if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) step = "SO_ATTACH_FILTER";
   // Each segment on lo passes the tap twice; the outgoing copy is noise. Older kernels lack the
   // option: parse() also skips PACKET_OUTGOING frames.
-  else if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0 && errno != ENOPROTOOPT) step = "PACKET_IGNORE_OUTGOING";
+  else if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0 && errno != ENOPROTOOPT)
+    step = "PACKET_IGNORE_OUTGOING";
   else if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof version) < 0) step = "PACKET_VERSION";
   else if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) < 0) step = "PACKET_RX_RING";
-  else if ((ring = mmap(nullptr, static_cast<size_t>(kBlockSize) * kBlockCount, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) step = "mmap";
+  else if ((ring = mmap(nullptr, static_cast<size_t>(kBlockSize) * kBlockCount, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+    step = "mmap";
   else if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) step = "SIOCGIFINDEX lo";
   else {
     ll.sll_family = AF_PACKET;

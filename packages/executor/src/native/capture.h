@@ -41,7 +41,7 @@ class Endpoints {
     bool hasPeer;
   };
   std::vector<Entry> list_;
-  std::vector<int32_t> heads_;      // by local port: newest entry, -1 none (65536, allocated on first use)
+  std::vector<int32_t> heads_;       // by local port: newest entry, -1 none (65536, allocated on first use)
   std::vector<uint16_t> usedPorts_;  // heads_ entries to clear on reset
 };
 

@@ -185,7 +185,8 @@ bool Executor::validate(const RunInput& in, const FdState& st, int64_t& validOps
   }
   int32_t slots = static_cast<int32_t>(sc);
   if (in.stringBytes > limits::maxStringBytes) {
-    fail("malformed program: string table of %lld bytes (at most %lld)", static_cast<long long>(in.stringBytes), static_cast<long long>(limits::maxStringBytes));
+    fail("malformed program: string table of %lld bytes (at most %lld)", static_cast<long long>(in.stringBytes),
+         static_cast<long long>(limits::maxStringBytes));
     return false;
   }
   if (in.family < 0 || in.family >= kFamilyCount) {
@@ -237,15 +238,13 @@ bool Executor::validate(const RunInput& in, const FdState& st, int64_t& validOps
         case Kind::SECONDS:
         case Kind::MAX: {
           int64_t lo = kind == Kind::MAX ? INT32_MIN : 0;
-          int64_t hi = kind == Kind::COUNT ? limits::maxIoBytes
-                       : kind == Kind::MS  ? limits::maxSleepMs
+          int64_t hi = kind == Kind::COUNT     ? limits::maxIoBytes
+                       : kind == Kind::MS      ? limits::maxSleepMs
                        : kind == Kind::SECONDS ? limits::maxLingerSeconds
                                                : limits::maxWaitEvents;
           if (v < lo || v > hi) {
-            if (kind == Kind::MAX)
-              snprintf(why, sizeof why, "operand %d (max): %d above %lld", k + 1, v, static_cast<long long>(hi));
-            else
-              snprintf(why, sizeof why, "operand %d (%s): %d outside 0..%lld", k + 1, kindName(kind), v, static_cast<long long>(hi));
+            if (kind == Kind::MAX) snprintf(why, sizeof why, "operand %d (max): %d above %lld", k + 1, v, static_cast<long long>(hi));
+            else snprintf(why, sizeof why, "operand %d (%s): %d outside 0..%lld", k + 1, kindName(kind), v, static_cast<long long>(hi));
             bad = why;
           } else if (kind == Kind::MS) {
             budget += v;
@@ -257,7 +256,8 @@ bool Executor::validate(const RunInput& in, const FdState& st, int64_t& validOps
         case Kind::STR: {
           int32_t len = wi + 1 < kOpWords ? w[wi + 1] : -1;
           if (len < 0 || v < 0 || len < 0 || static_cast<int64_t>(v) + len > in.stringBytes) {
-            snprintf(why, sizeof why, "operand %d (str): bytes %d+%d outside the string table (%lld bytes)", k + 1, v, len, static_cast<long long>(in.stringBytes));
+            snprintf(why, sizeof why, "operand %d (str): bytes %d+%d outside the string table (%lld bytes)", k + 1, v, len,
+                     static_cast<long long>(in.stringBytes));
             bad = why;
           }
           wi++;
@@ -266,7 +266,8 @@ bool Executor::validate(const RunInput& in, const FdState& st, int64_t& validOps
       }
     }
     if (!bad && budget > limits::maxBudgetMs) {
-      snprintf(why, sizeof why, "sleeps, wait timeouts and lingers add up to %lld ms here (at most %lld)", static_cast<long long>(budget), static_cast<long long>(limits::maxBudgetMs));
+      snprintf(why, sizeof why, "sleeps, wait timeouts and lingers add up to %lld ms here (at most %lld)", static_cast<long long>(budget),
+               static_cast<long long>(limits::maxBudgetMs));
       bad = why;
     }
     if (bad) {
@@ -464,13 +465,13 @@ static int msLeft(const timespec& deadline) {
 // descriptors (a number the scenario does not own is answered EBADF without a syscall), makes
 // the call and records the result and errno.
 
-#define LIVE(var, slot)                         \
-  int var = st.num[slot];                       \
-  FdState::Owned* var##Owned = st.find(var);    \
-  if (!var##Owned) {                            \
-    setErr(rec, EBADF);                         \
-    break;                                      \
-  }                                             \
+#define LIVE(var, slot)                      \
+  int var = st.num[slot];                    \
+  FdState::Owned* var##Owned = st.find(var); \
+  if (!var##Owned) {                         \
+    setErr(rec, EBADF);                      \
+    break;                                   \
+  }                                          \
   (void)var##Owned
 
 void Executor::step(const int32_t* w, const RunInput& in, FdState& st, int32_t* rec) {

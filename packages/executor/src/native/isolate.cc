@@ -45,13 +45,15 @@ Isolation isolateThread() {
   if (unshare(CLONE_NEWNET) < 0) {
     int e = errno;
     if (e == EPERM)
-      snprintf(r.reason, sizeof r.reason, "no CAP_SYS_ADMIN: unshare(CLONE_NEWNET) was refused (%s), so runs use the host loopback", strerror(e));
-    else
-      snprintf(r.reason, sizeof r.reason, "unshare(CLONE_NEWNET) failed (%s), so runs use the host loopback", strerror(e));
+      snprintf(r.reason, sizeof r.reason, "no CAP_SYS_ADMIN: unshare(CLONE_NEWNET) was refused (%s), so runs use the host loopback",
+               strerror(e));
+    else snprintf(r.reason, sizeof r.reason, "unshare(CLONE_NEWNET) failed (%s), so runs use the host loopback", strerror(e));
   } else if (int e = loopbackUp()) {
-    snprintf(r.reason, sizeof r.reason, "lo could not be brought up in a new network namespace (%s), so runs use the host loopback", strerror(e));
+    snprintf(r.reason, sizeof r.reason, "lo could not be brought up in a new network namespace (%s), so runs use the host loopback",
+             strerror(e));
     if (back < 0 || setns(back, CLONE_NEWNET) < 0)
-      snprintf(r.reason, sizeof r.reason, "lo could not be brought up in a new network namespace (%s) and the host namespace could not be re-entered", strerror(e));
+      snprintf(r.reason, sizeof r.reason,
+               "lo could not be brought up in a new network namespace (%s) and the host namespace could not be re-entered", strerror(e));
   } else {
     r.netns = true;
   }

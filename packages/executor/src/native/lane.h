@@ -33,7 +33,7 @@ struct LaneBatch {
   std::vector<uint8_t> raw;
   std::vector<int32_t> offsets;
   Isolation isolation;
-  std::string error;  // set when the batch could not run at all
+  std::string error;      // set when the batch could not run at all
   void* owner = nullptr;  // the caller's: the lane never touches it
 };
 

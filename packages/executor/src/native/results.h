@@ -12,56 +12,56 @@
 
 namespace epl {
 
-#define EPL_LAYOUT(X)                                                            \
-  X(magic, 0x524c5045) /* "EPLR" read as little-endian bytes */                  \
-  X(version, 1)                                                                  \
-  X(headerWords, 24)                                                             \
-  X(stepWords, 13)                                                               \
-  X(readyWords, 2)                                                               \
-  X(segmentWords, 4)                                                             \
-  /* header word indexes */                                                      \
-  X(hMagic, 0)                                                                   \
-  X(hVersion, 1)                                                                 \
-  X(hTotalBytes, 2)                                                              \
-  X(hStepCount, 3)                                                               \
-  X(hFlags, 4)                                                                   \
-  X(hFamily, 5)                                                                  \
-  X(hErrorOp, 6)                                                                 \
-  X(hStepsOffset, 7)                                                             \
-  X(hReadyOffset, 8)                                                             \
-  X(hReadyCount, 9)                                                              \
-  X(hSegOffset, 10)                                                              \
-  X(hSegCount, 11)                                                               \
-  X(hBytesOffset, 12)                                                            \
-  X(hBytesLen, 13)                                                               \
-  X(hTextOffset, 14)                                                             \
-  X(hTextLen, 15)                                                                \
-  X(hKernelOff, 16)                                                              \
-  X(hKernelLen, 17)                                                              \
-  X(hReasonOff, 18)                                                              \
-  X(hReasonLen, 19)                                                              \
-  X(hErrorOff, 20)                                                               \
-  X(hErrorLen, 21)                                                               \
-  X(hBytesDropped, 22)                                                           \
-  /* flag bits */                                                                \
-  X(flagNetns, 1)                                                                \
-  X(flagCaptured, 2)                                                             \
-  /* step word indexes */                                                        \
-  X(sOpcode, 0)                                                                  \
-  X(sRet, 1)                                                                     \
-  X(sErrno, 2)                                                                   \
-  X(sFdCount, 3)                                                                 \
-  X(sFd0, 4)                                                                     \
-  X(sFd1, 5)                                                                     \
-  X(sBytesOff, 6)                                                                \
-  X(sBytesLen, 7) /* -1: the op records no bytes */                              \
-  X(sReadyStart, 8)                                                              \
-  X(sReadyCount, 9) /* -1: the op is not a wait */                               \
-  X(sSegStart, 10)                                                               \
-  X(sSegCount, 11)                                                               \
-  X(sSegDropped, 12) /* segments of the step past maxSegmentsPerStep */          \
+#define EPL_LAYOUT(X)                                                             \
+  X(magic, 0x524c5045) /* "EPLR" read as little-endian bytes */                   \
+  X(version, 1)                                                                   \
+  X(headerWords, 24)                                                              \
+  X(stepWords, 13)                                                                \
+  X(readyWords, 2)                                                                \
+  X(segmentWords, 4)                                                              \
+  /* header word indexes */                                                       \
+  X(hMagic, 0)                                                                    \
+  X(hVersion, 1)                                                                  \
+  X(hTotalBytes, 2)                                                               \
+  X(hStepCount, 3)                                                                \
+  X(hFlags, 4)                                                                    \
+  X(hFamily, 5)                                                                   \
+  X(hErrorOp, 6)                                                                  \
+  X(hStepsOffset, 7)                                                              \
+  X(hReadyOffset, 8)                                                              \
+  X(hReadyCount, 9)                                                               \
+  X(hSegOffset, 10)                                                               \
+  X(hSegCount, 11)                                                                \
+  X(hBytesOffset, 12)                                                             \
+  X(hBytesLen, 13)                                                                \
+  X(hTextOffset, 14)                                                              \
+  X(hTextLen, 15)                                                                 \
+  X(hKernelOff, 16)                                                               \
+  X(hKernelLen, 17)                                                               \
+  X(hReasonOff, 18)                                                               \
+  X(hReasonLen, 19)                                                               \
+  X(hErrorOff, 20)                                                                \
+  X(hErrorLen, 21)                                                                \
+  X(hBytesDropped, 22)                                                            \
+  /* flag bits */                                                                 \
+  X(flagNetns, 1)                                                                 \
+  X(flagCaptured, 2)                                                              \
+  /* step word indexes */                                                         \
+  X(sOpcode, 0)                                                                   \
+  X(sRet, 1)                                                                      \
+  X(sErrno, 2)                                                                    \
+  X(sFdCount, 3)                                                                  \
+  X(sFd0, 4)                                                                      \
+  X(sFd1, 5)                                                                      \
+  X(sBytesOff, 6)                                                                 \
+  X(sBytesLen, 7) /* -1: the op records no bytes */                               \
+  X(sReadyStart, 8)                                                               \
+  X(sReadyCount, 9) /* -1: the op is not a wait */                                \
+  X(sSegStart, 10)                                                                \
+  X(sSegCount, 11)                                                                \
+  X(sSegDropped, 12) /* segments of the step past maxSegmentsPerStep */           \
   /* bytes kept: drain keeps the first 64 KiB; a run keeps at most maxRunBytes */ \
-  X(maxDrainBytes, 64 << 10)                                                     \
+  X(maxDrainBytes, 64 << 10)                                                      \
   X(maxRunBytes, 32 << 20)
 
 namespace layout {

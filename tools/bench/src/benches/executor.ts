@@ -87,7 +87,7 @@ interface Round {
   reason?: string;
 }
 
-function startWorker(): Promise<{ worker: Worker; round(seconds: number): Promise<Round> }> {
+function startWorker(): Promise<{ worker: Worker; round: (seconds: number) => Promise<Round> }> {
   const worker = new Worker(WORKER, {
     eval: true,
     workerData: { executor: require.resolve('@epl/executor'), program: require.resolve('@epl/program') },
@@ -132,8 +132,8 @@ export const bench: Bench = {
         // TIME_WAIT sockets of earlier rounds would otherwise slow every later bind and connect.
         const { worker, round } = await startWorker();
         const r = await round(ROUND_S).finally(() => worker.terminate());
-        if (!r.captured) process.stderr.write(`bench executor: the executor ran without capture: ${r.reason}\n`);
-        if (i === 0) process.stderr.write(`bench executor: worker netns ${r.netns}, capture ${r.captured}\n`);
+        if (!r.captured) process.stderr.write(`bench executor: the executor ran without capture: ${String(r.reason)}\n`);
+        if (i === 0) process.stderr.write(`bench executor: worker netns ${String(r.netns)}, capture ${String(r.captured)}\n`);
         ex.wall = Math.max(ex.wall, r.n / r.s);
         ex.cpu = Math.max(ex.cpu, r.n / r.cpu);
       }

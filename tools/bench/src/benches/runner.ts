@@ -70,7 +70,7 @@ function wallMs(args: readonly string[]): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) process.stderr.write(`bench runner: node ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}\n`);
+  if (r.status !== 0) process.stderr.write(`bench runner: node ${args.join(' ')} exited ${String(r.status)}: ${r.stdout}${r.stderr}\n`);
   return ms;
 }
 
@@ -93,14 +93,14 @@ function alternately(a: readonly string[], b: readonly string[], runs = 11): { a
 export const bench: Bench = {
   id: 'runner',
   async run(report: Report): Promise<void> {
-    const { compile } = require('@epl/compiler') as { compile(source: string, file: string): Program[] };
+    const { compile } = require('@epl/compiler') as { compile: (source: string, file: string) => Program[] };
     const programs = compile(readFileSync(FOUNDING, 'utf8'), FOUNDING);
     const workers = Math.min(2, availableParallelism());
     const { Pool } = require('@epl/runner') as typeof import('@epl/runner');
     const probe = new Pool({ workers: 1 });
     const iso = await probe.isolation();
     await probe.close();
-    process.stderr.write(`bench runner: workers netns ${iso.netns}, capture ${iso.wire.captured}\n`);
+    process.stderr.write(`bench runner: workers netns ${String(iso.netns)}, capture ${String(iso.wire.captured)}\n`);
     const w1 = await throughput(programs, 1);
     report('run_scenarios_per_s_w1', Math.round(w1.wall), 'scenarios/s');
     // The C loop right before and right after the pool's run, averaged: this VM's speed drifts
