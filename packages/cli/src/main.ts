@@ -22,7 +22,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     io.stdout.write(help());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const load = COMMANDS[name];
+  // Own keys only: `epl constructor` must be an unknown command, not Object.prototype's.
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!load) {
     io.stderr.write(`epl: unknown command '${name}' (known: ${Object.keys(COMMANDS).join(', ')})\n`);
     return EXIT.usage;
