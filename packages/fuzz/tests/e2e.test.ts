@@ -46,9 +46,12 @@ describe('a campaign on the kernel', () => {
     expect(saved.length).toBe(s.records.length);
     expect(saved.filter((x) => x.verified).length).toBeGreaterThanOrEqual(saved.length * 0.9);
 
-    // Replay every verified file as `epl run` would: compile, run on the family it was recorded
-    // on, check. The finding's own step must hold; another step may meet TCP timing (a delayed
-    // ACK, a fill that took a few more bytes) that the three replays at save time did not show.
+    // Replay every verified file as `epl run --retries 2` would: compile, run on the family it
+    // was recorded on, check, and run again (up to three runs) while the finding's own step
+    // fails. That step must hold in one of them: a pure ACK leaves at once or on the delayed-ACK
+    // timer depending on timing a loaded machine can shift (the corpus allows the same retries).
+    // Another step may meet TCP timing (a delayed ACK, a fill that took a few more bytes) that
+    // the three replays at save time did not show.
     let replayed = 0;
     let clean = 0;
     for (const x of saved.filter((v) => v.verified)) {
@@ -56,14 +59,18 @@ describe('a campaign on the kernel', () => {
       for (const file of x.files) {
         const text = fs.readFileSync(file, 'utf8');
         const family = (/# recorded on (\w+);/.exec(text)?.[1] ?? 'tcp') as Family;
-        const programs = compile(text, file);
-        const results = await pool.runAll(programs, { family });
-        programs.forEach((p, k) => {
-          const c = check(p, results[k]);
-          expect([file, c.error, c.checked > 0]).toEqual([file, undefined, true]);
-          expect([file, c.failures.filter((f) => f.index === side.step)]).toEqual([file, []]);
-          if (c.pass) clean++;
-        });
+        for (const p of compile(text, file)) {
+          for (let attempt = 1; ; attempt++) {
+            const [result] = await pool.runAll([p], { family });
+            const c = check(p, result);
+            expect([file, c.error, c.checked > 0]).toEqual([file, undefined, true]);
+            const onSide = c.failures.filter((f) => f.index === side.step);
+            if (onSide.length > 0 && attempt < 3) continue;
+            expect([file, onSide]).toEqual([file, []]);
+            if (c.pass) clean++;
+            break;
+          }
+        }
         replayed++;
       }
     }
