@@ -189,6 +189,14 @@ describe('runFiles', () => {
       expect([onLane.mock.calls.length, onPool.mock.calls.length]).toEqual([2, 0]);
     });
 
+    it('retries run again on the same lane, one round per attempt', async () => {
+      const f = write('wrong.epl', 'pipe r w\nwrite w "hi" => 3\n');
+      const [r] = await runFiles([f], { retries: 2 });
+      expect([r.pass, r.scenarios[0].attempts]).toEqual([false, 3]);
+      expect(r.scenarios[0].check.failures.map((x) => [x.expected, x.got])).toEqual([['3', '2']]);
+      expect([onLane.mock.calls.length, onPool.mock.calls.length]).toEqual([3, 0]);
+    });
+
     it('a bigger run, or one that asks for workers, goes to a pool', async () => {
       const big = write('big.epl', scenarios(LANE_MAX_SCENARIOS + 1));
       const [r] = await runFiles([big]);
