@@ -38,6 +38,8 @@ export interface NativeInfo {
   readonly layout: Readonly<Record<string, number>>;
   /** Frames in the capture ring (segments that fit between two drains). */
   readonly captureFrames: number;
+  /** Words per Program in a lane batch's meta table (BATCH_META_WORDS must equal it). */
+  readonly batchMetaWords: number;
 }
 
 function familyCode(options: RunOptions | undefined): number {

@@ -15,6 +15,7 @@ export interface NativeAddon {
     limits: Record<string, number>;
     layout: Record<string, number>;
     captureFrames: number;
+    batchMetaWords: number;
   };
   openSession(family: number): unknown;
   closeSession(session: unknown): void;

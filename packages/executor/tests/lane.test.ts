@@ -154,6 +154,12 @@ describe('a lane opened on the main thread', () => {
   });
 });
 
+describe('the batch table', () => {
+  it('has as many words per Program natively as BATCH_META_WORDS says', () => {
+    expect(native().info().batchMetaWords).toBe(BATCH_META_WORDS);
+  });
+});
+
 describe('a lane in a child process', () => {
   it('does not keep the process alive while idle', () => {
     const child = spawnSync(process.execPath, [CHILD, 'idle'], { encoding: 'utf8', timeout: 20_000 });

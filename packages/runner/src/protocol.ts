@@ -1,9 +1,13 @@
-// What the pool and its workers say to each other. Plain data, no imports of the executor,
-// so the main thread can load it without loading the worker.
+// What the pool and its workers say to each other. Plain data, so the main thread can load it
+// without loading the worker.
+import { BATCH_META_WORDS } from '@epl/executor';
 import type { Family, WireStatus } from '@epl/program';
 
-/** Words per Program in a batch's `meta`: code offset, code length (words), string offset, string length, slot count. */
-export const META_WORDS = 5;
+/**
+ * Words per Program in a batch's `meta`: code offset, code length (words), string offset, string
+ * length, slot count. The executor's own (a lane reads the same table natively).
+ */
+export const META_WORDS = BATCH_META_WORDS;
 
 /**
  * A batch of Programs packed into three typed arrays (transferred, not copied), plus two

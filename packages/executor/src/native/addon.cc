@@ -295,6 +295,7 @@ class Addon : public Napi::Addon<Addon> {
 #undef EPL_LAYOUT_SET
     o.Set("layout", layout);
     o.Set("captureFrames", epl::Capture::kFrameCount);
+    o.Set("batchMetaWords", epl::kLaneMetaWords);
     return o;
   }
 

@@ -19,8 +19,9 @@
 
 namespace epl {
 
-// Words per Program in a batch's meta (@epl/runner protocol.ts META_WORDS): code offset, code
-// words, string offset, string bytes, slot count.
+// Words per Program in a batch's meta (BATCH_META_WORDS in src/index.ts; nativeInfo() exposes
+// this one and a test compares them): code offset, code words, string offset, string bytes,
+// slot count.
 constexpr int32_t kLaneMetaWords = 5;
 
 struct LaneBatch {
