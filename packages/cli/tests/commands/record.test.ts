@@ -65,12 +65,13 @@ describe('epl record', () => {
     expect(text).toContain('write 5 "a" => EPIPE');
     expect(text).toContain('add 3 6 IN|OUT|RDHUP => 0 ~> none\n');
     expect(text).toContain('read r => "\\x00\\x01z"');
-    // Round trip: the recorded file passes.
+    // Round trip: the recorded file passes. With up to two retries, as the corpus runs: whether
+    // the peer's pure ACK of the FIN leaves at once or on the delayed-ACK timer depends on
+    // timing a loaded machine can shift (packages/runner/README.md, retries).
     const g = path.join(dir, 'recorded.epl');
     writeFileSync(g, text);
-    const run = await epl('run', g);
-    expect(run.err).toBe('');
-    expect(run.code).toBe(0);
+    const run = await epl('run', '--retries', '2', g);
+    expect([run.code, run.out]).toEqual([0, expect.stringContaining(`PASS ${g} (2 scenarios)`) as unknown]);
   });
 
   it('--write rewrites the file; a second record changes nothing', async () => {
