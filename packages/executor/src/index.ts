@@ -1,6 +1,5 @@
 // @epl/executor: runs a Program natively in one call and decodes the results.
 // See README.md for the API, isolation, capture, the EBADF rule, limits and the buffer layout.
-import { isMainThread } from 'worker_threads';
 import { FAMILIES, FAMILY_CODE, type Family, type ProgramCode, type RunResult } from '@epl/program';
 import { decode } from './decode';
 import { native } from './native';
@@ -87,7 +86,8 @@ export function runRawInto(code: ProgramCode, out: Uint8Array, options?: RunOpti
  * permitted. Call it once, at the worker's start, before any run. Throws on the main thread.
  */
 export function isolate(): Isolation {
-  if (isMainThread) {
+  // Required here: loading worker_threads costs every `epl run` ~4 ms at start-up.
+  if ((require('worker_threads') as typeof import('worker_threads')).isMainThread) {
     throw new Error('isolate() must be called on a worker thread: on the main thread it would cut Node off from its own descriptors');
   }
   return native().isolate();
