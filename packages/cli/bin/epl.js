@@ -2,7 +2,8 @@
 'use strict';
 let main;
 try {
-  ({ main } = require('../dist/main.js'));
+  // The bundle (bundle.js): one file per command loads far faster than the CLI's 41 modules.
+  ({ main } = require('../dist/bundle/main.js'));
 } catch (e) {
   process.stderr.write('epl: the CLI is not built (' + e.message.split('\n')[0] + ').\nRun `npm install` at the repository root (it builds every package).\n');
   process.exit(2);
