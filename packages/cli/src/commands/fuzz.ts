@@ -180,7 +180,7 @@ export const command: Command = {
       if (!iso.wire.captured)
         io.stderr.write(`epl fuzz: wire not captured (${iso.wire.reason ?? 'unknown reason'}): wire signatures and comparisons are left out\n`);
       const sink = new fuzz.FileSink({ dir: parsed.out, seed, runner: pool, corpus: parsed.corpus });
-      io.stderr.write(`epl fuzz: seed ${seed}, ${pool.workers} workers, output ${parsed.out}\n`);
+      io.stderr.write(`epl fuzz: seed ${seed}, ${pool.workers} worker${pool.workers === 1 ? '' : 's'}, output ${parsed.out}\n`);
       const campaign = new fuzz.Campaign(pool, {
         seed,
         count: parsed.count ?? (parsed.timeSec === undefined ? 10000 : undefined),
