@@ -146,6 +146,12 @@ const derivationGrammar = Grammar.fromCompiled({
   ParserRules: rules.ParserRules.map((r, i) => ({ name: r.name, symbols: r.symbols, postprocess: (d: unknown[]) => new Derivation(i, d) })),
 });
 const feed = new TokenFeed();
+/**
+ * One parser for every line shape, reset to its first column between lines: that column holds
+ * every statement rule, predicted (hundreds of states), and building it again for each new
+ * shape cost a cold start a few ms. Feeding never changes a column already built.
+ */
+let lineParser: { parser: Parser; start: ReturnType<Parser['save']> } | undefined;
 
 /** One line's tokens through the `line` start. `term` is the separator after it (undefined: end of file). */
 function parseLine(tokens: Tok[], term: Tok | undefined, source: string, inBlock: boolean): Line {
@@ -171,7 +177,14 @@ function parseLine(tokens: Tok[], term: Tok | undefined, source: string, inBlock
 
 /** nearley's one derivation of a line, or the syntax error at the first token it cannot take. */
 function derive(tokens: Tok[], term: Tok | undefined, source: string, inBlock: boolean): Derivation {
-  const p = new Parser(derivationGrammar, { lexer: feed as unknown as NearleyLexer });
+  let p: Parser;
+  if (lineParser === undefined) {
+    p = new Parser(derivationGrammar, { lexer: feed as unknown as NearleyLexer });
+    lineParser = { parser: p, start: p.save() };
+  } else {
+    p = lineParser.parser;
+    p.restore(lineParser.start);
+  }
   const internals = p as unknown as ParserInternals;
   for (let i = 0; i < tokens.length; i++) {
     if (!accepts(internals, tokens[i].type)) throw syntaxError(internals, tokens, i, term, source, inBlock);
