@@ -5,10 +5,14 @@
 //                               before and right after the 2-worker run (the mean)
 //   run_vs_c_per_core           scenarios/s with all workers / (workers × C loop)
 //   run_scenarios_per_cpu_s, run_vs_c_cpu  the same per second of CPU time (steady under load)
-//   single_file_ms              wall time of `epl run scenarios/founding/founding.epl` (median)
-//   node_startup_ms             wall time of `node -e 0` (median), the floor under single_file_ms
+//   single_file_ms              wall time of `epl run scenarios/founding/founding.epl` (median),
+//                               through the `epl` command (packages/cli/bin/epl)
+//   node_startup_ms             wall time of `node -e 0` (median) in the environment the `epl`
+//                               command gives node: the floor under single_file_ms
 //   single_file_over_node_ms    epl's own share: the median of single_file - node_startup over
-//                               pairs run back to back (the two are measured alternately)
+//                               runs back to back (the commands are measured alternately)
+//   single_file_direct_ms       `node packages/cli/bin/epl.js run …` in the environment as it is:
+//                               what the launcher's dropping NODE_EXTRA_CA_CERTS saves, when set
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -19,7 +23,9 @@ import type { Bench, Report } from '../bench';
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const FOUNDING = path.join(ROOT, 'scenarios', 'founding', 'founding.epl');
 const C_REFERENCE = path.join(ROOT, 'tools', 'c-reference', 'build', 'c-reference');
-const EPL = path.join(ROOT, 'packages', 'cli', 'bin', 'epl.js');
+/** The `epl` command (a launcher) and the script it starts. */
+const EPL = path.join(ROOT, 'packages', 'cli', 'bin', 'epl');
+const EPL_JS = path.join(ROOT, 'packages', 'cli', 'bin', 'epl.js');
 /** Scenarios per measured run: long enough that start-up and the last batch do not matter. */
 const SCENARIOS = 20000;
 
@@ -65,29 +71,32 @@ async function throughput(programs: readonly Program[], workers: number): Promis
   }
 }
 
-/** Wall time of one `node ARGS` run, in ms. */
-function wallMs(args: readonly string[]): number {
+/** A command to time: argv, and the variables to drop from this process's environment. */
+interface Command {
+  readonly argv: readonly string[];
+  readonly unset?: readonly string[];
+}
+
+/** Wall time of one run of a command, in ms. */
+function wallMs(c: Command): number {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !c.unset?.includes(name)));
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(c.argv[0], c.argv.slice(1), { cwd: ROOT, encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) process.stderr.write(`bench runner: node ${args.join(' ')} exited ${String(r.status)}: ${r.stdout}${r.stderr}\n`);
+  if (r.status !== 0) process.stderr.write(`bench runner: ${c.argv.join(' ')} exited ${String(r.status)}: ${r.stdout}${r.stderr}\n`);
   return ms;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /**
- * Medians of two commands run alternately (so a machine that slows down slows both), and the
- * median of their paired differences.
+ * Wall times of commands run in turn (so a machine that slows down slows all of them): each
+ * command's times, in run order.
  */
-function alternately(a: readonly string[], b: readonly string[], runs = 11): { a: number; b: number; diff: number } {
-  const ta: number[] = [];
-  const tb: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    ta.push(wallMs(a));
-    tb.push(wallMs(b));
-  }
-  return { a: median(ta), b: median(tb), diff: median(ta.map((t, i) => t - tb[i])) };
+function alternately(commands: readonly Command[], runs = 11): number[][] {
+  const times = commands.map((): number[] => []);
+  for (let i = 0; i < runs; i++) commands.forEach((c, k) => times[k].push(wallMs(c)));
+  return times;
 }
 
 export const bench: Bench = {
@@ -121,10 +130,16 @@ export const bench: Bench = {
         report('run_vs_c_cpu', w2.cpu / c.cpu);
       }
     } else process.stderr.write(`bench runner: ${C_REFERENCE} is not built; run_vs_c_per_core not measured\n`);
-    // Beside the floor under it on this machine, now: starting node and doing nothing.
-    const single = alternately([EPL, 'run', FOUNDING], ['-e', '0']);
-    report('single_file_ms', Math.round(single.a), 'ms');
-    report('node_startup_ms', Math.round(single.b), 'ms');
-    report('single_file_over_node_ms', Math.round(single.diff), 'ms');
+    // Beside the floor under it on this machine, now: starting node (in the environment the
+    // launcher gives it) and doing nothing.
+    const [single, node, direct] = alternately([
+      { argv: [EPL, 'run', FOUNDING] },
+      { argv: ['node', '-e', '0'], unset: ['NODE_EXTRA_CA_CERTS'] },
+      { argv: [process.execPath, EPL_JS, 'run', FOUNDING] },
+    ]);
+    report('single_file_ms', Math.round(median(single)), 'ms');
+    report('node_startup_ms', Math.round(median(node)), 'ms');
+    report('single_file_over_node_ms', Math.round(median(single.map((t, i) => t - node[i]))), 'ms');
+    report('single_file_direct_ms', Math.round(median(direct)), 'ms');
   },
 };
