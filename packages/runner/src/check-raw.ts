@@ -86,6 +86,10 @@ class Passed implements CheckResult {
     this.#captured = captured;
   }
 
+  get wireCaptured(): boolean {
+    return this.#captured;
+  }
+
   get steps(): readonly StepCheck[] {
     if (this.#steps === undefined) {
       const wv = this.#captured ? V_PASS : V_UNCHECKED;

@@ -43,6 +43,8 @@ export interface CheckResult {
   readonly passed: number;
   /** Wire expectations not compared because the wire was not captured. */
   readonly wireUnchecked: number;
+  /** Whether the run captured the wire (read here, a pass's result is never decoded to tell). */
+  readonly wireCaptured: boolean;
   /** Expectations of steps that never ran (after an error). */
   readonly notRun: number;
 }
@@ -178,6 +180,7 @@ export function check(program: Program, result: RunResult): CheckResult {
     checked,
     passed,
     wireUnchecked,
+    wireCaptured: result.wire.captured,
     notRun,
   };
   return result.error !== undefined ? { ...out, error: result.error } : out;

@@ -113,6 +113,7 @@ function verdict(c: CheckResult) {
     checked: c.checked,
     passed: c.passed,
     wireUnchecked: c.wireUnchecked,
+    wireCaptured: c.wireCaptured,
     notRun: c.notRun,
     steps: c.steps.map((s) => [s.index, s.result, s.wire]),
   };

@@ -97,7 +97,8 @@ export function wireNote(files: readonly FileReport[]): string | undefined {
   for (const f of files)
     for (const s of f.scenarios) {
       unchecked += s.check.wireUnchecked;
-      if (!s.result.wire.captured && s.result.error === undefined) reason ??= s.result.wire.reason;
+      // From the check: reading s.result would decode every passing scenario's result.
+      if (reason === undefined && !s.check.wireCaptured && s.check.error === undefined) reason = s.result.wire.reason;
     }
   if (unchecked === 0 && reason === undefined) return undefined;
   let why = reason ?? 'the wire was not captured';

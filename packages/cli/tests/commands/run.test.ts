@@ -78,7 +78,7 @@ describe('wireNote', () => {
       scenarios: [
         {
           result: { wire: captured ? { captured } : { captured, reason: 'no CAP_NET_RAW (run as root or grant cap_net_raw)' } },
-          check: { wireUnchecked },
+          check: { wireUnchecked, wireCaptured: captured },
         },
       ],
     }) as unknown as FileReport;
@@ -96,6 +96,15 @@ describe('wireNote', () => {
   });
   it('says nothing when the wire was captured', () => {
     expect(wireNote([report(true, 0)])).toBeUndefined();
+  });
+  it('reads no result when every run captured the wire: a pass is never decoded for the note', () => {
+    const r = report(true, 0);
+    Object.defineProperty(r.scenarios[0], 'result', {
+      get() {
+        throw new Error('result read');
+      },
+    });
+    expect(wireNote([r])).toBeUndefined();
   });
 });
 
