@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +49,9 @@ const uint8_t* fillBytes() {
 // How long the tcp op waits for its own handshake (loopback completes it inside connect()).
 static constexpr int kHandshakeMs = 1000;
 static constexpr int kBacklog = 16;
+// Ports for the executor's listening sockets: below Linux's ephemeral range (32768-60999), so
+// never a port connect() picks for a client. Tried in turn, kListenerTries at most per bind.
+static constexpr int kListenerFirstPort = 10000, kListenerLastPort = 32767, kListenerTries = 64;
 
 // ---------------------------------------------------------------------------------------------
 // FdState
@@ -130,7 +134,12 @@ void Results::write(const Meta& m, uint8_t* out) const {
 // ---------------------------------------------------------------------------------------------
 // Executor
 
-Executor::Executor() : events_(static_cast<size_t>(limits::maxWaitEvents)) {
+Executor::Executor()
+    : events_(static_cast<size_t>(limits::maxWaitEvents)),
+      // Executors sharing a network namespace (no private one for unprivileged threads) start
+      // apart, so they seldom try the same ports.
+      nextPort_(static_cast<uint16_t>(kListenerFirstPort + (static_cast<unsigned>(syscall(SYS_gettid)) * 7919u) %
+                                                               (kListenerLastPort - kListenerFirstPort + 1))) {
   utsname u;
   if (uname(&u) == 0) snprintf(kernel_, sizeof kernel_, "%s", u.release);
   else snprintf(kernel_, sizeof kernel_, "unknown");
@@ -377,6 +386,33 @@ static socklen_t loopback(int af, sockaddr_storage& ss) {
 
 static inline sockaddr* sa(sockaddr_storage& ss) { return reinterpret_cast<sockaddr*>(&ss); }
 
+static void setPort(sockaddr_storage& ss, uint16_t port) {
+  if (ss.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port = htons(port);
+  else reinterpret_cast<sockaddr_in*>(&ss)->sin_port = htons(port);
+}
+
+// Binds a listening socket the executor makes (the `tcp` pair's listener, `listen`) to a
+// loopback port it picks, not to port 0. A TIME_WAIT socket holds its port against bind(port
+// 0) for a minute: past ~28,000 such sockets in a namespace every ephemeral port is held, and
+// bind(0) scans them all (a scenario took milliseconds) and then fails with EADDRINUSE.
+// SO_REUSEADDR, which accepted sockets inherit, lets an explicit bind share a port with
+// TIME_WAIT sockets, never with another listener (that port is skipped). No script can see
+// which port its listener has. Returns bind()'s result; port 0 is the last resort.
+int Executor::bindListener(int fd, sockaddr_storage& addr, socklen_t len) {
+  int one = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0) {
+    for (int k = 0; k < kListenerTries; k++) {
+      uint16_t port = nextPort_;
+      nextPort_ = port >= kListenerLastPort ? kListenerFirstPort : static_cast<uint16_t>(port + 1);
+      setPort(addr, port);
+      if (bind(fd, sa(addr), len) == 0) return 0;
+      if (errno != EADDRINUSE) return -1;
+    }
+  }
+  setPort(addr, 0);
+  return bind(fd, sa(addr), len);
+}
+
 // Records a socket's endpoint for wire attribution (only while capturing: it costs a syscall).
 void Executor::endpoint(FdState& st, int32_t slot, int fd, const sockaddr_storage* peer) {
   if (!captureOk_) return;
@@ -395,7 +431,7 @@ void Executor::opTcp(FdState& st, int af, int32_t a, int32_t b, int32_t* rec) {
   sockaddr_storage laddr, paddr;
   socklen_t llen = loopback(af, laddr), plen = sizeof paddr;
   int afd = -1, bfd = -1, err = 0;
-  if (bind(lfd, sa(laddr), llen) < 0 || listen(lfd, 1) < 0 || getsockname(lfd, sa(laddr), &llen) < 0) {
+  if (bindListener(lfd, laddr, llen) < 0 || listen(lfd, 1) < 0 || getsockname(lfd, sa(laddr), &llen) < 0) {
     err = errno;
   } else if ((afd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
     err = errno;
@@ -524,7 +560,7 @@ void Executor::step(const int32_t* w, const RunInput& in, FdState& st, int32_t* 
       }
       sockaddr_storage addr;
       socklen_t len = loopback(AF_INET, addr);
-      if (bind(fd, sa(addr), len) < 0 || listen(fd, kBacklog) < 0) {
+      if (bindListener(fd, addr, len) < 0 || listen(fd, kBacklog) < 0) {
         int e = errno;
         close(fd);
         bindFailed(st, {w[1]}, e, rec);

@@ -90,6 +90,7 @@ class Executor {
   void bindFailed(FdState& st, std::initializer_list<int32_t> slots, int err, int32_t* rec);
   void opTcp(FdState& st, int af, int32_t a, int32_t b, int32_t* rec);
   void opUnix(FdState& st, int32_t a, int32_t b, int32_t* rec);
+  int bindListener(int fd, sockaddr_storage& addr, socklen_t len);
   void endpoint(FdState& st, int32_t slot, int fd, const sockaddr_storage* peer);
 
   Capture capture_;
@@ -111,6 +112,8 @@ class Executor {
     if (!io_) io_.reset(new uint8_t[static_cast<size_t>(limits::maxIoBytes)]);
   }
   std::vector<epoll_event> events_;  // maxWaitEvents
+  // The next port bindListener() tries (kListenerPorts); each Executor starts at its own.
+  uint16_t nextPort_;
 };
 
 // Bytes of 'x' for write_n and fill, shared read-only by every environment.
