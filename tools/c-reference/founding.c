@@ -102,6 +102,21 @@ static void drain(void) {
   }
 }
 
+// The executor's listener port: picked in turn from 10000-32767 with SO_REUSEADDR, as
+// bindListener() in executor.cc does (bind(port 0) runs out of ports under TIME_WAIT sockets).
+static int bind_listener(int l, struct sockaddr_in *addr) {
+  static unsigned next = 0;
+  int one = 1;
+  if (setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) return -1;
+  for (int k = 0; k < 64; k++) {
+    addr->sin_port = htons((uint16_t)(10000 + next++ % 22768));
+    if (bind(l, (struct sockaddr *)addr, sizeof *addr) == 0) return 0;
+    if (errno != EADDRINUSE) return -1;
+  }
+  addr->sin_port = 0;
+  return bind(l, (struct sockaddr *)addr, sizeof *addr);
+}
+
 // The executor's tcp op.
 static void tcp_pair(int *a, int *b) {
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -109,7 +124,7 @@ static void tcp_pair(int *a, int *b) {
   socklen_t len = sizeof addr, plen = sizeof peer;
   int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (l < 0) die("socket");
-  if (bind(l, (struct sockaddr *)&addr, len) < 0 || listen(l, 1) < 0 || getsockname(l, (struct sockaddr *)&addr, &len) < 0) die("listener");
+  if (bind_listener(l, &addr) < 0 || listen(l, 1) < 0 || getsockname(l, (struct sockaddr *)&addr, &len) < 0) die("listener");
   *a = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (*a < 0) die("socket");
   if (connect(*a, (struct sockaddr *)&addr, len) < 0 && errno != EINPROGRESS) die("connect");
