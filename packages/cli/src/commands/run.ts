@@ -220,7 +220,7 @@ export function present(files: readonly FileReport[], parsed: RunArgs, io: Io): 
   const flaky = all.filter((s) => s.flaky).length;
   if (!parsed.json) {
     const passed = all.filter((s) => s.pass).length;
-    const errored = all.filter((s) => s.result.error !== undefined).length;
+    const errored = all.filter((s) => s.check.error !== undefined).length;
     const summary = `${files.length} file${files.length === 1 ? '' : 's'}, ${all.length} scenario run${all.length === 1 ? '' : 's'}: ${passed} passed${flaky ? ` (${flaky} flaky)` : ''}, ${all.length - passed} failed${errored ? ` (${errored} errored)` : ''}`;
     out.push(summary);
     const note = wireNote(files);
