@@ -336,6 +336,23 @@ class FirstAttemptAsTcp implements ProgramPool {
   }
 }
 
+describe('present', () => {
+  it('prints a passing run without reading any result (a pass is never decoded)', async () => {
+    const f = write('pass.epl', PASSING);
+    const parsed = parseRunArgs([f]) as RunArgs;
+    const files = await runFiles(parsed.files);
+    for (const s of files[0].scenarios)
+      Object.defineProperty(s, 'result', {
+        get() {
+          throw new Error('result read');
+        },
+      });
+    const io = captureIo();
+    expect(present(files, parsed, io)).toBe(0);
+    expect(io.out()).toContain(`PASS ${f} (1 scenario)\n1 file, 1 scenario run: 1 passed, 0 failed\n`);
+  });
+});
+
 describe('epl run: a flaky pass', () => {
   let pool: Pool;
   beforeAll(() => {
