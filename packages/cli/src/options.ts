@@ -2,6 +2,9 @@
 // wording for every usage error (a usage error is returned as a string, never thrown).
 import { FAMILIES, type Family } from '@epl/program';
 
+/** The most worker threads `--workers` takes. */
+export const MAX_WORKERS = 256;
+
 export class OptionReader {
   private i = -1;
   private inline: string | undefined;
@@ -48,6 +51,30 @@ export class OptionReader {
     const bad = list.find((f) => !(FAMILIES as readonly string[]).includes(f));
     if (bad !== undefined || list.length === 0) return `unknown family '${bad ?? v}' (known: ${FAMILIES.join(', ')})`;
     return [...new Set(list)] as Family[];
+  }
+
+  /**
+   * The options every command that runs Programs takes (`--workers N`, `--family LIST`): sets
+   * them on `out` and returns true, returns the usage error, or false for any other argument.
+   */
+  common(out: { workers?: number; families?: Family[] }): boolean | string {
+    switch (this.name) {
+      case '--workers': {
+        const n = this.whole(1, MAX_WORKERS);
+        if (typeof n === 'string') return n;
+        out.workers = n;
+        return true;
+      }
+      case '--family':
+      case '--families': {
+        const list = this.families();
+        if (typeof list === 'string') return list;
+        out.families = list;
+        return true;
+      }
+      default:
+        return false;
+    }
   }
 
   /** True when the current argument looks like an option (a lone `-` is a file name). */

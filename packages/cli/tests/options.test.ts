@@ -1,3 +1,4 @@
+import type { Family } from '@epl/program';
 import { OptionReader } from '../src/options';
 
 function first(args: string[]): OptionReader {
@@ -26,6 +27,17 @@ describe('OptionReader', () => {
     expect(first(['--family', 'TCP, unix,tcp']).families()).toEqual(['tcp', 'unix']);
     expect(first(['--family=tcp,sctp']).families()).toBe("unknown family 'sctp' (known: tcp, tcp6, unix)");
     expect(first(['--family']).families()).toBe('--family takes a list: tcp,tcp6,unix');
+  });
+  it('reads the options every running command takes, and leaves the others', () => {
+    const out: { workers?: number; families?: Family[] } = {};
+    expect(first(['--workers=2']).common(out)).toBe(true);
+    expect(first(['--families', 'unix,tcp']).common(out)).toBe(true);
+    expect(out).toEqual({ workers: 2, families: ['unix', 'tcp'] });
+    expect(first(['--workers', '257']).common(out)).toBe('--workers takes a whole number from 1 to 256 (got 257)');
+    expect(first(['--family', 'x']).common(out)).toBe("unknown family 'x' (known: tcp, tcp6, unix)");
+    expect(first(['--filter', 'x']).common(out)).toBe(false);
+    expect(first(['a.epl']).common(out)).toBe(false);
+    expect(out).toEqual({ workers: 2, families: ['unix', 'tcp'] });
   });
   it('takes a lone - as a file name', () => {
     expect(first(['-']).isOption()).toBe(false);

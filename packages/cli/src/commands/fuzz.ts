@@ -49,6 +49,9 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
   const out: FuzzArgs = { out: 'fuzz-out', shrink: true, corpus: true };
   const r = new OptionReader(args);
   while (r.next()) {
+    const common = r.common(out);
+    if (common === true) continue;
+    if (typeof common === 'string') return common;
     switch (r.name) {
       case '--seed': {
         const v = r.value();
@@ -73,19 +76,6 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
         const n = r.whole(1, 4000);
         if (typeof n === 'string') return n;
         out.length = n;
-        break;
-      }
-      case '--workers': {
-        const n = r.whole(1, 256);
-        if (typeof n === 'string') return n;
-        out.workers = n;
-        break;
-      }
-      case '--family':
-      case '--families': {
-        const list = r.families();
-        if (typeof list === 'string') return list;
-        out.families = list;
         break;
       }
       case '--out': {

@@ -27,24 +27,20 @@ export const command: Command = {
   usage,
   async run(args: string[], io: Io): Promise<number> {
     let write = false;
-    let family: Family = 'tcp';
-    let workers: number | undefined;
+    const opts: { workers?: number; families?: Family[] } = {};
     const files: string[] = [];
     const r = new OptionReader(args);
     while (r.next()) {
-      if (r.name === '--write' || r.name === '-w') write = true;
-      else if (r.name === '--family') {
-        const list = r.families();
-        if (typeof list === 'string') return fail(io, list);
-        if (list.length !== 1) return fail(io, 'record takes one family');
-        family = list[0];
-      } else if (r.name === '--workers') {
-        const n = r.whole(1, 256);
-        if (typeof n === 'string') return fail(io, n);
-        workers = n;
-      } else if (r.isOption()) return fail(io, `unknown option '${r.arg}'`);
+      const common = r.common(opts);
+      if (typeof common === 'string') return fail(io, common);
+      if (common) {
+        if (opts.families && opts.families.length !== 1) return fail(io, 'record takes one family');
+      } else if (r.name === '--write' || r.name === '-w') write = true;
+      else if (r.isOption()) return fail(io, `unknown option '${r.arg}'`);
       else files.push(r.arg);
     }
+    const family: Family = opts.families?.[0] ?? 'tcp';
+    const workers = opts.workers;
     if (files.length !== 1) return fail(io, files.length ? 'record takes one file' : 'no file given');
     const file = files[0];
     const st = await fs.stat(file).catch(() => undefined);

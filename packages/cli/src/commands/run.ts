@@ -46,20 +46,10 @@ export function parseRunArgs(args: readonly string[]): RunArgs | string {
   const out: RunArgs = { files: [], json: false, verbose: false };
   const r = new OptionReader(args);
   while (r.next()) {
+    const common = r.common(out);
+    if (common === true) continue;
+    if (typeof common === 'string') return common;
     switch (r.name) {
-      case '--workers': {
-        const n = r.whole(1, 256);
-        if (typeof n === 'string') return n;
-        out.workers = n;
-        break;
-      }
-      case '--family':
-      case '--families': {
-        const list = r.families();
-        if (typeof list === 'string') return list;
-        out.families = list;
-        break;
-      }
       case '--filter': {
         const v = r.value();
         if (v === undefined) return '--filter takes a text';
