@@ -117,8 +117,8 @@ export function checkRaw(program: Program, raw: Uint8Array): CheckResult | undef
 
 /**
  * checkRaw of the result at byte `at` (4-byte aligned) of a buffer holding several, `length`
- * bytes long: `w` and `bytes` view the whole buffer from the same offset, so a batch's
- * results are checked through two views made once per batch.
+ * bytes long: `w` and `bytes` view the whole buffer from the same offset, so results packed
+ * back to back can be checked through two views made once.
  */
 export function checkRawAt(program: Program, w: Int32Array, bytes: Uint8Array, at: number, length: number): CheckResult | undefined {
   const n = program.steps.length;

@@ -193,14 +193,16 @@ export class Pool {
           return blame(at, `over its time budget (${this.budgetMs} ms + ${this.marginMs} ms margin): the worker was stopped and replaced`);
         });
       flight.task = this.piscina.run(task, {
-        transferList: [task.code.buffer, task.strings.buffer, task.meta.buffer] as ArrayBuffer[],
+        transferList: (task.reply
+          ? [task.code.buffer, task.strings.buffer, task.meta.buffer, task.reply.buffer]
+          : [task.code.buffer, task.strings.buffer, task.meta.buffer]) as ArrayBuffer[],
         signal: flight.abort.signal,
       }) as Promise<BatchReply>;
       flight.task.then(
         (reply) =>
           settle(() => {
             this.spares.keep(reply);
-            push(decodeBatch(reply, ids, family));
+            push(decodeBatch(reply, ids, family, this.spares));
           }),
         (e: unknown) =>
           settle(() => {

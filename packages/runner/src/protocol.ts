@@ -22,6 +22,8 @@ export interface BatchTask {
   readonly meta: Int32Array;
   readonly family: Family;
   readonly progress: Int32Array;
+  /** A buffer to write the results into (transferred), when the caller has one to spare: a worker's fresh memory costs page faults. */
+  readonly reply?: Uint8Array;
 }
 
 /** Every raw results buffer of a batch back to back: Program k is `raw[offsets[k]..offsets[k+1])`. */

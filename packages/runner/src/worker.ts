@@ -62,7 +62,8 @@ function runBatch(task: BatchTask): unknown {
   const options = { family: task.family };
   // Each result is written straight into the reply buffer (no buffer per run, no copy), each
   // at a 4-byte aligned offset: decode and checkRaw read it through Int32Array views, in place.
-  let raw = new Uint8Array(Math.max(4096, (n * bytesPerResult * 1.25 + 3) & ~3));
+  const want = Math.max(4096, (n * bytesPerResult * 1.25 + 3) & ~3);
+  let raw = task.reply !== undefined && task.reply.byteLength >= want ? task.reply : new Uint8Array(want);
   let total = 0;
   for (let k = 0; k < n; k++) {
     const m = k * META_WORDS;

@@ -2,7 +2,9 @@
 import { release } from 'node:os';
 import { ProgramBuilder } from '@epl/program';
 import type { ProgramCode } from '@epl/program';
+import { Spares } from '../src/batch';
 import { Pool } from '../src/pool';
+import type { PoolResult } from '../src/pool';
 import { TEST_CRASH_OPCODE } from '../src/protocol';
 
 /** A Program whose result tells which one it was: an eventfd holding `n`, read back. */
@@ -71,6 +73,22 @@ describe('Pool', () => {
         if (k > 0 && k % 2 === 0 && k < r.steps.length - 1) expect(s.ret).toBe(1 + ((i + k / 2 - 1) % 13));
       });
     });
+  });
+
+  it('hands reply buffers back to the workers; every result keeps its own bytes', async () => {
+    // Kept and decoded only after the whole run: a result still pointing into a reply buffer
+    // that a worker had written a later batch into would show that batch's numbers.
+    const handed = jest.spyOn(Spares.prototype, 'takeReply');
+    try {
+      const programs = Array.from({ length: 400 }, (_, i) => numbered(i + 1));
+      const kept: PoolResult[] = [];
+      for await (const r of pool.run(programs, { batchSize: 4 })) kept.push(r);
+      expect(handed.mock.results.filter((r) => r.value !== undefined).length).toBeGreaterThan(50);
+      expect(new Set(kept.map((r) => r.raw?.buffer)).size).toBe(400);
+      for (const r of kept) expect(counter(r.result)).toBe(r.id + 1);
+    } finally {
+      handed.mockRestore();
+    }
   });
 
   it('a consumer may stop iterating early; the pool goes on', async () => {
