@@ -5,6 +5,9 @@
 //                               before and right after the 2-worker run (the mean)
 //   run_vs_c_per_core           scenarios/s with all workers / (workers × C loop)
 //   run_scenarios_per_cpu_s, run_vs_c_cpu  the same per second of CPU time (steady under load)
+//   c_reference_parallel_scenarios_per_s   as many C loops at once as there are workers, summed
+//   c_parallel_vs_c_per_core    that / (workers × C loop): the machine's own ceiling for R
+//   run_vs_c_parallel           scenarios/s with all workers / the C loops at once
 //   single_file_ms              wall time of `epl run scenarios/founding/founding.epl` (median),
 //                               through the `epl` command (packages/cli/bin/epl)
 //   node_startup_ms             wall time of `node -e 0` (median) in the environment the `epl`
@@ -13,7 +16,7 @@
 //                               runs back to back (the commands are measured alternately)
 //   single_file_direct_ms       `node packages/cli/bin/epl.js run …` in the environment as it is:
 //                               what the launcher's dropping NODE_EXTRA_CA_CERTS saves, when set
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
@@ -47,6 +50,25 @@ function cReference(capture: boolean, netns: boolean): Rate | undefined {
   const wall = /c_scenarios_per_s\s+([\d.]+)/.exec(out);
   const cpu = /c_scenarios_per_cpu_s\s+([\d.]+)/.exec(out);
   return wall ? { wall: Number(wall[1]), cpu: cpu ? Number(cpu[1]) : NaN } : undefined;
+}
+
+/**
+ * `n` C loops at once, as the pool runs `n` workers at once: their summed rate (scenarios/s),
+ * what this machine gives `n` busy threads of raw syscalls.
+ */
+async function cReferenceParallel(n: number, capture: boolean, netns: boolean): Promise<number | undefined> {
+  if (!existsSync(C_REFERENCE)) return undefined;
+  const args = ['--seconds', '3', ...(capture ? ['--capture'] : []), ...(netns ? ['--netns'] : [])];
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      execFile(C_REFERENCE, args, { encoding: 'utf8', timeout: 120_000 }, (err, out) => {
+        const wall = /c_scenarios_per_s\s+([\d.]+)/.exec(out);
+        if (err || !wall) reject(err ?? new Error(`c-reference printed no rate: ${out}`));
+        else resolve(Number(wall[1]));
+      });
+    });
+  const rates = await Promise.all(Array.from({ length: n }, one));
+  return rates.reduce((a, b) => a + b, 0);
 }
 
 async function throughput(programs: readonly Program[], workers: number): Promise<Rate> {
@@ -128,6 +150,13 @@ export const bench: Bench = {
       if (Number.isFinite(c.cpu)) {
         report('c_reference_scenarios_per_cpu_s', Math.round(c.cpu), 'scenarios/s');
         report('run_vs_c_cpu', w2.cpu / c.cpu);
+      }
+      // The ceiling R cannot pass here: two C loops at once do not get twice one loop's rate.
+      const parallel = workers >= 2 ? await cReferenceParallel(workers, iso.wire.captured, iso.netns) : undefined;
+      if (parallel !== undefined) {
+        report('c_reference_parallel_scenarios_per_s', Math.round(parallel), 'scenarios/s');
+        report('c_parallel_vs_c_per_core', parallel / (workers * c.wall));
+        report('run_vs_c_parallel', w2.wall / parallel);
       }
     } else process.stderr.write(`bench runner: ${C_REFERENCE} is not built; run_vs_c_per_core not measured\n`);
     // Beside the floor under it on this machine, now: starting node (in the environment the
