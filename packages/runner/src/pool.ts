@@ -24,7 +24,7 @@ export interface PoolOptions {
 export interface RunOptions {
   /** The family `pair` takes (default tcp). */
   readonly family?: Family;
-  /** Programs per task (default: four tasks per worker, at least 8 and at most 256 Programs each). */
+  /** Programs per task (default: four tasks per worker, at least 8 and at most 512 Programs each). */
   readonly batchSize?: number;
 }
 
@@ -41,11 +41,13 @@ export interface PoolResult {
 }
 
 /**
- * Largest batch. piscina costs about 0.35 ms of CPU per task; at 256 Programs a task that is
- * ~1.4 us per scenario (at 64 it was ~5.5 us and the pool reached 0.58-0.62 of the C loop per
- * core, at 256 0.68-0.69, measured alternately in one session with `npm run bench -- runner`).
+ * Largest batch. piscina costs about 0.35 ms of CPU per task, and a worker waits about a
+ * millisecond between two of its tasks. At 64 Programs a task the pool reached 0.58-0.62 of
+ * the C loop per core, at 256 0.68-0.69; at 512, 2 workers ran 20,000 scenarios ~4% faster
+ * than at 256 (three alternate pairs, after reply buffers were recycled), and beyond that it
+ * gained nothing more.
  */
-const MAX_BATCH = 256;
+const MAX_BATCH = 512;
 /** A run of a few scenarios is one batch on one worker: a Program takes far less than a thread start. */
 const MIN_BATCH = 8;
 /** Batches given to the pool at once per worker: two wait at each worker, one more is ready. */
