@@ -65,6 +65,8 @@ class Executor {
   // Runs a Program against `st` (a fresh scratch state, torn down after, when st is null).
   // Never throws; a malformed Program yields an error in the results.
   void run(const RunInput& in, FdState* session);
+  // Runs a small tcp Program and forgets its results (see executor.cc).
+  void warmUp();
 
   // The last run laid out as one buffer.
   size_t resultSize() const { return results_.size(meta_); }

@@ -94,6 +94,7 @@ void Lane::loop() {
     exec = std::make_unique<Executor>();
     iso = exec->isolate();
     exec->captureOn();
+    exec->warmUp();
   } catch (const std::exception& e) {
     broken = std::string("the lane could not start: ") + e.what();
   }
