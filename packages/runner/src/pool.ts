@@ -119,13 +119,15 @@ export class Pool {
   /** Runs every Program; yields each result as its batch completes, with the Program's index. */
   run(programs: readonly ProgramCode[], opts: RunOptions = {}): AsyncIterableIterator<PoolResult> {
     if (this.closed) throw new Error('pool is closed');
-    return this.stream(programs, opts);
+    return this.stream(programs, opts, true);
   }
 
   /** Runs every Program; the results in input order. */
   async runAll(programs: readonly ProgramCode[], opts: RunOptions = {}): Promise<RunResult[]> {
     const out = new Array<RunResult>(programs.length);
-    for await (const { id, result } of this.run(programs, opts)) out[id] = result;
+    if (this.closed) throw new Error('pool is closed');
+    // Every result is decoded here at once: views into the replies, no copies to recycle them.
+    for await (const { id, result } of this.stream(programs, opts, false)) out[id] = result;
     return out;
   }
 
@@ -139,7 +141,8 @@ export class Pool {
     await this.piscina.destroy();
   }
 
-  private stream(programs: readonly ProgramCode[], opts: RunOptions): AsyncIterableIterator<PoolResult> {
+  /** `recycle`: copy each result out of its reply and hand the reply back to a worker (decodeBatch). */
+  private stream(programs: readonly ProgramCode[], opts: RunOptions, recycle: boolean): AsyncIterableIterator<PoolResult> {
     const family: Family = opts.family ?? 'tcp';
     const n = programs.length;
     const size = Math.max(1, Math.floor(opts.batchSize ?? Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.ceil(n / (this.workers * 4))))));
@@ -157,7 +160,7 @@ export class Pool {
           for (let id = next; id < Math.min(n, next + size); id++) ids.push(id);
           next += ids.length;
           running++;
-          this.batch(programs, ids, family, push).then(() => {
+          this.batch(programs, ids, family, push, recycle).then(() => {
             running--;
             launch();
           }, fail);
@@ -168,7 +171,14 @@ export class Pool {
   }
 
   /** Runs one batch; on a crash or overrun, reports the culprit and runs the others again. */
-  private batch(programs: readonly ProgramCode[], ids: readonly number[], family: Family, push: (items: PoolResult[]) => void, attempt = 0): Promise<void> {
+  private batch(
+    programs: readonly ProgramCode[],
+    ids: readonly number[],
+    family: Family,
+    push: (items: PoolResult[]) => void,
+    recycle: boolean,
+    attempt = 0,
+  ): Promise<void> {
     const task = pack(programs, ids, family, this.spares);
     const flight: InFlight = { progress: task.progress, abort: new AbortController(), seen: -1, since: 0, overrun: () => undefined };
     return new Promise<void>((resolve, reject) => {
@@ -183,7 +193,7 @@ export class Pool {
       const blame = (at: number, why: string) => {
         push([{ id: ids[at], result: errorResult(family, why) }]);
         const rest = ids.filter((_, k) => k !== at);
-        return rest.length ? this.batch(programs, rest, family, push) : undefined;
+        return rest.length ? this.batch(programs, rest, family, push, recycle) : undefined;
       };
       flight.overrun = (at) =>
         settle(() => {
@@ -204,7 +214,7 @@ export class Pool {
         (reply) =>
           settle(() => {
             this.spares.keep(reply);
-            push(decodeBatch(reply, ids, family, this.spares));
+            push(decodeBatch(reply, ids, family, recycle ? this.spares : undefined));
           }),
         (e: unknown) =>
           settle(() => {
@@ -214,7 +224,7 @@ export class Pool {
             if (at >= 0 && at < ids.length) return blame(at, `the worker died while running this scenario (${why}); it was replaced`);
             // The batch was waiting behind another on a worker that died: run it again. A pool
             // that keeps failing before running anything reports the batch instead of looping.
-            if (attempt < MAX_ATTEMPTS) return this.batch(programs, ids, family, push, attempt + 1);
+            if (attempt < MAX_ATTEMPTS) return this.batch(programs, ids, family, push, recycle, attempt + 1);
             push(ids.map((id) => ({ id, result: errorResult(family, `the pool could not run this scenario: ${why}`) })));
           }),
       );
