@@ -29,19 +29,27 @@ export function attemptText(program: Program, attempt: Attempt, source: string):
   return formatFailures(report, source);
 }
 
+/** A scenario's run: its result, and its check when the caller has it already. */
+export interface Outcome {
+  /** Read only when the verdict needs it (a failure, an unchecked wire): a pool decodes on read. */
+  readonly result: RunResult;
+  readonly check?: CheckResult;
+}
+
 /**
- * `source` is the file's text (failures quote their line); `result` undefined means the pool
- * never answered for this scenario, which is a failure too, never a silent pass. `c` is the
- * result's check when the caller has it already.
+ * `source` is the file's text (failures quote their line); `outcome` undefined means the pool
+ * never answered for this scenario, which is a failure too, never a silent pass. A pass with its
+ * check given never reads `outcome.result`.
  */
-export function judge(program: Program, result: RunResult | undefined, source: string, c?: CheckResult): Verdict {
-  if (!result) return { status: 'failed', message: `${program.file}: scenario "${program.title}" got no result from the pool`, wireUnchecked: 0 };
-  c ??= check(program, result);
-  const wire = { wireUnchecked: c.wireUnchecked, ...(c.wireUnchecked > 0 && result.wire.reason ? { wireReason: result.wire.reason } : {}) };
+export function judge(program: Program, outcome: Outcome | undefined, source: string): Verdict {
+  if (!outcome) return { status: 'failed', message: `${program.file}: scenario "${program.title}" got no result from the pool`, wireUnchecked: 0 };
+  const c = outcome.check ?? check(program, outcome.result);
+  const reason = c.wireUnchecked > 0 ? outcome.result.wire.reason : undefined;
+  const wire = { wireUnchecked: c.wireUnchecked, ...(reason ? { wireReason: reason } : {}) };
   if (c.pass) return { status: 'passed', ...wire };
   return {
     status: 'failed',
-    message: attemptText(program, { result, check: c }, source),
+    message: attemptText(program, { result: outcome.result, check: c }, source),
     details: { failures: c.failures, ...(c.error !== undefined ? { error: c.error } : {}) },
     ...wire,
   };

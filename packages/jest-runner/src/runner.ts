@@ -156,7 +156,7 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
         outcomes = cells.map((c) => {
           if (!c.selected) return { title: c.title, status: 'pending' };
           const run = results[families.indexOf(c.family)].get(c.program);
-          const { wireUnchecked, wireReason, ...verdict } = judge(c.program, run?.result, source, run?.check);
+          const { wireUnchecked, wireReason, ...verdict } = judge(c.program, run, source);
           this.wire.unchecked += wireUnchecked;
           if (wireReason) this.wire.reasons.add(wireReason);
           if (!run || run.failed.length === 0) return { title: c.title, ...verdict };

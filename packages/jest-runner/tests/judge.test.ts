@@ -18,11 +18,11 @@ const run = (steps: StepResult[], error?: string): RunResult => ({
 
 describe('judge', () => {
   it('passes a scenario whose expectations hold', () => {
-    expect(judge(program, run([step(0), step(2)]), source)).toEqual({ status: 'passed', wireUnchecked: 0 });
+    expect(judge(program, { result: run([step(0), step(2)]) }, source)).toEqual({ status: 'passed', wireUnchecked: 0 });
   });
 
   it('fails with the located, quoted step and expected vs got', () => {
-    const v = judge(program, run([step(0), step(1)]), source);
+    const v = judge(program, { result: run([step(0), step(1)]) }, source);
     expect(v.status).toBe('failed');
     expect(v.message).toMatch(/^j\.epl:2:1: /);
     expect(v.message).toContain('\n  write w "x" => 2\n  ^');
@@ -31,7 +31,7 @@ describe('judge', () => {
   });
 
   it('fails a run that stopped, saying where and why', () => {
-    const v = judge(program, run([step(0)], 'the worker died'), source);
+    const v = judge(program, { result: run([step(0)], 'the worker died') }, source);
     expect(v.status).toBe('failed');
     expect(v.message).toMatch(/^j\.epl:2:1: .*the worker died/m);
     expect(v.details).toEqual({ failures: [], error: 'the worker died' });
@@ -40,14 +40,26 @@ describe('judge', () => {
   it('takes the check when the caller has it', () => {
     const r = run([step(0), step(1)]);
     const c = check(program, r);
-    expect(judge(program, r, source, c)).toEqual(judge(program, r, source));
+    expect(judge(program, { result: r, check: c }, source)).toEqual(judge(program, { result: r }, source));
   });
 
   it("writes an earlier attempt's failure as it writes a failed verdict", () => {
     const r = run([step(0), step(1)]);
     const text = attemptText(program, { result: r, check: check(program, r) }, source);
-    expect(text).toBe(judge(program, r, source).message);
+    expect(text).toBe(judge(program, { result: r }, source).message);
     expect(text).toMatch(/^j\.epl:2:1: [^\n]*=> expectation failed\n/);
+  });
+
+  it('never reads the result of a pass whose check it is given (a pool decodes on read)', () => {
+    const r = run([step(0), step(2)]);
+    const c = check(program, r);
+    const outcome = {
+      check: c,
+      get result(): never {
+        throw new Error('result read');
+      },
+    };
+    expect(judge(program, outcome, source)).toEqual({ status: 'passed', wireUnchecked: 0 });
   });
 
   it('fails a scenario the pool never answered, rather than passing it', () => {
