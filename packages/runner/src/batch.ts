@@ -19,16 +19,16 @@ function decode(raw: Uint8Array): RunResult {
 }
 
 /**
- * One Program's outcome from a batch: its own copy of its raw results, decoded on the first read
- * of `result` only. A passing run is checked on the raw bytes (`check`, no decoding); a
- * failure, a transcript or a JSON record decodes it.
+ * One Program's outcome from a batch: its raw results (its own copy, or a view into the reply:
+ * see decodeBatch), decoded on the first read of `result` only. A passing run is checked on the
+ * raw bytes (`check`, no decoding); a failure, a transcript or a JSON record decodes it.
  */
 export class BatchResult implements PoolResult {
   #decoded: RunResult | undefined;
 
   constructor(
     readonly id: number,
-    /** This Program's raw results buffer (its own, 4-byte aligned); undefined when the batch did not run. */
+    /** This Program's raw results buffer (4-byte aligned); undefined when the batch did not run. */
     readonly raw: Uint8Array | undefined,
     private readonly family: Family,
     error?: string,
