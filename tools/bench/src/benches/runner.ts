@@ -39,17 +39,22 @@ interface Rate {
   cpu: number;
 }
 
-/**
- * The C loop's rates under the pool's conditions (capture and network namespace as the
- * workers have them); undefined when it is not built.
- */
-function cReference(capture: boolean, netns: boolean): Rate | undefined {
-  if (!existsSync(C_REFERENCE)) return undefined;
-  const args = ['--seconds', '3', ...(capture ? ['--capture'] : []), ...(netns ? ['--netns'] : [])];
-  const out = execFileSync(C_REFERENCE, args, { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'] });
+/** The C loop's arguments under the pool's conditions (capture and network namespace as the workers have them). */
+function cArgs(capture: boolean, netns: boolean): string[] {
+  return ['--seconds', '3', ...(capture ? ['--capture'] : []), ...(netns ? ['--netns'] : [])];
+}
+
+/** The rates a C loop printed; undefined when it printed none. */
+function cRate(out: string): Rate | undefined {
   const wall = /c_scenarios_per_s\s+([\d.]+)/.exec(out);
   const cpu = /c_scenarios_per_cpu_s\s+([\d.]+)/.exec(out);
   return wall ? { wall: Number(wall[1]), cpu: cpu ? Number(cpu[1]) : NaN } : undefined;
+}
+
+/** The C loop's rates under the pool's conditions; undefined when it is not built. */
+function cReference(capture: boolean, netns: boolean): Rate | undefined {
+  if (!existsSync(C_REFERENCE)) return undefined;
+  return cRate(execFileSync(C_REFERENCE, cArgs(capture, netns), { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'] }));
 }
 
 /**
@@ -58,13 +63,12 @@ function cReference(capture: boolean, netns: boolean): Rate | undefined {
  */
 async function cReferenceParallel(n: number, capture: boolean, netns: boolean): Promise<number | undefined> {
   if (!existsSync(C_REFERENCE)) return undefined;
-  const args = ['--seconds', '3', ...(capture ? ['--capture'] : []), ...(netns ? ['--netns'] : [])];
   const one = () =>
     new Promise<number>((resolve, reject) => {
-      execFile(C_REFERENCE, args, { encoding: 'utf8', timeout: 120_000 }, (err, out) => {
-        const wall = /c_scenarios_per_s\s+([\d.]+)/.exec(out);
-        if (err || !wall) reject(err ?? new Error(`c-reference printed no rate: ${out}`));
-        else resolve(Number(wall[1]));
+      execFile(C_REFERENCE, cArgs(capture, netns), { encoding: 'utf8', timeout: 120_000 }, (err, out) => {
+        const rate = cRate(out);
+        if (err || !rate) reject(err ?? new Error(`c-reference printed no rate: ${out}`));
+        else resolve(rate.wall);
       });
     });
   const rates = await Promise.all(Array.from({ length: n }, one));
