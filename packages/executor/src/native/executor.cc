@@ -297,7 +297,7 @@ bool Executor::validate(const RunInput& in, const FdState& st, int64_t& validOps
 // the next scenario gets the same descriptor numbers, and segments of its teardown that reach
 // the capture later are strangers to the next scenario's 4-tuples, dropped as any other.
 void Executor::warmUp() {
-  static constexpr int32_t kIn = 1;  // EPOLLIN
+  static constexpr int32_t kIn = EPOLLIN;
   static const int32_t code[] = {
       static_cast<int32_t>(Op::op_tcp),     0, 1, 0,   0, 0,  // tcp a b
       static_cast<int32_t>(Op::op_epoll),   2, 0, 0,   0, 0,  // epoll e
