@@ -1,11 +1,15 @@
-// @epl/executor: runs a Program natively in one call and decodes the results.
+// @epl/executor: runs batches of Programs natively, one call per batch, and reads the results.
 // See README.md for the API, isolation, capture, the EBADF rule, limits and the buffer layout.
-import { FAMILIES, FAMILY_CODE, type Family, type ProgramCode, type RunResult } from '@epl/program';
-import { decode } from './decode';
-import { native } from './native';
+import type { Family, ProgramCode } from '@epl/program';
+import { familyCode, packBatch, type PackedBatch } from './batch';
+import { native, type LaneReply } from './native';
+import { readBatch, type ResultView } from './view';
 
-export { decode, LAYOUT } from './decode';
+export { LAYOUT, ResultView, ResultsError, readBatch } from './view';
+export { BATCH_META_WORDS, batchSize, familyCode, packBatch } from './batch';
+export type { Allocate, BatchItem, PackedBatch } from './batch';
 export { ADDON_PATH, loadAddon } from './native';
+export type { LaneReply } from './native';
 
 export interface RunOptions {
   /** The family `pair` takes (default `tcp`). */
@@ -24,8 +28,7 @@ export interface Isolation {
 
 /** A run that keeps its descriptors: each run() continues from the state the last one left. */
 export interface Session {
-  readonly family: Family;
-  run(code: ProgramCode): RunResult;
+  run(code: ProgramCode): ResultView;
   /** Closes every descriptor the session holds. Further runs throw. */
   close(): void;
 }
@@ -37,48 +40,34 @@ export interface NativeInfo {
   readonly layout: Readonly<Record<string, number>>;
   /** Frames in the capture ring (segments that fit between two drains). */
   readonly captureFrames: number;
-  /** Words per Program in a lane batch's meta table (BATCH_META_WORDS must equal it). */
+  /** Words per Program in a batch's meta table (BATCH_META_WORDS must equal it). */
   readonly batchMetaWords: number;
 }
 
-function familyCode(options: RunOptions | undefined): number {
-  const family = options?.family ?? 'tcp';
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers can pass a non-string
-  if (!FAMILIES.includes(family)) throw new TypeError(`unknown family '${String(family)}' (known: ${FAMILIES.join(', ')})`);
-  return FAMILY_CODE[family];
-}
-
-// Results land here when they fit, so a run allocates no ArrayBuffer; decode copies bytes out.
-const SCRATCH_MAX = 1 << 20;
-let scratch = new Uint8Array(16 << 10);
-
-function runInto(code: ProgramCode, family: number, session: unknown): RunResult {
-  const r = native().run(code.code, code.strings, code.slotCount, family, session, scratch);
-  if (typeof r === 'number') return decode(scratch.subarray(0, r), true);
-  if (r.byteLength > scratch.byteLength && r.byteLength <= SCRATCH_MAX) scratch = new Uint8Array(Math.min(SCRATCH_MAX, r.byteLength * 2));
-  return decode(r);
-}
-
-/** Runs every op of a Program (fresh descriptors, all closed at the end) and decodes the results. */
-export function run(code: ProgramCode, options?: RunOptions): RunResult {
-  return runInto(code, familyCode(options), null);
+export interface BatchOptions {
+  /** Memory to write the results into; used when they fit (then a subarray of it comes back). */
+  readonly out?: Uint8Array;
+  /**
+   * Two cells, in shared memory, for a watcher on another thread: [0] the index of the Program
+   * running (-1 before, -2 after), [1] set to stop the batch after the current Program.
+   */
+  readonly progress?: Int32Array;
 }
 
 /**
- * Runs a Program and returns the raw results buffer: a fresh Uint8Array whose buffer can be
- * transferred to another thread and given to decode() there.
+ * Runs every Program of a batch on this thread, one native call, and returns their results
+ * back to back (read them with readBatch). The only way Programs run: pool workers call it,
+ * lanes run the same native loop on their own thread, run() is a batch of one.
  */
-export function runRaw(code: ProgramCode, options?: RunOptions): Uint8Array {
-  return native().run(code.code, code.strings, code.slotCount, familyCode(options), null) as Uint8Array;
+export function runBatch(batch: PackedBatch, opts: BatchOptions = {}): Uint8Array {
+  const out = opts.out ?? null;
+  const r = native().runBatch(batch.code, batch.strings, batch.meta, null, out, opts.progress ?? null);
+  return typeof r === 'number' ? (out as Uint8Array).subarray(0, r) : r;
 }
 
-/**
- * Runs a Program and writes the raw results buffer into `out` when it fits: returns its length
- * in bytes then. When it does not fit, `out` is left untouched and the results come back in a
- * fresh Uint8Array instead. Lets a caller lay many runs out in one buffer without a copy each.
- */
-export function runRawInto(code: ProgramCode, out: Uint8Array, options?: RunOptions): number | Uint8Array {
-  return native().run(code.code, code.strings, code.slotCount, familyCode(options), null, out);
+/** Runs one Program (fresh descriptors, all closed at the end) on this thread; the view owns its bytes. */
+export function run(code: ProgramCode, options?: RunOptions): ResultView {
+  return readBatch(runBatch(packBatch([{ program: code, family: options?.family ?? 'tcp' }])), 1)[0];
 }
 
 /**
@@ -93,28 +82,8 @@ export function isolate(): Isolation {
   return native().isolate();
 }
 
-/** A batch of Programs packed back to back, as a lane takes it. */
-export interface PackedBatch {
-  readonly code: Int32Array;
-  readonly strings: Uint8Array;
-  /**
-   * BATCH_META_WORDS per Program: code offset and length (words), string offset and length
-   * (bytes), slot count.
-   */
-  readonly meta: Int32Array;
-}
-
-/** Words per Program in PackedBatch.meta. */
-export const BATCH_META_WORDS = 5;
-
-/** What a lane did with a batch: the raw results, and the isolation its thread obtained. */
-export interface IsolatedBatch extends Isolation {
-  /** Every Program's results buffer back to back: Program k's is `raw[offsets[k], offsets[k + 1])`. */
-  readonly raw: Uint8Array;
-  readonly offsets: Int32Array;
-  /** Set when the lane could not run the batch at all (then `raw` is empty). */
-  readonly error?: string;
-}
+/** What a lane did with a batch: the raw results (readBatch), and the isolation its thread obtained. */
+export type IsolatedBatch = LaneReply;
 
 /**
  * One native thread, made for running Programs: it isolates itself as soon as it starts, as a
@@ -129,7 +98,7 @@ export interface Lane {
    * Runs a batch after the ones before it. A meta table that points outside code or strings is a
    * TypeError; a malformed Program is its own results' error, as with run().
    */
-  run(batch: PackedBatch, options?: RunOptions): Promise<IsolatedBatch>;
+  run(batch: PackedBatch): Promise<IsolatedBatch>;
   /** Lets a running batch finish (its sleeps and waits are bounded), refuses queued ones, ends the thread. */
   close(): void;
 }
@@ -138,8 +107,8 @@ export interface Lane {
 export function openLane(): Lane {
   const handle = native().openLane();
   return {
-    run(batch: PackedBatch, options?: RunOptions): Promise<IsolatedBatch> {
-      return native().laneRun(handle, batch.code, batch.strings, batch.meta, familyCode(options));
+    run(batch: PackedBatch): Promise<IsolatedBatch> {
+      return native().laneRun(handle, batch.code, batch.strings, batch.meta);
     },
     close(): void {
       native().closeLane(handle);
@@ -150,13 +119,15 @@ export function openLane(): Lane {
 /** Opens a session: runs that share one set of descriptors (and names) until close(). */
 export function openSession(options?: RunOptions): Session {
   const family = options?.family ?? 'tcp';
-  const handle = native().openSession(familyCode(options));
+  familyCode(family);
+  const handle = native().openSession();
   let closed = false;
   return {
-    family,
-    run(code: ProgramCode): RunResult {
+    run(code: ProgramCode): ResultView {
       if (closed) throw new Error('the session is closed');
-      return runInto(code, FAMILY_CODE[family], handle);
+      const b = packBatch([{ program: code, family }]);
+      const r = native().runBatch(b.code, b.strings, b.meta, handle, null, null) as Uint8Array;
+      return readBatch(r, 1)[0];
     },
     close(): void {
       if (closed) return;

@@ -4,10 +4,10 @@ import * as path from 'path';
 
 /** The addon's exports, as addon.cc defines them. */
 export interface NativeAddon {
-  run(code: Int32Array, strings: Uint8Array, slotCount: number, family: number, session: unknown, scratch?: Uint8Array): Uint8Array | number;
+  runBatch(code: Int32Array, strings: Uint8Array, meta: Int32Array, session: unknown, out: Uint8Array | null, progress: Int32Array | null): number | Uint8Array;
   isolate(): { files: boolean; netns: boolean; reason?: string };
   openLane(): unknown;
-  laneRun(lane: unknown, code: Int32Array, strings: Uint8Array, meta: Int32Array, family: number): Promise<IsolatedBatchRaw>;
+  laneRun(lane: unknown, code: Int32Array, strings: Uint8Array, meta: Int32Array): Promise<LaneReply>;
   closeLane(lane: unknown): void;
   info(): {
     ops: { code: number; name: string; operands: string[] }[];
@@ -17,17 +17,18 @@ export interface NativeAddon {
     captureFrames: number;
     batchMetaWords: number;
   };
-  openSession(family: number): unknown;
+  openSession(): unknown;
   closeSession(session: unknown): void;
 }
 
-/** What laneRun resolves to (see IsolatedBatch in index.ts). */
-export interface IsolatedBatchRaw {
+/** What laneRun resolves to. */
+export interface LaneReply {
+  /** Every Program's results back to back (readBatch). */
   raw: Uint8Array;
-  offsets: Int32Array;
   files: boolean;
   netns: boolean;
   reason?: string;
+  /** Set when the lane could not run the batch at all (then `raw` is empty). */
   error?: string;
 }
 

@@ -2,7 +2,9 @@
 // loopback (jest's main thread is never isolated). Every result, ready list and segment listed
 // there is asserted; where the table leaves the wire blank, nothing must cross it.
 import { EPOLL_FLAGS, ProgramBuilder, errnoNumber, formatEpollFlags, formatTcpFlags, type Program, type RunResult } from '@epl/program';
-import { run } from '../src';
+import { run as runView } from '../src';
+
+const run = (code: Program): RunResult => runView(code).toResult();
 
 const ALL = EPOLL_FLAGS.IN | EPOLL_FLAGS.OUT | EPOLL_FLAGS.ERR | EPOLL_FLAGS.HUP | EPOLL_FLAGS.RDHUP;
 

@@ -1,5 +1,5 @@
 // The public API on the real kernel (jest's main thread: host loopback, never isolated):
-// op semantics, the EBADF rule, validation, limits, sessions, runRaw/decode and fd hygiene.
+// op semantics, the EBADF rule, validation, limits, sessions, runBatch and fd hygiene.
 import { closeSync, fstatSync, openSync, readdirSync, readlinkSync } from 'fs';
 import {
   EPOLL_FLAGS,
@@ -15,7 +15,9 @@ import {
   type RunResult,
   type StepResult,
 } from '@epl/program';
-import { decode, isolate, openSession, run, runRaw } from '../src';
+import { BATCH_META_WORDS, isolate, openSession, packBatch, readBatch, run as runView, runBatch } from '../src';
+
+const run = (code: ProgramCode, opts?: { family?: 'tcp' | 'tcp6' | 'unix' }): RunResult => runView(code, opts).toResult();
 
 type Row = [OpName, (string | number | Uint8Array)[]];
 
@@ -199,7 +201,7 @@ describe('the EBADF rule', () => {
     try {
       const b = new ProgramBuilder();
       b.op('pipe', ['r', 'w']).op('close', ['r']);
-      const first = s.run(b.build());
+      const first = s.run(b.build()).toResult();
       const n = first.steps[0].fds[0];
       // The host opens descriptors until it holds the number the scenario closed.
       const mine: number[] = [];
@@ -212,7 +214,7 @@ describe('the EBADF rule', () => {
         c.slot('w');
         c.op('write', ['r', 'x']).op('read', ['r', 1]).op('close', ['r']).op('dup2', ['w', 'r']).op('write', ['w', 'ok']);
         // The last write reaches the kernel (w is the scenario's): its pipe has no reader.
-        expect(results(s.run(c.build()))).toEqual(['EBADF', 'EBADF', 'EBADF', 'EBUSY', 'EPIPE']);
+        expect(results(s.run(c.build()).toResult())).toEqual(['EBADF', 'EBADF', 'EBADF', 'EBUSY', 'EPIPE']);
         expect(readlinkSync(`/proc/self/fd/${n}`)).toBe('/dev/null');
         expect(fstatSync(n).isCharacterDevice()).toBe(true);
       } finally {
@@ -285,8 +287,7 @@ describe('validation: a malformed Program is an error value, with the steps befo
     ['a code length that is not a multiple of OP_WORDS', raw([Op.sleep, 0, 0, 0, 0, 0, 0]), /code has 7 words, not a multiple of 6/],
     ['too many ops', raw(new Array<number>((LIMITS.maxOps + 1) * OP_WORDS).fill(0)), /4097 ops \(at most 4096\)/],
     ['too many slots', raw(op(Op.sleep, 0), undefined, LIMITS.maxSlots + 1), /slotCount 257 is not an integer in 0\.\.256/],
-    ['a fractional slotCount', raw(op(Op.sleep, 0), undefined, 1.5), /slotCount 1\.5/],
-    ['a NaN slotCount', raw(op(Op.sleep, 0), undefined, NaN), /slotCount nan/],
+    ['a negative slotCount', raw(op(Op.sleep, 0), undefined, -1), /slotCount -1 is not an integer/],
     ['a string table over maxStringBytes', raw(op(Op.sleep, 0), new Uint8Array(LIMITS.maxStringBytes + 1)), /string table of 1048577 bytes/],
   ])('refuses %s before running anything', (_what, code, message) => {
     const r = run(code);
@@ -304,28 +305,58 @@ describe('validation: a malformed Program is an error value, with the steps befo
   it('a caller passing the wrong types gets a TypeError, not a result', () => {
     expect(() => run({ code: [1, 0, 0, 0, 0, 0] as unknown as Int32Array, strings: new Uint8Array(0), slotCount: 1 })).toThrow(/code must be an Int32Array/);
     expect(() => run({ code: new Int32Array(6), strings: 'x' as unknown as Uint8Array, slotCount: 1 })).toThrow(/strings must be a Uint8Array/);
-    expect(() => run({ code: new Int32Array(6), strings: new Uint8Array(0), slotCount: '1' as unknown as number })).toThrow(/slotCount must be a number/);
+    expect(() => run({ code: new Int32Array(6), strings: new Uint8Array(0), slotCount: '1' as unknown as number })).toThrow(/slotCount must be a whole number/);
+    // A batch's meta table holds whole numbers: a fractional or NaN count is the caller's error.
+    expect(() => run({ code: new Int32Array(6), strings: new Uint8Array(0), slotCount: 1.5 })).toThrow(/slotCount must be a whole number/);
+    expect(() => run({ code: new Int32Array(6), strings: new Uint8Array(0), slotCount: NaN })).toThrow(/slotCount must be a whole number/);
   });
 });
 
-describe('runRaw and decode', () => {
-  it('give what run gives, from one transferable buffer', () => {
-    const p = prog(['tcp', ['a', 'b']], ['write', ['a', 'hey']], ['read', ['b', 10]]);
-    const raw = runRaw(p);
-    expect(raw).toBeInstanceOf(Uint8Array);
-    expect(raw.byteOffset).toBe(0);
-    expect(raw.buffer.byteLength).toBe(raw.byteLength);
-    const a = decode(raw);
-    const b = run(p);
-    const strip = (r: RunResult) => ({ ...r, steps: r.steps.map((s) => ({ ...s, fds: s.fds.length, bytes: s.bytes && Buffer.from(s.bytes).toString() })) });
-    expect(strip(a)).toEqual(strip(b));
-    expect(strip(a).steps[2].bytes).toBe('hey');
+describe('runBatch', () => {
+  it('runs Programs back to back, each with its own family, as run gives them one by one', () => {
+    const p = prog(['pair', ['a', 'b']], ['write', ['a', 'hey']], ['read', ['b', 10]]);
+    const families = ['tcp', 'unix', 'tcp6'] as const;
+    const raw = runBatch(packBatch(families.map((family) => ({ program: p, family }))));
+    const views = readBatch(raw, 3);
+    const strip = (r: RunResult) => ({ ...r, steps: r.steps.map((s) => ({ ...s, fds: s.fds.length, wire: s.wire.length > 0, bytes: s.bytes && Buffer.from(s.bytes).toString() })) });
+    views.forEach((v, k) => {
+      expect(v.family).toBe(families[k]);
+      expect(strip(v.toResult())).toEqual(strip(run(p, { family: families[k] })));
+    });
+    expect(strip(views[0].toResult()).steps[2].bytes).toBe('hey');
   });
 
-  it('run keeps read bytes intact across later runs (they are copied out of the reused buffer)', () => {
-    const first = run(prog(['pipe', ['r', 'w']], ['write', ['w', 'keep']], ['read', ['r', 10]]));
-    for (let i = 0; i < 5; i++) run(prog(['pipe', ['r', 'w']], ['write', ['w', 'xxxxxxxx']], ['read', ['r', 10]]));
-    expect(Buffer.from(first.steps[2].bytes!).toString()).toBe('keep');
+  it('writes into the memory given when the results fit, and into fresh memory when they do not', () => {
+    const p = prog(['pipe', ['r', 'w']], ['write', ['w', 'keep']], ['read', ['r', 10]]);
+    const batch = packBatch([{ program: p, family: 'tcp' }, { program: p, family: 'tcp' }]);
+    const big = new Uint8Array(1 << 16);
+    const inPlace = runBatch(batch, { out: big });
+    expect(inPlace.buffer).toBe(big.buffer);
+    const small = new Uint8Array(64);
+    const fresh = runBatch(batch, { out: small });
+    expect(fresh.buffer).not.toBe(small.buffer);
+    expect(Array.from(fresh)).toEqual(Array.from(inPlace));
+    expect(readBatch(fresh, 2).map((v) => Buffer.from(v.bytesOf(2)!).toString())).toEqual(['keep', 'keep']);
+  });
+
+  it('reports in the progress cells which Program runs, and stops when asked', () => {
+    const p = prog(['pipe', ['r', 'w']]);
+    const progress = new Int32Array(new SharedArrayBuffer(8));
+    const batch = packBatch([p, p, p].map((program) => ({ program, family: 'tcp' as const })));
+    expect(readBatch(runBatch(batch, { progress }), 3)).toHaveLength(3);
+    expect(progress[0]).toBe(-2);
+    progress[1] = 1;
+    expect(runBatch(batch, { progress }).byteLength).toBe(0);
+  });
+
+  it('refuses a meta table that points outside the batch (TypeError), and a malformed Program is its own error', () => {
+    const p = prog(['pipe', ['r', 'w']]);
+    const ok = packBatch([{ program: p, family: 'tcp' }]);
+    expect(() => runBatch({ ...ok, meta: Int32Array.of(0, 99, 0, 0, 2, 0) })).toThrow(/Program 0 of the batch lies outside its code/);
+    expect(() => runBatch({ ...ok, meta: Int32Array.of(0, 1) })).toThrow(/6 words per Program/);
+    expect(BATCH_META_WORDS).toBe(6);
+    const [v] = readBatch(runBatch({ ...ok, meta: Int32Array.of(0, 6, 0, 0, 2, 9) }), 1);
+    expect(v.error).toMatch(/unknown family code 9/);
   });
 });
 
@@ -335,14 +366,14 @@ describe('sessions', () => {
     const s = openSession();
     const b1 = new ProgramBuilder();
     b1.op('tcp', ['a', 'b']);
-    const r1 = s.run(b1.build());
+    const r1 = s.run(b1.build()).toResult();
     expect(results(r1)).toEqual(['0']);
     expect(openFds()).toBe(before + 2);
     const b2 = new ProgramBuilder();
     b2.slot('a');
     b2.slot('b');
     const p2 = b2.op('write', ['a', 'x']).op('read', ['b', 1]).op('close', ['a']).build();
-    const r2 = s.run(p2);
+    const r2 = s.run(p2).toResult();
     expect(results(r2)).toEqual(['1', '1 "x"', '0']);
     expect(wire(p2, r2.steps[0])).toBe('a>b P. len 1, b>a .');
     expect(wire(p2, r2.steps[2])).toBe('a>b F.');
@@ -356,8 +387,7 @@ describe('sessions', () => {
   it('take the family at open', () => {
     const s = openSession({ family: 'unix' });
     try {
-      expect(s.family).toBe('unix');
-      const r = s.run(prog(['pair', ['a', 'b']]));
+      const r = s.run(prog(['pair', ['a', 'b']])).toResult();
       expect(r.family).toBe('unix');
       expect(results(r)).toEqual(['0']);
     } finally {

@@ -4,8 +4,8 @@
 import { spawnSync } from 'child_process';
 import { readdirSync } from 'fs';
 import * as path from 'path';
-import { EPOLL_FLAGS, ERRNO, ProgramBuilder, programCode, type ProgramCode, type RunResult } from '@epl/program';
-import { BATCH_META_WORDS, decode, openLane, run, type IsolatedBatch, type PackedBatch } from '../src';
+import { EPOLL_FLAGS, ERRNO, ProgramBuilder, programCode, type Family, type ProgramCode, type RunResult } from '@epl/program';
+import { BATCH_META_WORDS, openLane, packBatch, readBatch, run, type IsolatedBatch, type PackedBatch } from '../src';
 import { native } from '../src/native';
 
 const CHILD = path.join(__dirname, 'fixtures', 'lane-child.js');
@@ -25,26 +25,12 @@ function rstAfterClose(): ProgramCode {
 }
 const sleeper = (ms: number): ProgramCode => programCode(new ProgramBuilder().op('sleep', [ms]).build());
 
-function packed(programs: readonly ProgramCode[]): PackedBatch {
-  const code = new Int32Array(programs.reduce((n, p) => n + p.code.length, 0));
-  const strings = new Uint8Array(programs.reduce((n, p) => n + p.strings.length, 0));
-  const meta = new Int32Array(programs.length * BATCH_META_WORDS);
-  let w = 0;
-  let b = 0;
-  programs.forEach((p, k) => {
-    code.set(p.code, w);
-    strings.set(p.strings, b);
-    meta.set([w, p.code.length, b, p.strings.length, p.slotCount], k * BATCH_META_WORDS);
-    w += p.code.length;
-    b += p.strings.length;
-  });
-  return { code, strings, meta };
+function packed(programs: readonly ProgramCode[], family: Family = 'tcp'): PackedBatch {
+  return packBatch(programs.map((program) => ({ program, family })));
 }
 
 function results(batch: IsolatedBatch): RunResult[] {
-  const out: RunResult[] = [];
-  for (let k = 0; k + 1 < batch.offsets.length; k++) out.push(decode(batch.raw.subarray(batch.offsets[k], batch.offsets[k + 1])));
-  return out;
+  return readBatch(batch.raw).map((v) => v.toResult());
 }
 
 // A pure ACK may leave at once or on the delayed-ACK timer (see workers.test.ts): compared without.
@@ -59,14 +45,14 @@ describe('a lane opened on the main thread', () => {
     const lane = openLane();
     try {
       const p = rstAfterClose();
-      const batch = await lane.run(packed([p, p, p]), { family: 'tcp' });
+      const batch = await lane.run(packed([p, p, p]));
       expect(batch.error).toBeUndefined();
       expect(batch.files).toBe(true);
       expect(batch.netns).toBe(root);
       if (!root) expect(batch.reason).toMatch(/CLONE_NEWNET/);
       const got = results(batch);
       expect(got).toHaveLength(3);
-      const direct = run(p, { family: 'tcp' });
+      const direct = run(p, { family: 'tcp' }).toResult();
       for (const r of got) {
         expect(r.error).toBeUndefined();
         expect(r.netns).toBe(root);
@@ -86,8 +72,8 @@ describe('a lane opened on the main thread', () => {
     try {
       const pair = programCode(new ProgramBuilder().op('pair', ['a', 'b']).build());
       const [a, b, c] = await Promise.all([
-        lane.run(packed([pair]), { family: 'unix' }),
-        lane.run(packed([pair, pair]), { family: 'tcp6' }),
+        lane.run(packed([pair], 'unix')),
+        lane.run(packed([pair, pair], 'tcp6')),
         lane.run(packed([])),
       ]);
       expect(results(a).map((r) => r.family)).toEqual(['unix']);
@@ -136,14 +122,13 @@ describe('a lane opened on the main thread', () => {
         }
         return { name: 'none', message: 'nothing thrown' };
       };
-      expect(thrown(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, 99, 0, 0, 0) }))).toEqual({
+      expect(thrown(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, 99, 0, 0, 0, 0) }))).toEqual({
         name: 'TypeError',
         message: 'Program 0 of the batch lies outside its code',
       });
-      expect(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, p.code.length, 5, 1, 0) })).toThrow(/lies outside its strings/);
-      expect(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, 1) })).toThrow(/5 words per Program/);
-      expect(() => lane.run({ code: p.code, strings: p.strings, meta: new Int32Array(0) }, { family: 'ipx' as 'tcp' })).toThrow(/unknown family/);
-      expect(thrown(() => native().laneRun({}, p.code, p.strings, new Int32Array(0), 0))).toEqual({ name: 'TypeError', message: 'lane must be a lane handle' });
+      expect(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, p.code.length, 5, 1, 0, 0) })).toThrow(/lies outside its strings/);
+      expect(() => lane.run({ code: p.code, strings: p.strings, meta: Int32Array.of(0, 1) })).toThrow(/6 words per Program/);
+      expect(thrown(() => native().laneRun({}, p.code, p.strings, new Int32Array(0)))).toEqual({ name: 'TypeError', message: 'lane must be a lane handle' });
       expect(() => native().closeLane(42)).toThrow(/not a lane handle/);
       const bad = { code: Int32Array.of(9999, 0, 0, 0, 0, 0), strings: new Uint8Array(0), slotCount: 0 };
       const [r] = results(await lane.run(packed([bad])));
@@ -208,7 +193,7 @@ describe('listening sockets in a namespace full of TIME_WAIT sockets', () => {
       for (let n = 0; n < 40000 * scale; n += 5000)
         tally('tcp', await lane.run(packed(new Array<ProgramCode>(Math.min(5000, 40000 * scale - n)).fill(pair))), cleanPair);
       for (let n = 0; n < 20000 * scale; n += 5000) {
-        tally('tcp6', await lane.run(packed(new Array<ProgramCode>(Math.min(5000, 20000 * scale - n)).fill(pair)), { family: 'tcp6' }), cleanPair);
+        tally('tcp6', await lane.run(packed(new Array<ProgramCode>(Math.min(5000, 20000 * scale - n)).fill(pair), 'tcp6')), cleanPair);
         tally('listen', await lane.run(packed(new Array<ProgramCode>(Math.min(5000, 20000 * scale - n)).fill(listen))), cleanListen);
       }
       expect(Object.fromEntries(failures)).toEqual({});

@@ -1,5 +1,5 @@
 // The addon and the contract agree: opcode table, limits and results layout come from the C++
-// header and must equal @epl/program's (and decode.ts's) numbers exactly.
+// header and must equal @epl/program's (and view.ts's) numbers exactly.
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -19,7 +19,7 @@ describe('the addon mirrors the contract', () => {
     expect(info.limits).toEqual({ ...LIMITS });
   });
 
-  it('lays results out as decode() reads them', () => {
+  it('lays results out as ResultView reads them', () => {
     expect(info.layout).toEqual({ ...LAYOUT });
   });
 });

@@ -26,3 +26,15 @@ export const LIMITS = {
   /** Segments recorded for one step (more are counted, not stored). */
   maxSegmentsPerStep: 256,
 } as const;
+
+/** What a statement means when it leaves an operand out (the compiler fills them in, the printer leaves them out). */
+export const DEFAULTS = {
+  /** `wait E`: `max 64`. */
+  waitMax: 64,
+  /** `wait E`: `timeout 0` (never blocks). */
+  waitTimeoutMs: 0,
+  /** `read A`: `read A 1024`. */
+  readBytes: 1024,
+  /** `eventfd E`: `eventfd E 0`. */
+  eventfdInit: 0,
+} as const;

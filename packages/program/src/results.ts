@@ -48,4 +48,6 @@ export interface RunResult {
   readonly wire: WireStatus;
   /** Set when the Program was malformed or the executor failed; `steps` holds what ran before. */
   readonly error?: string;
+  /** Bytes read but not kept, past the run's limit on recorded bytes (absent when none). */
+  readonly bytesDropped?: number;
 }

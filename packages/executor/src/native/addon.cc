@@ -10,10 +10,13 @@
 #include <string>
 
 #include "executor.h"
+#include "batch.h"
 #include "lane.h"
 
 namespace {
 
+using epl::BatchInput;
+using epl::BatchOut;
 using epl::Executor;
 using epl::FdState;
 
@@ -23,7 +26,6 @@ constexpr napi_type_tag kLaneTag = {0x6570c2a1e5a5f0b2ULL, 0x6c616e65f00d0002ULL
 
 struct Session {
   FdState state;
-  int32_t family = 0;
   bool closed = false;
 };
 
@@ -34,7 +36,7 @@ class Addon : public Napi::Addon<Addon> {
     struct sigaction old;
     if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
     DefineAddon(exports, {
-                             InstanceMethod("run", &Addon::Run),
+                             InstanceMethod("runBatch", &Addon::RunBatch),
                              InstanceMethod("isolate", &Addon::Isolate),
                              InstanceMethod("openLane", &Addon::OpenLane),
                              InstanceMethod("laneRun", &Addon::LaneRun),
@@ -59,49 +61,78 @@ class Addon : public Napi::Addon<Addon> {
     return ext.Data();
   }
 
-  // run(code: Int32Array, strings: Uint8Array, slotCount: number, family: number,
-  //     session: External | null, scratch?: Uint8Array): Uint8Array | number
-  // Returns a new Uint8Array with the results, or the byte count when they fit in scratch.
-  Napi::Value Run(const Napi::CallbackInfo& info) {
+  // Checks code, strings and meta (TypeError for a caller's misuse); fills `in` on success.
+  bool BatchArgs(const Napi::CallbackInfo& info, size_t at, BatchInput& in) {
+    if (!info[at].IsTypedArray() || info[at].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+      TypeError(info, "code must be an Int32Array");
+      return false;
+    }
+    if (!info[at + 1].IsTypedArray() || info[at + 1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      TypeError(info, "strings must be a Uint8Array");
+      return false;
+    }
+    if (!info[at + 2].IsTypedArray() || info[at + 2].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+      TypeError(info, "meta must be an Int32Array");
+      return false;
+    }
+    Napi::Int32Array code = info[at].As<Napi::Int32Array>();
+    Napi::Uint8Array strings = info[at + 1].As<Napi::Uint8Array>();
+    Napi::Int32Array meta = info[at + 2].As<Napi::Int32Array>();
+    std::string bad = epl::batchMetaError(meta.Data(), meta.ElementLength(), code.ElementLength(), strings.ElementLength());
+    if (!bad.empty()) {
+      TypeError(info, bad.c_str());
+      return false;
+    }
+    in = BatchInput{code.Data(), strings.Data(), meta.Data(), meta.ElementLength() / epl::kBatchMetaWords};
+    return true;
+  }
+
+  // runBatch(code: Int32Array, strings: Uint8Array, meta: Int32Array, session: External | null,
+  //          out: Uint8Array | null, progress: Int32Array | null): number | Uint8Array
+  // Runs every Program of the batch on this thread. Returns the byte count when the results fit
+  // in `out`, else a new Uint8Array holding them. `progress` (two cells, in shared memory) lets a
+  // watcher on another thread see which Program runs and ask the batch to stop (see batch.h).
+  Napi::Value RunBatch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 5) return TypeError(info, "run(code, strings, slotCount, family, session[, scratch])");
-    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-      return TypeError(info, "code must be an Int32Array");
-    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
-      return TypeError(info, "strings must be a Uint8Array");
-    if (!info[2].IsNumber()) return TypeError(info, "slotCount must be a number");
-    if (!info[3].IsNumber()) return TypeError(info, "family must be a number");
+    if (info.Length() < 6) return TypeError(info, "runBatch(code, strings, meta, session, out, progress)");
+    BatchInput in{};
+    if (!BatchArgs(info, 0, in)) return env.Undefined();
     Session* session = nullptr;
-    if (!info[4].IsNull() && !info[4].IsUndefined()) {
-      session = SessionArg(info[4]);
+    if (!info[3].IsNull() && !info[3].IsUndefined()) {
+      session = SessionArg(info[3]);
       if (!session) return TypeError(info, "session must be a session handle");
       if (session->closed) {
         Napi::Error::New(env, "the session is closed").ThrowAsJavaScriptException();
         return env.Undefined();
       }
     }
-    Napi::Int32Array code = info[0].As<Napi::Int32Array>();
-    Napi::Uint8Array strings = info[1].As<Napi::Uint8Array>();
-    epl::RunInput in;
-    in.code = code.Data();
-    in.words = static_cast<int64_t>(code.ElementLength());
-    in.strings = strings.Data();
-    in.stringBytes = static_cast<int64_t>(strings.ElementLength());
-    in.slotCount = info[2].As<Napi::Number>().DoubleValue();
-    double fam = info[3].As<Napi::Number>().DoubleValue();
-    in.family = fam >= 0 && fam < epl::kFamilyCount && static_cast<int32_t>(fam) == fam ? static_cast<int32_t>(fam) : -1;
-    exec_.run(in, session ? &session->state : nullptr);
-    size_t size = exec_.resultSize();
-    if (info.Length() > 5 && info[5].IsTypedArray() && info[5].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
-      Napi::Uint8Array scratch = info[5].As<Napi::Uint8Array>();
-      if (scratch.ElementLength() >= size) {
-        exec_.writeResult(scratch.Data());
-        return Napi::Number::New(env, static_cast<double>(size));
-      }
+    uint8_t* ext = nullptr;
+    size_t extBytes = 0;
+    if (!info[4].IsNull() && !info[4].IsUndefined()) {
+      if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+        return TypeError(info, "out must be a Uint8Array or null");
+      Napi::Uint8Array out = info[4].As<Napi::Uint8Array>();
+      ext = out.Data();
+      extBytes = out.ElementLength();
     }
-    Napi::Uint8Array out = Napi::Uint8Array::New(env, size);
-    exec_.writeResult(out.Data());
-    return out;
+    int32_t* progress = nullptr;
+    if (!info[5].IsNull() && !info[5].IsUndefined()) {
+      if (!info[5].IsTypedArray() || info[5].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+          info[5].As<Napi::Int32Array>().ElementLength() < 2)
+        return TypeError(info, "progress must be an Int32Array of two cells or null");
+      progress = info[5].As<Napi::Int32Array>().Data();
+    }
+    BatchOut out(ext, extBytes);
+    try {
+      epl::runBatch(exec_, in, session ? &session->state : nullptr, out, progress);
+    } catch (const std::exception& e) {
+      Napi::Error::New(env, std::string("runBatch: ") + e.what()).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (out.external()) return Napi::Number::New(env, static_cast<double>(out.size()));
+    Napi::Uint8Array copy = Napi::Uint8Array::New(env, out.size());
+    if (out.size() > 0) memcpy(copy.Data(), out.own().data(), out.size());
+    return copy;
   }
 
   Napi::Value Isolate(const Napi::CallbackInfo& info) {
@@ -197,22 +228,16 @@ class Addon : public Napi::Addon<Addon> {
     return ext;
   }
 
-  // laneRun(lane, code: Int32Array, strings: Uint8Array, meta: Int32Array, family: number):
-  //   Promise<{ raw: Uint8Array, offsets: Int32Array, files, netns, reason?, error? }>
+  // laneRun(lane, code: Int32Array, strings: Uint8Array, meta: Int32Array):
+  //   Promise<{ raw: Uint8Array, files, netns, reason?, error? }>
   Napi::Value LaneRun(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 5) return TypeError(info, "laneRun(lane, code, strings, meta, family)");
+    if (info.Length() < 4) return TypeError(info, "laneRun(lane, code, strings, meta)");
     std::shared_ptr<LaneState>* handle = LaneArg(info[0]);
     if (!handle) return TypeError(info, "lane must be a lane handle");
     LaneState* s = handle->get();
-    if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-      return TypeError(info, "code must be an Int32Array");
-    if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
-      return TypeError(info, "strings must be a Uint8Array");
-    if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-      return TypeError(info, "meta must be an Int32Array");
-    double fam = info[4].IsNumber() ? info[4].As<Napi::Number>().DoubleValue() : -1;
-    if (!(fam >= 0 && fam < epl::kFamilyCount) || static_cast<int32_t>(fam) != fam) return TypeError(info, "family must be a family code");
+    BatchInput in{};
+    if (!BatchArgs(info, 1, in)) return env.Undefined();
     if (s->closed) {
       Napi::Error::New(env, "the lane is closed").ThrowAsJavaScriptException();
       return env.Undefined();
@@ -220,14 +245,11 @@ class Addon : public Napi::Addon<Addon> {
     Napi::Int32Array code = info[1].As<Napi::Int32Array>();
     Napi::Uint8Array strings = info[2].As<Napi::Uint8Array>();
     Napi::Int32Array meta = info[3].As<Napi::Int32Array>();
-    std::string bad = epl::laneMetaError(meta.Data(), meta.ElementLength(), code.ElementLength(), strings.ElementLength());
-    if (!bad.empty()) return TypeError(info, bad.c_str());
     // The thread works on copies: the caller's arrays may be reused or collected meanwhile.
     auto* job = new LaneJob(env, *handle);
     job->batch.code.assign(code.Data(), code.Data() + code.ElementLength());
     job->batch.strings.assign(strings.Data(), strings.Data() + strings.ElementLength());
     job->batch.meta.assign(meta.Data(), meta.Data() + meta.ElementLength());
-    job->batch.family = static_cast<int32_t>(fam);
     job->batch.owner = job;
     Napi::Promise promise = job->deferred.Promise();
     // A lane with work keeps the event loop alive until the work is delivered.
@@ -254,10 +276,7 @@ class Addon : public Napi::Addon<Addon> {
     Napi::Object o = Napi::Object::New(env);
     Napi::Uint8Array raw = Napi::Uint8Array::New(env, b.raw.size());
     if (!b.raw.empty()) memcpy(raw.Data(), b.raw.data(), b.raw.size());
-    Napi::Int32Array offsets = Napi::Int32Array::New(env, b.offsets.size());
-    if (!b.offsets.empty()) memcpy(offsets.Data(), b.offsets.data(), b.offsets.size() * sizeof(int32_t));
     o.Set("raw", raw);
-    o.Set("offsets", offsets);
     o.Set("files", b.isolation.files);
     o.Set("netns", b.isolation.netns);
     if (b.isolation.reason[0]) o.Set("reason", b.isolation.reason);
@@ -295,22 +314,19 @@ class Addon : public Napi::Addon<Addon> {
 #undef EPL_LAYOUT_SET
     o.Set("layout", layout);
     o.Set("captureFrames", epl::Capture::kFrameCount);
-    o.Set("batchMetaWords", epl::kLaneMetaWords);
+    o.Set("batchMetaWords", epl::kBatchMetaWords);
     return o;
   }
 
-  // openSession(family: number): External. The state is torn down by closeSession, or by the
-  // garbage collector if the caller forgets.
+  // openSession(): External. The state is torn down by closeSession, or by the garbage collector
+  // if the caller forgets.
   Napi::Value OpenSession(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    double fam = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
-    if (!(fam >= 0 && fam < epl::kFamilyCount) || static_cast<int32_t>(fam) != fam) return TypeError(info, "family must be a family code");
     auto* s = new (std::nothrow) Session();
     if (!s) {
       Napi::Error::New(env, "out of memory").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    s->family = static_cast<int32_t>(fam);
     Napi::External<Session> ext = Napi::External<Session>::New(env, s, [](Napi::Env, Session* p) { delete p; });
     ext.TypeTag(&kSessionTag);
     return ext;

@@ -1,6 +1,5 @@
 #include "lane.h"
 
-#include <cstdio>
 #include <exception>
 #include <memory>
 #include <stdexcept>
@@ -9,50 +8,15 @@
 
 namespace epl {
 
-std::string laneMetaError(const int32_t* meta, size_t metaWords, size_t codeWords, size_t stringBytes) {
-  if (metaWords % kLaneMetaWords != 0) return "meta must hold 5 words per Program";
-  char why[160];
-  for (size_t k = 0; k < metaWords / kLaneMetaWords; k++) {
-    const int32_t* m = meta + k * kLaneMetaWords;
-    bool codeOk = m[0] >= 0 && m[1] >= 0 && static_cast<size_t>(m[0]) + static_cast<size_t>(m[1]) <= codeWords;
-    bool stringsOk = m[2] >= 0 && m[3] >= 0 && static_cast<size_t>(m[2]) + static_cast<size_t>(m[3]) <= stringBytes;
-    if (!codeOk || !stringsOk) {
-      snprintf(why, sizeof why, "Program %zu of the batch lies outside its %s", k, codeOk ? "strings" : "code");
-      return why;
-    }
-  }
-  return "";
-}
-
 // Runs every Program of a batch on `exec`. Never throws.
-static void runBatch(Executor& exec, const Isolation& iso, LaneBatch& b) {
+static void runLaneBatch(Executor& exec, const Isolation& iso, LaneBatch& b) {
   b.isolation = iso;
   try {
-    size_t n = b.meta.size() / kLaneMetaWords;
-    b.offsets.assign(n + 1, 0);
-    size_t total = 0;
-    for (size_t k = 0; k < n; k++) {
-      const int32_t* m = &b.meta[k * kLaneMetaWords];
-      RunInput in;
-      in.code = b.code.data() + m[0];
-      in.words = m[1];
-      in.strings = b.strings.data() + m[2];
-      in.stringBytes = m[3];
-      in.slotCount = m[4];
-      in.family = b.family;
-      exec.run(in, nullptr);
-      size_t size = exec.resultSize();
-      // Each result starts 4-byte aligned: decode reads it through Int32Array views, in place.
-      size_t padded = (size + 3) & ~static_cast<size_t>(3);
-      if (total + padded > static_cast<size_t>(INT32_MAX)) throw std::length_error("the batch's results pass 2 GiB");
-      b.raw.resize(total + padded);
-      exec.writeResult(b.raw.data() + total);
-      total += padded;
-      b.offsets[k + 1] = static_cast<int32_t>(total);
-    }
+    BatchOut out(nullptr, 0);
+    runBatch(exec, BatchInput{b.code.data(), b.strings.data(), b.meta.data(), b.meta.size() / kBatchMetaWords}, nullptr, out, nullptr);
+    b.raw = out.take();
   } catch (const std::exception& e) {
     b.raw.clear();
-    b.offsets.clear();
     b.error = std::string("the lane could not run the batch: ") + e.what();
   }
 }
@@ -109,7 +73,7 @@ void Lane::loop() {
       if (stopping_) b->error = "the lane was closed before this batch ran";
     }
     if (b->error.empty()) {
-      if (exec) runBatch(*exec, iso, *b);
+      if (exec) runLaneBatch(*exec, iso, *b);
       else b->error = broken;
     }
     done_(b);

@@ -15,31 +15,21 @@
 #include <thread>
 #include <vector>
 
+#include "batch.h"
 #include "isolate.h"
 
 namespace epl {
-
-// Words per Program in a batch's meta (BATCH_META_WORDS in src/index.ts; nativeInfo() exposes
-// this one and a test compares them): code offset, code words, string offset, string bytes,
-// slot count.
-constexpr int32_t kLaneMetaWords = 5;
 
 struct LaneBatch {
   std::vector<int32_t> code;
   std::vector<uint8_t> strings;
   std::vector<int32_t> meta;
-  int32_t family = 0;
-  // Filled by the lane: every results buffer back to back, each 4-byte aligned; Program k's is
-  // raw[offsets[k], offsets[k + 1]).
+  // Filled by the lane: every Program's results buffer back to back (BatchOut).
   std::vector<uint8_t> raw;
-  std::vector<int32_t> offsets;
   Isolation isolation;
   std::string error;      // set when the batch could not run at all
   void* owner = nullptr;  // the caller's: the lane never touches it
 };
-
-// Why a meta table does not describe Programs inside code and strings; empty when it does.
-std::string laneMetaError(const int32_t* meta, size_t metaWords, size_t codeWords, size_t stringBytes);
 
 class Lane {
  public:

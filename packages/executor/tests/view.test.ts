@@ -1,6 +1,8 @@
-// decode() on hand-made buffers: every field lands where the layout says, and a buffer that is
+// ResultView on hand-made buffers: every field lands where the layout says, and a buffer that is
 // not a well-formed one is refused with a message instead of being read out of bounds.
-import { LAYOUT, decode } from '../src/decode';
+import { LAYOUT, ResultView, readBatch } from '../src/view';
+
+const decode = (raw: Uint8Array) => ResultView.of(raw).toResult();
 
 const L = LAYOUT;
 
@@ -77,7 +79,7 @@ function handMade(
   return buf;
 }
 
-describe('decode', () => {
+describe('ResultView', () => {
   it('reads steps, fds, bytes, ready lists and segments', () => {
     const raw = handMade([
       {
@@ -138,20 +140,44 @@ describe('decode', () => {
     expect(r.steps).toEqual([]);
   });
 
-  it('keeps bytes as views by default and copies them when asked', () => {
-    const raw = handMade([{ ret: 2, bytes: 'hi' }]);
-    expect(decode(raw).steps[0].bytes!.buffer).toBe(raw.buffer);
-    const copied = decode(raw, true).steps[0].bytes!;
-    expect(copied.buffer).not.toBe(raw.buffer);
+  it('reads fields in place; objects and copies own their bytes', () => {
+    const raw = handMade([{ ret: 2, bytes: 'hi', ready: [[1, 5]], wire: [[0, 1, 0x18, 2]] }]);
+    const v = ResultView.of(raw);
+    expect([v.stepCount, v.ret(0), v.bytesLength(0), v.byteAt(0, 1), v.readyCount(0), v.readySlot(0, 0), v.readyEvents(0, 0)]).toEqual([1, 2, 2, 0x69, 1, 1, 5]);
+    expect([v.segCount(0), v.seg(0, 0, 0), v.seg(0, 0, 1), v.seg(0, 0, 2), v.seg(0, 0, 3), v.segDropped(0)]).toEqual([1, 0, 1, 0x18, 2, 0]);
+    expect(v.bytesOf(0)!.buffer).toBe(raw.buffer);
+    const copy = v.copy();
+    const decoded = v.toResult();
     raw.fill(0);
-    expect(Buffer.from(copied).toString()).toBe('hi');
+    expect(Buffer.from(decoded.steps[0].bytes!).toString()).toBe('hi');
+    expect(Buffer.from(copy.bytesOf(0)!).toString()).toBe('hi');
   });
 
-  it('reads a buffer at an unaligned offset (results packed back to back)', () => {
+  it('reports bytes the run could not keep, and the op an error is about', () => {
+    const raw = handMade([{ ret: 1 }], { error: 'malformed program: op 1: unknown opcode 99', errorOp: 1 });
+    new Int32Array(raw.buffer)[L.hBytesDropped] = 4096;
+    const v = ResultView.of(raw);
+    expect([v.bytesDropped, v.errorOp, v.error]).toEqual([4096, 1, 'malformed program: op 1: unknown opcode 99']);
+    expect(v.toResult().bytesDropped).toBe(4096);
+  });
+
+  it('reads a buffer at an unaligned offset (it is copied once)', () => {
     const one = handMade([{ ret: 7 }]);
     const packed = new Uint8Array(one.length + 1);
     packed.set(one, 1);
     expect(decode(packed.subarray(1)).steps[0].ret).toBe(7);
+  });
+
+  it('walks a batch reply: results back to back, each 4-byte aligned, and nothing after the last', () => {
+    const a = handMade([{ ret: 1, bytes: 'abc' }]);
+    const b = handMade([{ ret: 2 }, { ret: 3 }]);
+    const reply = new Uint8Array(a.length + b.length);
+    reply.set(a);
+    reply.set(b, a.length);
+    const [va, vb] = readBatch(reply, 2);
+    expect([va.ret(0), vb.stepCount, vb.ret(1)]).toEqual([1, 2, 3]);
+    expect(() => readBatch(reply, 1)).toThrow(/bytes after the last of 1 results/);
+    expect(() => readBatch(reply, 3)).toThrow(/shorter than the header/);
   });
 
   it('refuses what is not a results buffer', () => {
@@ -172,6 +198,5 @@ describe('decode', () => {
     expect(() => decode(broken((h) => (h[L.headerWords + L.sBytesLen] = 100)))).toThrow(/bytes outside/);
     expect(() => decode(broken((h) => (h[L.headerWords + L.sFdCount] = 3)))).toThrow(/3 fds/);
     expect(() => decode(broken((h) => (h[L.hKernelLen] = 1000)))).toThrow(/text outside/);
-    expect(() => decode([] as unknown as Uint8Array)).toThrow(/Uint8Array/);
   });
 });
