@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import {
+  DEFAULTS,
   LIMITS,
   OPS,
   ProgramBuilder,
@@ -207,7 +208,7 @@ class Lowering {
       case 'epoll':
         return [s.op, [this.bind(s.a)]];
       case 'eventfd':
-        return ['eventfd', [this.bind(s.a), this.int(s.init, 0)]];
+        return ['eventfd', [this.bind(s.a), this.int(s.init, DEFAULTS.eventfdInit)]];
       case 'connect':
         if (this.bindings.get(s.a.text)?.open) return ['connect', [this.use(s.a), this.use(s.b)]];
         return ['connect_new', [this.bind(s.a), this.use(s.b)]];
@@ -241,8 +242,8 @@ class Lowering {
               : `${s.max.text} is out of range (a 32-bit signed integer)`,
           );
         }
-        const max = s.max?.value ?? 64;
-        const timeout = this.bounded(s.timeout, 0, LIMITS.maxSleepMs, 'timeout', 'ms');
+        const max = s.max?.value ?? DEFAULTS.waitMax;
+        const timeout = this.bounded(s.timeout, DEFAULTS.waitTimeoutMs, LIMITS.maxSleepMs, 'timeout', 'ms');
         if (s.timeout) this.spend(timeout, s.timeout.span);
         return ['wait', [ep, max, timeout]];
       }
@@ -257,7 +258,7 @@ class Lowering {
         if (s.data.kind === 'string') return ['write', [this.use(s.a), this.bytes(s.data.bytes, s.data.span)]];
         return ['write_n', [this.use(s.a), this.bounded(s.data, 0, LIMITS.maxIoBytes, 'write size', 'bytes')]];
       case 'read':
-        return ['read', [this.use(s.a), this.bounded(s.count, 1024, LIMITS.maxIoBytes, 'read size', 'bytes')]];
+        return ['read', [this.use(s.a), this.bounded(s.count, DEFAULTS.readBytes, LIMITS.maxIoBytes, 'read size', 'bytes')]];
       case 'send':
         return ['send_oob', [this.use(s.a), this.bytes(s.data.bytes, s.data.span)]];
       case 'fill':

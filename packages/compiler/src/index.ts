@@ -1,3 +1,3 @@
 export { compile, compileFile, compileAst } from './compile';
-export { print } from './print';
+export { print, printStatement, printResult, printReady, printWire, printSegments, quote } from './print';
 export { programsEqual, programDiff } from './equal';

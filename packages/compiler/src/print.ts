@@ -1,7 +1,9 @@
-// print(): a Program back to canonical .epl text, such that compiling the text gives the same
-// code, strings, names and expectations (the round trip the tests and the fuzzer rely on).
-// One statement per line, expectations appended, defaults left out.
+// The one printer of EPL: a Program back to canonical .epl text, such that compiling the text
+// gives the same code, strings, names and expectations (the round trip the tests and the fuzzer
+// rely on), and the pieces every report writes with (a statement, an expectation, a ready list,
+// segments, bytes). One statement per line, expectations appended, defaults left out.
 import {
+  DEFAULTS,
   errnoName,
   errnoNumber,
   formatEpollFlags,
@@ -12,7 +14,11 @@ import {
   stringOperand,
   word,
   type Program,
+  type ProgramCode,
+  type ReadyEntry,
   type ResultExpect,
+  type Segment,
+  type SegmentExpect,
   type WireExpect,
 } from '@epl/program';
 import { isName } from '@epl/dsl';
@@ -46,10 +52,28 @@ function leadingSetup(p: Program, n: number): number {
 
 /** One op with its expectations. */
 function statement(p: Program, i: number, names: readonly string[]): string {
+  let text = printStatement(p, i, names, badSlot);
+  const step = p.steps[i];
+  if (step?.expect) text += ` => ${printResult(names, step.expect, badSlot)}`;
+  if (step?.wire) text += ` ~> ${printWire(names, step.wire, badSlot)}`;
+  return text;
+}
+
+/** The name of a slot for a report: its name, or `#N` for a slot the Program does not name. */
+function anySlot(slot: number): string {
+  return `#${slot}`;
+}
+
+/**
+ * Op `i` as a statement, without its expectations (`wait 3`, `dup 5 -> 7`, `write 6 "a"`).
+ * `names[slot]` names each slot; `unnamed` answers for a slot without a name (reports print
+ * `#N`; `print` refuses).
+ */
+export function printStatement(p: ProgramCode, i: number, names: readonly string[], unnamed: (slot: number) => string = anySlot): string {
   const spec = opSpec(word(p, i, 0));
   if (!spec) throw new Error(`print: op ${i} has unknown opcode ${word(p, i, 0)}`);
   const w = (k: number) => word(p, i, k);
-  const nm = (k: number) => names[w(k)] ?? badSlot(w(k));
+  const nm = (k: number) => names[w(k)] ?? unnamed(w(k));
   let text: string;
   switch (spec.name) {
     case 'tcp':
@@ -73,7 +97,7 @@ function statement(p: Program, i: number, names: readonly string[]): string {
       text = `${spec.name} ${nm(1)}`;
       break;
     case 'eventfd':
-      text = w(2) === 0 ? `eventfd ${nm(1)}` : `eventfd ${nm(1)} ${w(2)}`;
+      text = w(2) === DEFAULTS.eventfdInit ? `eventfd ${nm(1)}` : `eventfd ${nm(1)} ${w(2)}`;
       break;
     case 'accept':
     case 'dup':
@@ -85,7 +109,7 @@ function statement(p: Program, i: number, names: readonly string[]): string {
       text = `${spec.name} ${nm(1)} ${nm(2)} ${formatEpollFlags(w(3))}${w(4) === w(2) ? '' : ` data ${nm(4)}`}`;
       break;
     case 'wait':
-      text = `wait ${nm(1)}${w(2) === 64 ? '' : ` max ${w(2)}`}${w(3) === 0 ? '' : ` timeout ${w(3)}`}`;
+      text = `wait ${nm(1)}${w(2) === DEFAULTS.waitMax ? '' : ` max ${w(2)}`}${w(3) === DEFAULTS.waitTimeoutMs ? '' : ` timeout ${w(3)}`}`;
       break;
     case 'shutdown':
       text = `shutdown ${nm(1)} ${formatShutMode(w(2))}`;
@@ -97,7 +121,7 @@ function statement(p: Program, i: number, names: readonly string[]): string {
       text = `write ${nm(1)} ${w(2)}`;
       break;
     case 'read':
-      text = w(2) === 1024 ? `read ${nm(1)}` : `read ${nm(1)} ${w(2)}`;
+      text = w(2) === DEFAULTS.readBytes ? `read ${nm(1)}` : `read ${nm(1)} ${w(2)}`;
       break;
     case 'send_oob':
       text = `send ${nm(1)} ${quote(stringOperand(p, i, 2))} oob`;
@@ -111,9 +135,6 @@ function statement(p: Program, i: number, names: readonly string[]): string {
     default:
       throw new Error(`print: no syntax for op ${spec.name}`);
   }
-  const step = p.steps[i];
-  if (step?.expect) text += ` => ${result(step.expect, names)}`;
-  if (step?.wire) text += ` ~> ${wire(step.wire, names)}`;
   return text;
 }
 
@@ -121,7 +142,8 @@ function badSlot(slot: number): never {
   throw new Error(`print: slot ${slot} has no name`);
 }
 
-function result(e: ResultExpect, names: readonly string[]): string {
+/** A `=>` value as it is written (`ok`, `3`, `EPIPE`, `"a"`, `5: IN|OUT, 6: OUT`, `none`). */
+export function printResult(names: readonly string[], e: ResultExpect, unnamed: (slot: number) => string = anySlot): string {
   switch (e.kind) {
     case 'ok':
       return 'ok';
@@ -138,29 +160,48 @@ function result(e: ResultExpect, names: readonly string[]): string {
     case 'bytes':
       return quote(e.value);
     case 'ready':
-      // An empty ready list means what `none` means.
-      if (e.entries.length === 0) return 'none';
-      return e.entries.map((x) => `${names[x.slot] ?? badSlot(x.slot)}: ${formatEpollFlags(x.events)}`).join(', ');
+      return printReady(names, e.entries, unnamed);
   }
 }
 
-function wire(e: WireExpect, names: readonly string[]): string {
-  if (e.kind === 'none' || e.segments.length === 0) return 'none';
-  return e.segments
-    .map((g) => `${names[g.src] ?? badSlot(g.src)} > ${names[g.dst] ?? badSlot(g.dst)} ${formatTcpFlags(g.flags)}${g.len > 0 ? ` len ${g.len}` : ''}`)
+/** A ready list as a `=>` value: `5: IN|OUT, 6: OUT`, or `none` when empty. */
+export function printReady(names: readonly string[], entries: readonly ReadyEntry[], unnamed: (slot: number) => string = anySlot): string {
+  if (entries.length === 0) return 'none';
+  return entries.map((x) => `${names[x.slot] ?? unnamed(x.slot)}: ${formatEpollFlags(x.events)}`).join(', ');
+}
+
+/** A `~>` value: `none`, or the segments in order (`5 > 6 F.`, `6 > 5 P. len 1`). */
+export function printWire(names: readonly string[], e: WireExpect, unnamed: (slot: number) => string = anySlot): string {
+  return e.kind === 'none' ? 'none' : printSegments(names, e.segments, unnamed);
+}
+
+/** Segments as a `~>` value: `none`, or `A > B FLAGS [len N]`, comma-separated. */
+export function printSegments(names: readonly string[], segments: readonly (Segment | SegmentExpect)[], unnamed: (slot: number) => string = anySlot): string {
+  if (segments.length === 0) return 'none';
+  return segments
+    .map((g) => `${names[g.src] ?? unnamed(g.src)} > ${names[g.dst] ?? unnamed(g.dst)} ${formatTcpFlags(g.flags)}${g.len > 0 ? ` len ${g.len}` : ''}`)
     .join(', ');
 }
 
 const NAMED_ESCAPES: Readonly<Record<number, string>> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x09: '\\t', 0x0d: '\\r' };
 
-/** A string literal for bytes: printable ASCII as is, a few named escapes, every other byte `\xHH`. */
-export function quote(bytes: Uint8Array): string {
+/**
+ * A string literal for bytes: printable ASCII as is, a few named escapes, every other byte
+ * `\xHH` (EPL's `\x` takes at most two digits, so `\x00` then `a` reads back as two bytes).
+ * With `max`, at most that many bytes, then `...` after the closing quote.
+ */
+export function quote(bytes: Uint8Array, max = Infinity): string {
   let s = '"';
-  for (const b of bytes) {
+  const n = Math.min(bytes.length, max);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i];
     const named = NAMED_ESCAPES[b];
     if (named) s += named;
     else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
-    else s += '\\x' + b.toString(16).padStart(2, '0');
+    else s += '\\x' + HEX[b >> 4] + HEX[b & 15];
   }
-  return s + '"';
+  s += '"';
+  return n < bytes.length ? s + '...' : s;
 }
+
+const HEX = '0123456789abcdef';

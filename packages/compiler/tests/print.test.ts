@@ -3,7 +3,7 @@ import { ProgramBuilder, type Program } from '@epl/program';
 import { allParses } from '@epl/dsl';
 import { compile } from '../src/compile';
 import { programDiff } from '../src/equal';
-import { print, quote } from '../src/print';
+import { print, printReady, printResult, printSegments, printStatement, quote } from '../src/print';
 import { programs } from './gen';
 
 const roundTrip = (p: Program): Program => compile(print(p), 'printed.epl')[0];
@@ -71,6 +71,36 @@ linger 5 0
     expect(() => print(bad)).toThrow("print: slot name 'r w' is not a valid EPL name");
     const reserved = new ProgramBuilder().op('epoll', ['ET']).build();
     expect(() => print(reserved)).toThrow(/'ET' is not a valid EPL name/);
+  });
+});
+
+describe('the pieces reports print with', () => {
+  const bytes = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
+  const names = ['5', '6', 'ep'];
+  it('quote: C escapes, two-digit \\x (a following hex digit stays a character), and ... past max', () => {
+    expect(quote(bytes('a"b\\c\n\t\r'))).toBe('"a\\"b\\\\c\\n\\t\\r"');
+    expect(quote(Uint8Array.of(0, 0x61, 0x7a, 0xff))).toBe('"\\x00az\\xff"');
+    expect(quote(bytes('abcdef'), 3)).toBe('"abc"...');
+  });
+  it('a ready list as NAME: FLAGS, an empty one as none, an unnamed slot as #N', () => {
+    expect(printReady(names, [{ slot: 0, events: 0x2005 }, { slot: 1, events: 4 }])).toBe('5: IN|OUT|RDHUP, 6: OUT');
+    expect(printReady(names, [])).toBe('none');
+    expect(printReady(names, [{ slot: 9, events: 1 }])).toBe('#9: IN');
+  });
+  it('segments with tcpdump letters, len only when there is payload', () => {
+    expect(printSegments(names, [{ src: 1, dst: 0, flags: 0x18, len: 1 }, { src: 0, dst: 1, flags: 0x10, len: 0 }])).toBe('6 > 5 P. len 1, 5 > 6 .');
+    expect(printSegments(names, [])).toBe('none');
+  });
+  it('each kind of => as a script writes it', () => {
+    expect(printResult(names, { kind: 'ok' })).toBe('ok');
+    expect(printResult(names, { kind: 'number', value: -3 })).toBe('-3');
+    expect(printResult(names, { kind: 'errno', name: 'EPIPE', code: 32 })).toBe('EPIPE');
+    expect(printResult(names, { kind: 'bytes', value: bytes('') })).toBe('""');
+    expect(printResult(names, { kind: 'none' })).toBe('none');
+  });
+  it('a statement without its expectations, defaults left out', () => {
+    const [p] = compile('epoll 3\nwait 3 max 64 timeout 0 => none\nwait 3 max 8\nread 3 1024', 'x.epl');
+    expect([1, 2, 3].map((i) => printStatement(p, i, p.names))).toEqual(['wait 3', 'wait 3 max 8', 'read 3']);
   });
 });
 
