@@ -1,199 +1,191 @@
-// Compares what a run observed with every `=>` and `~>` of its Program.
-import { Op, word } from '@epl/program';
-import type { Program, ReadyEntry, ResultExpect, RunResult, StepResult, WireExpect } from '@epl/program';
-import { BatchResult } from './batch';
-import { checkRaw } from './check-raw';
-import { formatExpect, formatObserved, formatWire, formatWireExpect } from './render';
+// A scenario's verdict: every `=>` and `~>` of its Program compared once, straight against the
+// executor's result view (no decoding, no allocation per step). Only a failed step is decoded,
+// into the Failure that says what came.
+import { Op, OP_WORDS } from '@epl/program';
+import type { Program, ReadyEntry, ResultExpect, StepResult, WireExpect } from '@epl/program';
+import type { ResultView } from '@epl/executor';
+
+/**
+ * How a scenario ended:
+ * - `passed`: it ran to its end and every expectation held;
+ * - `failed`: it ran to its end and some expectation did not hold (`failures`);
+ * - `errored`: the executor stopped it (`error`: the Program was refused, or a call it had to
+ *   make failed); expectations before that were checked (`failures` may hold some);
+ * - `lost`: there are no results (`error` says why: its worker died, it overran its time budget,
+ *   the executor could not start).
+ */
+export type Status = 'passed' | 'failed' | 'errored' | 'lost';
 
 /** How one expectation of one step fared. `none`: the step has no such expectation. */
-export type Verdict = 'pass' | 'fail' | 'unchecked' | 'none';
+export type StepVerdict = 'pass' | 'fail' | 'unchecked' | 'none';
 
-export interface StepCheck {
-  /** Op index in the Program. */
-  readonly index: number;
-  /** The `=>` (`unchecked` when the step did not run). */
-  readonly result: Verdict;
-  /** The `~>` (`unchecked` when the wire was not captured or the step did not run). */
-  readonly wire: Verdict;
-}
-
+/** One expectation that did not hold. */
 export interface Failure {
   /** Op index in the Program. */
   readonly index: number;
   readonly file: string;
   readonly line: number;
   readonly col: number;
-  /** Which expectation failed. */
+  /** Which expectation failed (the Program's step holds what was expected). */
   readonly kind: 'result' | 'wire';
-  /** The expectation and the observation, in EPL syntax (paste-able after `=>` / `~>`). */
-  readonly expected: string;
-  readonly got: string;
+  /** What the step observed; it outlives the results it was read from. */
+  readonly got: StepResult;
 }
 
-export interface CheckResult {
-  /** No expectation failed and the run had no error. */
-  readonly pass: boolean;
-  /** The run's error (malformed Program, crashed or stuck worker). */
-  readonly error?: string;
-  /** One per op of the Program. */
-  readonly steps: readonly StepCheck[];
+export interface Outcome {
+  readonly status: Status;
   readonly failures: readonly Failure[];
+  /** Why the scenario errored, or why it was lost. */
+  readonly error?: string;
+  /** Steps that ran (fewer than the Program's after an error; 0 when lost). */
+  readonly ran: number;
   /** Expectations compared (passed + failed). */
   readonly checked: number;
   readonly passed: number;
-  /** Wire expectations not compared because the wire was not captured. */
+  /** `~>` expectations not compared because the wire was not captured (never a pass). */
   readonly wireUnchecked: number;
-  /** Whether the run captured the wire (read here, a pass's result is never decoded to tell). */
-  readonly wireCaptured: boolean;
-  /** Expectations of steps that never ran (after an error). */
+  /** Expectations of steps that never ran. */
   readonly notRun: number;
+  readonly wireCaptured: boolean;
+  /** The run had a network namespace of its own. */
+  readonly netns: boolean;
+  /** Why the wire was not captured, when it was not. */
+  readonly captureReason?: string;
+  /** What the run could not keep: bytes read past the run's limit, segments past a step's limit. */
+  readonly truncated?: { readonly bytes: number; readonly segments: number };
 }
 
-function sameReady(want: readonly ReadyEntry[], got: readonly ReadyEntry[]): boolean {
-  // Compared as sets (a multiset, strictly: the same registration data twice must show twice).
-  if (want.length !== got.length) return false;
-  if (want.length > 30) {
-    const key = (e: ReadyEntry) => e.slot * 4294967296 + (e.events >>> 0);
-    const a = want.map(key).sort((x, y) => x - y);
-    const b = got.map(key).sort((x, y) => x - y);
-    return a.every((v, i) => v === b[i]);
+const NO_FAILURES: readonly Failure[] = Object.freeze([]);
+
+/** The ready list matches as a multiset: the same registration data twice must show twice. */
+function sameReady(want: readonly ReadyEntry[], v: ResultView, i: number): boolean {
+  const count = v.readyCount(i);
+  if (want.length !== (count < 0 ? 0 : count)) return false;
+  if (count > 30) {
+    const key = (slot: number, events: number) => slot * 4294967296 + (events >>> 0);
+    const a = want.map((e) => key(e.slot, e.events)).sort((x, y) => x - y);
+    const b = Array.from({ length: count }, (_, k) => key(v.readySlot(i, k), v.readyEvents(i, k))).sort((x, y) => x - y);
+    return a.every((x, k) => x === b[k]);
   }
-  // Ready lists are short: match each wanted entry to an unused one, no allocation (this runs
-  // for every wait of every scenario on the caller's thread).
+  // Ready lists are short: match each wanted entry to an unused one, no allocation.
   let used = 0;
-  for (const w of want) {
-    let j = 0;
-    for (; j < got.length; j++) {
-      if (!(used & (1 << j)) && got[j].slot === w.slot && got[j].events >>> 0 === w.events >>> 0) break;
-    }
-    if (j === got.length) return false;
-    used |= 1 << j;
+  for (const e of want) {
+    const events = e.events >>> 0;
+    let k = 0;
+    for (; k < count; k++) if (!(used & (1 << k)) && v.readySlot(i, k) === e.slot && v.readyEvents(i, k) === events) break;
+    if (k === count) return false;
+    used |= 1 << k;
   }
   return true;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Whether a step's result satisfies a `=>`. */
-export function resultMatches(code: number, e: ResultExpect, r: StepResult): boolean {
+/** Whether step `i` of `v` satisfies a `=>`. `code` is the op's opcode. */
+export function resultHolds(code: number, e: ResultExpect, v: ResultView, i: number): boolean {
+  const errno = v.errno(i);
   switch (e.kind) {
     case 'ok':
-      return r.errno === 0 && r.ret === 0;
+      return errno === 0 && v.ret(i) === 0;
     case 'number':
-      return r.errno === 0 && r.ret === e.value;
+      return errno === 0 && v.ret(i) === e.value;
     case 'errno':
-      return r.errno === e.code;
-    case 'bytes':
-      return r.errno === 0 && sameBytes(e.value, r.bytes ?? new Uint8Array(0));
+      return errno === e.code;
+    case 'bytes': {
+      // A step that recorded no bytes compares as empty.
+      const len = Math.max(0, v.bytesLength(i));
+      if (errno !== 0 || len !== e.value.length) return false;
+      for (let k = 0; k < len; k++) if (v.byteAt(i, k) !== e.value[k]) return false;
+      return true;
+    }
     case 'ready':
-      return r.errno === 0 && sameReady(e.entries, r.ready ?? []);
+      return errno === 0 && sameReady(e.entries, v, i);
     case 'none':
       // `none` is the empty ready list of a wait; on any other op it cannot hold.
-      return code === Op.wait && r.errno === 0 && (r.ready?.length ?? 0) === 0;
+      return code === Op.wait && errno === 0 && v.readyCount(i) <= 0;
   }
 }
 
-/** Whether a step's captured segments satisfy a `~>` (segments in order, every field exact). */
-export function wireMatches(e: WireExpect, r: StepResult): boolean {
-  if (e.kind === 'none') return r.wire.length === 0;
-  if (e.segments.length !== r.wire.length) return false;
-  return e.segments.every((s, i) => {
-    const g = r.wire[i];
-    return s.src === g.src && s.dst === g.dst && s.flags === g.flags && s.len === g.len;
-  });
+/** Whether step `i`'s captured segments satisfy a `~>` (in order, every field exact). */
+export function wireHolds(e: WireExpect, v: ResultView, i: number): boolean {
+  const n = v.segCount(i);
+  if (e.kind === 'none') return n === 0 && v.segDropped(i) === 0;
+  if (e.segments.length !== n) return false;
+  for (let k = 0; k < n; k++) {
+    const s = e.segments[k];
+    if (s.src !== v.seg(i, k, 0) || s.dst !== v.seg(i, k, 1) || s.flags !== v.seg(i, k, 2) || s.len !== v.seg(i, k, 3)) return false;
+  }
+  return v.segDropped(i) === 0;
 }
 
-/** Checks every expectation of `program` against `result`. Pure: no I/O. */
-export function check(program: Program, result: RunResult): CheckResult {
-  const steps: StepCheck[] = [];
-  const failures: Failure[] = [];
+/** Checks every expectation of `program` against its run. Pure: no I/O. */
+export function check(program: Program, v: ResultView): Outcome {
+  const steps = program.steps;
+  const ran = Math.min(v.stepCount, steps.length);
+  const captured = v.captured;
+  let failures: Failure[] | undefined;
   let checked = 0;
   let passed = 0;
   let wireUnchecked = 0;
   let notRun = 0;
-  for (let i = 0; i < program.steps.length; i++) {
-    const step = program.steps[i];
-    const r = result.steps[i] as StepResult | undefined;
-    let rv: Verdict = 'none';
-    let wv: Verdict = 'none';
-    const code = word(program, i, 0);
+  let segments = 0;
+  const fail = (i: number, kind: Failure['kind']) => {
+    const span = steps[i].span;
+    (failures ??= []).push({ index: i, file: program.file, line: span.line, col: span.col, kind, got: v.step(i) });
+  };
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    if (i >= ran) {
+      if (step.expect) notRun++;
+      if (step.wire) notRun++;
+      continue;
+    }
+    segments += v.segDropped(i);
     if (step.expect) {
-      if (!r) {
-        rv = 'unchecked';
-        notRun++;
-      } else {
-        checked++;
-        if (resultMatches(code, step.expect, r)) {
-          rv = 'pass';
-          passed++;
-        } else {
-          rv = 'fail';
-          failures.push({
-            index: i,
-            file: program.file,
-            line: step.span.line,
-            col: step.span.col,
-            kind: 'result',
-            expected: formatExpect(program, step.expect),
-            got: formatObserved(program, i, r, step.expect),
-          });
-        }
-      }
+      checked++;
+      if (resultHolds(program.code[i * OP_WORDS], step.expect, v, i)) passed++;
+      else fail(i, 'result');
     }
     if (step.wire) {
-      if (!r) {
-        wv = 'unchecked';
-        notRun++;
-      } else if (!result.wire.captured) {
-        // Never a pass: the report counts these apart and says why.
-        wv = 'unchecked';
-        wireUnchecked++;
-      } else {
+      if (!captured) wireUnchecked++;
+      else {
         checked++;
-        if (wireMatches(step.wire, r)) {
-          wv = 'pass';
-          passed++;
-        } else {
-          wv = 'fail';
-          failures.push({
-            index: i,
-            file: program.file,
-            line: step.span.line,
-            col: step.span.col,
-            kind: 'wire',
-            expected: formatWireExpect(program, step.wire),
-            got: formatWire(program, r.wire),
-          });
-        }
+        if (wireHolds(step.wire, v, i)) passed++;
+        else fail(i, 'wire');
       }
     }
-    steps.push({ index: i, result: rv, wire: wv });
   }
-  const out: CheckResult = {
-    pass: failures.length === 0 && result.error === undefined,
-    steps,
-    failures,
+  const error = v.error;
+  const bytes = v.bytesDropped;
+  const status: Status = error !== undefined ? 'errored' : failures ? 'failed' : 'passed';
+  const reason = captured ? undefined : v.captureReason;
+  return {
+    status,
+    failures: failures ?? NO_FAILURES,
+    ...(error !== undefined ? { error } : {}),
+    ran,
     checked,
     passed,
     wireUnchecked,
-    wireCaptured: result.wire.captured,
     notRun,
+    wireCaptured: captured,
+    netns: v.netns,
+    ...(reason !== undefined ? { captureReason: reason } : {}),
+    ...(bytes > 0 || segments > 0 ? { truncated: { bytes, segments } } : {}),
   };
-  return result.error !== undefined ? { ...out, error: result.error } : out;
 }
 
-/**
- * `check` of a pool's outcome: against its raw results buffer when it has one (a pass costs no
- * decoding, no allocation per step), decoding `result` only when something did not pass.
- * The verdict is always `check(program, outcome.result)`'s.
- */
-export function checkOutcome(program: Program, outcome: { readonly result: RunResult; readonly raw?: Uint8Array }): CheckResult {
-  let quick: CheckResult | undefined;
-  if (outcome instanceof BatchResult) quick = outcome.checkRaw(program);
-  else if (outcome.raw !== undefined) quick = checkRaw(program, outcome.raw);
-  return quick ?? check(program, outcome.result);
+/** The outcome of a scenario that has no results: `why` says what happened instead. */
+export function lost(program: Program, why: string): Outcome {
+  let notRun = 0;
+  for (const s of program.steps) notRun += (s.expect ? 1 : 0) + (s.wire ? 1 : 0);
+  return { status: 'lost', failures: NO_FAILURES, error: why, ran: 0, checked: 0, passed: 0, wireUnchecked: 0, notRun, wireCaptured: false, netns: false };
+}
+
+/** How each expectation of step `i` fared, from the outcome alone. */
+export function stepVerdicts(program: Program, outcome: Outcome, i: number): { readonly result: StepVerdict; readonly wire: StepVerdict } {
+  const step = program.steps[i];
+  const failed = (kind: Failure['kind']) => outcome.failures.some((f) => f.index === i && f.kind === kind);
+  const ran = i < outcome.ran;
+  const result: StepVerdict = !step?.expect ? 'none' : !ran ? 'unchecked' : failed('result') ? 'fail' : 'pass';
+  const wire: StepVerdict = !step?.wire ? 'none' : !ran || !outcome.wireCaptured ? 'unchecked' : failed('wire') ? 'fail' : 'pass';
+  return { result, wire };
 }

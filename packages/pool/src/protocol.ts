@@ -1,46 +1,34 @@
 // What the pool and its workers say to each other. Plain data, so the main thread can load it
 // without loading the worker.
-import { BATCH_META_WORDS } from '@epl/executor';
-import type { Family, WireStatus } from '@epl/program';
+import type { PackedBatch } from '@epl/executor';
+import type { WireStatus } from '@epl/program';
 
 /**
- * Words per Program in a batch's `meta`: code offset, code length (words), string offset, string
- * length, slot count. The executor's own (a lane reads the same table natively).
+ * A batch (three typed arrays, transferred) plus two cells in shared memory that the executor
+ * keeps (see runBatch in @epl/executor): [0] the index of the Program running (-1 before, -2
+ * after), so the caller can tell which Program was running when a worker died or overran its
+ * budget; [1] set by the caller to stop the batch after the current Program.
  */
-export const META_WORDS = BATCH_META_WORDS;
-
-/**
- * A batch of Programs packed into three typed arrays (transferred, not copied), plus two
- * shared cells: [0] the worker writes the index of the Program it is running (-1 before,
- * -2 after), so the caller can tell which Program was running when a worker died or
- * overran its budget; [1] the caller sets to ask the worker to exit after the current call.
- */
-export interface BatchTask {
+export interface BatchTask extends PackedBatch {
   readonly kind: 'batch';
-  readonly code: Int32Array;
-  readonly strings: Uint8Array;
-  readonly meta: Int32Array;
-  readonly family: Family;
   readonly progress: Int32Array;
-  /** A buffer to write the results into (transferred), when the caller has one to spare: a worker's fresh memory costs page faults. */
+  /** Memory to write the results into (transferred), when the caller has some to spare. */
   readonly reply?: Uint8Array;
 }
 
-/** Every raw results buffer of a batch back to back: Program k is `raw[offsets[k]..offsets[k+1])`. */
+/** The results of a batch, back to back (readBatch), and the task's arrays handed back for reuse. */
 export interface BatchReply {
   readonly raw: Uint8Array;
-  readonly offsets: Int32Array;
   /** Set when the worker could not run anything (the executor failed to load). */
   readonly error?: string;
-  /** The task's own arrays, handed back (transferred) for the caller to pack later batches into. */
-  readonly spent?: { readonly code: Int32Array; readonly strings: Uint8Array; readonly meta: Int32Array };
+  readonly spent?: PackedBatch;
 }
 
 export interface ProbeTask {
   readonly kind: 'probe';
 }
 
-/** What a worker obtained when it started. */
+/** What a worker (or a lane's thread) obtained when it started. */
 export interface Isolation {
   /** A private descriptor table (unshare CLONE_FILES). */
   readonly files: boolean;
@@ -57,7 +45,8 @@ export interface Isolation {
 export type Task = BatchTask | ProbeTask;
 
 /**
- * Test hook: when the worker's environment has EPL_RUNNER_TEST_HOOKS=1, a Program whose first
- * word is this opcode makes the worker exit, as a crash would. Not an opcode of the table.
+ * Test hook: when the worker's environment has EPL_POOL_TEST_HOOKS=1, a Program whose first
+ * word is this opcode makes the worker exit while running it, as a crash would. Not an opcode
+ * of the table: without the variable the executor refuses it as unknown.
  */
 export const TEST_CRASH_OPCODE = 0x7e57dead | 0;

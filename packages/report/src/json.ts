@@ -1,62 +1,22 @@
-// What a run of files produced, per scenario: the JSON record, the failure text, and the
-// steps where families disagree.
-import { Op, OPS, errnoName, formatEpollFlags, formatFrame, formatShutMode, formatTcpFlags, opName, opSpec, stringOperand, word } from '@epl/program';
-import type { Family, Program, RunResult, StepResult, WireStatus } from '@epl/program';
-import type { CheckResult, Failure } from './check';
-import { formatExpect, formatObserved, formatWire, formatWireExpect, quoteBytes, slotName } from './render';
-import { transcript } from './transcript';
+// The JSON record of one scenario run (one line of `epl run --json`, README "JSON records"),
+// and the steps where families (or kernels) disagree.
+import { release } from 'node:os';
+import { printResult, printStatement, printWire } from '@epl/compiler';
+import { stepVerdicts, type Status } from '@epl/check';
+import { OPS, errnoName, formatEpollFlags, formatTcpFlags, word } from '@epl/program';
+import type { Family, Program, StepResult, WireStatus } from '@epl/program';
+import type { ResultView } from '@epl/executor';
+import { observedResult, observedWire } from './observed';
+import { failureTexts, scenarioText, type Scenario } from './scenario';
 
-/** One scenario run with one family. */
-export interface ScenarioReport {
-  readonly file: string;
-  readonly title: string;
-  /** Index of the scenario in its file. */
-  readonly index: number;
-  readonly family: Family;
-  readonly program: Program;
-  readonly result: RunResult;
-  readonly check: CheckResult;
-  readonly pass: boolean;
-  /** Runs made: 1, or more when retries were allowed and earlier attempts failed an expectation. */
-  readonly attempts: number;
-  /** Present when the scenario passed after failing: `program`, `result` and `check` are the passing attempt's. */
-  readonly flaky?: Flaky;
-}
-
-/** A pass after a failure: the kernel answered differently from one attempt to the next. */
-export interface Flaky {
-  /** Attempts made, the passing one included. */
-  readonly attempts: number;
-  /** The first attempt's failure text (`formatFailures`: located step, expected vs got, transcript). */
-  readonly firstFailure: string;
-  /** The first attempt's failed expectations. */
-  readonly failures: readonly Failure[];
-}
-
-/** A located error of a file (it could not be read or compiled). */
-export interface FileError {
-  /** `file:line:col: reason` with the quoted line and caret, or `file: reason` without a location. */
-  readonly message: string;
-  readonly line?: number;
-  readonly col?: number;
-}
-
-export interface FileReport {
-  readonly file: string;
-  /** The text of the file (absent when it could not be read). */
-  readonly source?: string;
-  readonly error?: FileError;
-  /** Every scenario (after --filter) × family, scenario-major. */
-  readonly scenarios: readonly ScenarioReport[];
-  /** No error and every scenario passed. */
-  readonly pass: boolean;
-}
-
-/** The JSON record of one step (see README: JSON records). */
+/** The JSON record of one step. */
 export interface StepRecord {
   readonly line: number;
   readonly col: number;
+  /** The statement as written (keyword to last operand). */
   readonly op: string;
+  /** A step of the file's setup (run before every scenario). */
+  readonly setup: boolean;
   /** The return value, or the errno name when the call failed. */
   readonly result: number | string;
   /** Real descriptor numbers bound by the step, by name. */
@@ -74,7 +34,7 @@ export interface StepRecord {
   readonly pass: boolean;
 }
 
-/** The JSON record of one scenario run: one line of `epl run --json`. */
+/** The JSON record of one scenario run. */
 export interface ScenarioRecord {
   readonly file: string;
   readonly title: string;
@@ -82,50 +42,26 @@ export interface ScenarioRecord {
   readonly kernel: string;
   readonly netns: boolean;
   readonly wire: WireStatus;
+  readonly status: Status;
   readonly pass: boolean;
+  /** The Program's names, in slot order (the columns of a timeline). */
+  readonly names: readonly string[];
   /** Runs made (more than 1 only with retries). */
   readonly attempts: number;
   /** Present when the scenario passed after failing. */
   readonly flaky?: { readonly attempts: number; readonly firstFailure: string };
+  /** Why it errored or was lost. */
   readonly error?: string;
+  /** What the run could not keep. */
+  readonly truncated?: { readonly bytes: number; readonly segments: number };
   readonly steps: readonly StepRecord[];
 }
 
-/** The statement text of op `i`: from the source when known, else rebuilt from the op. */
+/** The statement text of op `i`: from the source when known, else printed from the op. */
 export function stepText(program: Program, i: number, source?: string): string {
   const span = program.steps[i]?.span;
   if (source !== undefined && span && span.end > span.offset) return source.slice(span.offset, span.end);
-  const code = word(program, i, 0);
-  const w = (k: number) => word(program, i, k);
-  const n = (k: number) => slotName(program, w(k));
-  switch (code) {
-    case Op.dup:
-    case Op.dup2:
-    case Op.accept:
-      return `${opName(program, i)} ${n(1)} -> ${n(2)}`;
-    case Op.connect_new:
-      return `connect ${n(1)} ${n(2)}`;
-    case Op.add:
-    case Op.mod:
-      return `${opName(program, i)} ${n(1)} ${n(2)} ${formatEpollFlags(w(3))}${w(4) !== w(2) ? ` data ${n(4)}` : ''}`;
-    case Op.wait:
-      return `wait ${n(1)} max ${w(2)} timeout ${w(3)}`;
-    case Op.shutdown:
-      return `shutdown ${n(1)} ${formatShutMode(w(2))}`;
-    case Op.write:
-      return `write ${n(1)} ${quoteBytes(stringOperand(program, i, 2))}`;
-    case Op.write_n:
-      return `write ${n(1)} ${w(2)}`;
-    case Op.send_oob:
-      return `send ${n(1)} ${quoteBytes(stringOperand(program, i, 2))} oob`;
-    case Op.sleep:
-      return `sleep ${w(1)}`;
-  }
-  const spec = opSpec(code);
-  if (!spec) return opName(program, i);
-  const parts: string[] = [spec.name];
-  spec.operands.forEach((kind, j) => parts.push(kind === 'bind' || kind === 'rebind' || kind === 'use' || kind === 'data' ? n(j + 1) : String(w(j + 1))));
-  return parts.join(' ');
+  return printStatement(program, i, program.names);
 }
 
 function fdsOf(program: Program, i: number, r: StepResult): Record<string, number> {
@@ -136,79 +72,57 @@ function fdsOf(program: Program, i: number, r: StepResult): Record<string, numbe
   spec.operands.forEach((kind, j) => {
     if (kind !== 'bind' && kind !== 'rebind') return;
     const fd = r.fds[k++];
-    if (fd !== undefined && fd >= 0) out[slotName(program, word(program, i, j + 1))] = fd;
+    if (fd !== undefined && fd >= 0) out[program.names[word(program, i, j + 1)] ?? `#${j}`] = fd;
   });
   return out;
 }
 
-/** The JSON record of a scenario report. */
-export function toRecord(s: ScenarioReport, source?: string): ScenarioRecord {
-  const { program, result, check } = s;
-  const steps: StepRecord[] = result.steps.map((r, i) => {
-    const step = program.steps[i];
-    const c = check.steps[i];
-    const rec: Record<string, unknown> = {
-      line: step?.span.line ?? 0,
-      col: step?.span.col ?? 0,
-      op: stepText(program, i, source),
-      result: r.errno !== 0 ? errnoName(r.errno) : r.ret,
-      fds: fdsOf(program, i, r),
-    };
-    if (r.bytes) rec.bytes = Buffer.from(r.bytes).toString('latin1');
-    if (r.ready) rec.ready = r.ready.map((e) => ({ name: slotName(program, e.slot), events: formatEpollFlags(e.events) }));
-    if (result.wire.captured)
-      rec.wire = r.wire.map((g) => ({ src: slotName(program, g.src), dst: slotName(program, g.dst), flags: formatTcpFlags(g.flags), len: g.len }));
-    rec.got = formatObserved(program, i, r, step?.expect);
-    if (step?.expect) rec.expect = formatExpect(program, step.expect);
-    if (step?.wire) rec.wireExpect = formatWireExpect(program, step.wire);
-    if (c?.wire === 'unchecked') rec.wireChecked = false;
-    rec.pass = c ? c.result !== 'fail' && c.wire !== 'fail' : true;
-    return rec as unknown as StepRecord;
-  });
-  const out: ScenarioRecord = {
+function stepRecord(s: Scenario, view: ResultView, i: number, source?: string): StepRecord {
+  const { program, outcome } = s;
+  const step = program.steps[i];
+  const r = view.step(i);
+  const verdict = stepVerdicts(program, outcome, i);
+  const name = (slot: number) => program.names[slot] ?? `#${slot}`;
+  const rec: Record<string, unknown> = {
+    line: step?.span.line ?? 0,
+    col: step?.span.col ?? 0,
+    op: stepText(program, i, source),
+    setup: step?.setup ?? false,
+    result: r.errno !== 0 ? errnoName(r.errno) : r.ret,
+    fds: fdsOf(program, i, r),
+  };
+  if (r.bytes) rec.bytes = Buffer.from(r.bytes).toString('latin1');
+  if (r.ready) rec.ready = r.ready.map((e) => ({ name: name(e.slot), events: formatEpollFlags(e.events) }));
+  if (view.captured) rec.wire = r.wire.map((g) => ({ src: name(g.src), dst: name(g.dst), flags: formatTcpFlags(g.flags), len: g.len }));
+  rec.got = observedResult(program, i, r, step?.expect);
+  if (step?.expect) rec.expect = printResult(program.names, step.expect);
+  if (step?.wire) rec.wireExpect = printWire(program.names, step.wire);
+  if (verdict.wire === 'unchecked') rec.wireChecked = false;
+  rec.pass = verdict.result !== 'fail' && verdict.wire !== 'fail';
+  return rec as unknown as StepRecord;
+}
+
+/** The JSON record of a scenario run (its steps when the run kept its results). */
+export function toRecord(s: Scenario, source?: string): ScenarioRecord {
+  const { program, outcome, view } = s;
+  const steps = view ? Array.from({ length: Math.min(view.stepCount, program.steps.length) }, (_, i) => stepRecord(s, view, i, source)) : [];
+  const first = s.flaky ? scenarioText({ ...s, outcome: s.flaky.first.outcome, view: s.flaky.first.view, attempts: 1 }, source) : undefined;
+  return {
     file: s.file,
-    title: s.title,
+    title: program.title,
     family: s.family,
-    kernel: result.kernel,
-    netns: result.netns,
-    wire: result.wire,
-    pass: s.pass,
+    kernel: view?.kernel ?? release(),
+    netns: view?.netns ?? false,
+    wire: view ? (view.captured ? { captured: true } : { captured: false, reason: view.captureReason }) : { captured: false, reason: 'the scenario has no results' },
+    status: outcome.status,
+    pass: outcome.status === 'passed',
+    names: program.names,
     attempts: s.attempts,
-    ...(s.flaky ? { flaky: { attempts: s.flaky.attempts, firstFailure: s.flaky.firstFailure } } : {}),
+    ...(s.flaky && first !== undefined ? { flaky: { attempts: s.flaky.attempts, firstFailure: first } } : {}),
+    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    ...(outcome.truncated ? { truncated: outcome.truncated } : {}),
     steps,
   };
-  return result.error !== undefined ? { ...out, error: result.error } : out;
-}
-
-/**
- * The text for one failed expectation: location, the quoted statement with a caret, what was
- * expected and what came (EPL syntax), then the transcript up to that step.
- */
-export function formatFailure(s: ScenarioReport, f: Failure, source?: string): string {
-  const arrow = f.kind === 'wire' ? '~>' : '=>';
-  const reason = `scenario "${s.title}"${s.family !== 'tcp' ? ` [${s.family}]` : ''}: ${arrow} expectation failed`;
-  const head = source !== undefined ? formatFrame(f.file, source, f, reason) : `${f.file}:${f.line}:${f.col}: ${reason}`;
-  const t = transcript(s.program, s.result, { upTo: f.index, indent: '    ' });
-  return `${head}\n  expected: ${arrow} ${f.expected}\n  got:      ${arrow} ${f.got}\n  transcript:\n${t}`;
-}
-
-/**
- * The whole text for a scenario that did not pass: every failed expectation (`formatFailure`),
- * then the error (`formatError`), separated by a blank line; no trailing newline.
- */
-export function formatFailures(s: ScenarioReport, source?: string): string {
-  const parts = s.check.failures.map((f) => formatFailure(s, f, source).trimEnd());
-  if (s.check.error !== undefined) parts.push(formatError(s).trimEnd());
-  return parts.join('\n\n');
-}
-
-/** The text for a scenario that did not run to its end. */
-export function formatError(s: ScenarioReport): string {
-  const done = s.result.steps.length;
-  const at = s.program.steps[done];
-  const where = at ? `${s.file}:${at.span.line}:${at.span.col}` : s.file;
-  const t = transcript(s.program, s.result, { indent: '    ', upTo: done - 1 });
-  return `${where}: scenario "${s.title}"${s.family !== 'tcp' ? ` [${s.family}]` : ''}: error: ${String(s.result.error)}\n` + (t ? `  transcript:\n${t}` : '');
 }
 
 /** One step where families disagree: what each family observed (result, then wire). */
@@ -221,18 +135,19 @@ export interface FamilyDifference {
   readonly observed: Partial<Record<Family, string>>;
 }
 
-function observedText(s: ScenarioReport, i: number): string {
-  const r = s.result.steps[i];
-  if (!r) return '(not run)';
-  const res = formatObserved(s.program, i, r);
-  return s.result.wire.captured ? `${res} ~> ${formatWire(s.program, r.wire)}` : res;
+function observedText(s: Scenario, i: number): string {
+  const v = s.view;
+  if (!v || i >= v.stepCount) return s.outcome.status === 'lost' ? '(lost)' : '(not run)';
+  const r = v.step(i);
+  const res = observedResult(s.program, i, r);
+  return v.captured ? `${res} ~> ${observedWire(s.program, r)}` : res;
 }
 
-/** The steps whose observations differ between the families a scenario ran with. */
-export function familyDifferences(reports: readonly ScenarioReport[], sources?: ReadonlyMap<string, string>): FamilyDifference[] {
-  const groups = new Map<string, ScenarioReport[]>();
-  for (const s of reports) {
-    const key = `${s.file}\0${s.index}`;
+/** The steps whose observations differ between the families a scenario ran with (their results kept). */
+export function familyDifferences(scenarios: readonly Scenario[], sources?: ReadonlyMap<string, string>): FamilyDifference[] {
+  const groups = new Map<string, Scenario[]>();
+  for (const s of scenarios) {
+    const key = `${s.file}\0${s.program.index}`;
     const g = groups.get(key);
     if (g) g.push(s);
     else groups.set(key, [s]);
@@ -252,8 +167,13 @@ export function familyDifferences(reports: readonly ScenarioReport[], sources?: 
       const key = `${first.file}\0${span.offset}\0${span.line}\0${seen.join('\0')}`;
       if (shown.has(key)) continue;
       shown.add(key);
-      out.push({ file: first.file, title: first.title, line: span.line, col: span.col, op: stepText(first.program, i, sources?.get(first.file)), observed });
+      out.push({ file: first.file, title: first.program.title, line: span.line, col: span.col, op: stepText(first.program, i, sources?.get(first.file)), observed });
     }
   }
   return out;
+}
+
+/** Each failure of a scenario as data with its texts (what the jest runner puts in `details`). */
+export function failureSummaries(s: Scenario): { file: string; line: number; col: number; kind: 'result' | 'wire'; expected: string; got: string }[] {
+  return s.outcome.failures.map((f) => ({ file: f.file, line: f.line, col: f.col, kind: f.kind, ...failureTexts(s.program, f) }));
 }

@@ -1,8 +1,9 @@
 // strace-style lines for a run, with the script's names; tcpdump-style wire lines under
 // each step. A name the step binds shows its real descriptor: `dup(5) = 7<fd 12>`.
-import { Op, errnoName, formatEpollFlags, formatShutMode, formatTcpFlags, stringOperand, word } from '@epl/program';
-import type { Program, RunResult, StepResult } from '@epl/program';
-import { formatReady, quoteBytes, slotName } from './render';
+import { printReady, quote } from '@epl/compiler';
+import { Op, errnoName, formatShutMode, formatEpollFlags, formatTcpFlags, stringOperand, word } from '@epl/program';
+import type { Program, StepResult } from '@epl/program';
+import type { ResultView } from '@epl/executor';
 
 export interface TranscriptOptions {
   /** Last op index to show (inclusive); default: every op that ran. */
@@ -20,8 +21,12 @@ const STRING_MAX = 32;
 /** Where results line up, as in strace's own output. */
 const RESULT_COLUMN = 40;
 
-function bound(program: Program, slot: number, fd: number | undefined): string {
-  const name = slotName(program, slot);
+function slot(program: Program, s: number): string {
+  return program.names[s] ?? `#${s}`;
+}
+
+function bound(program: Program, s: number, fd: number | undefined): string {
+  const name = slot(program, s);
   return fd !== undefined && fd >= 0 ? `${name}<fd ${fd}>` : name;
 }
 
@@ -32,24 +37,23 @@ function retText(r: StepResult): string {
 /** The call and its result for op `i`, without padding: `["shutdown(5, SHUT_RD)", "0"]`. */
 export function describeStep(program: Program, i: number, r: StepResult, family: string): [string, string] {
   const w = (k: number) => word(program, i, k);
-  const n = (k: number) => slotName(program, w(k));
+  const n = (k: number) => slot(program, w(k));
   const fd = (k: number) => r.fds[k];
   const code = w(0);
   const ret = retText(r);
   // Ops whose return value is the new descriptor show the name it was bound to.
   const newFd = (slotWord: number, k = 0) => (r.errno !== 0 ? ret : bound(program, w(slotWord), fd(k)));
   const pairOf = (call: string) => `${call}(${bound(program, w(1), fd(0))}, ${bound(program, w(2), fd(1))})`;
+  const socketpair = () => `socketpair(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK, 0, [${bound(program, w(1), fd(0))}, ${bound(program, w(2), fd(1))}])`;
   switch (code) {
     case Op.tcp:
       return [pairOf('tcp'), ret];
     case Op.tcp6:
       return [pairOf('tcp6'), ret];
     case Op.unix:
-      return [`socketpair(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK, 0, [${bound(program, w(1), fd(0))}, ${bound(program, w(2), fd(1))}])`, ret];
+      return [socketpair(), ret];
     case Op.pair:
-      if (family === 'unix')
-        return [`socketpair(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK, 0, [${bound(program, w(1), fd(0))}, ${bound(program, w(2), fd(1))}])`, ret];
-      return [pairOf(family === 'tcp6' ? 'tcp6' : 'tcp'), ret];
+      return [family === 'unix' ? socketpair() : pairOf(family === 'tcp6' ? 'tcp6' : 'tcp'), ret];
     case Op.socket:
       return ['socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, 0)', newFd(1)];
     case Op.pipe:
@@ -76,7 +80,7 @@ export function describeStep(program: Program, i: number, r: StepResult, family:
     case Op.del:
       return [`epoll_ctl(${n(1)}, EPOLL_CTL_DEL, ${n(2)})`, ret];
     case Op.wait: {
-      const ready = r.errno === 0 ? `{${formatReady(program, r.ready ?? []).replace(/^none$/, '')}}` : '...';
+      const ready = r.errno === 0 ? `{${printReady(program.names, r.ready ?? []).replace(/^none$/, '')}}` : '...';
       return [`epoll_wait(${n(1)}, ${ready}, ${w(2)}, ${w(3)})`, ret];
     }
     case Op.close:
@@ -87,20 +91,20 @@ export function describeStep(program: Program, i: number, r: StepResult, family:
     }
     case Op.write: {
       const s = stringOperand(program, i, 2);
-      return [`write(${n(1)}, ${quoteBytes(s, STRING_MAX)}, ${s.length})`, ret];
+      return [`write(${n(1)}, ${quote(s, STRING_MAX)}, ${s.length})`, ret];
     }
     case Op.write_n: {
       const count = w(2);
       const shown = new Uint8Array(Math.min(count, STRING_MAX)).fill(0x78);
-      return [`write(${n(1)}, ${quoteBytes(shown)}${count > STRING_MAX ? '...' : ''}, ${count})`, ret];
+      return [`write(${n(1)}, ${quote(shown)}${count > STRING_MAX ? '...' : ''}, ${count})`, ret];
     }
     case Op.read: {
-      const buf = r.errno === 0 ? quoteBytes(r.bytes ?? new Uint8Array(0), STRING_MAX) : '...';
+      const buf = r.errno === 0 ? quote(r.bytes ?? new Uint8Array(0), STRING_MAX) : '...';
       return [`read(${n(1)}, ${buf}, ${w(2)})`, ret];
     }
     case Op.send_oob: {
       const s = stringOperand(program, i, 2);
-      return [`send(${n(1)}, ${quoteBytes(s, STRING_MAX)}, ${s.length}, MSG_OOB)`, ret];
+      return [`send(${n(1)}, ${quote(s, STRING_MAX)}, ${s.length}, MSG_OOB)`, ret];
     }
     case Op.fill:
       return [`fill(${n(1)})`, ret];
@@ -122,23 +126,21 @@ export function stepLine(program: Program, i: number, r: StepResult, family: str
 }
 
 /** The whole transcript as text, one line per step and one per captured segment. */
-export function transcript(program: Program, result: RunResult, opts: TranscriptOptions = {}): string {
+export function transcript(program: Program, view: ResultView, opts: TranscriptOptions = {}): string {
   const indent = opts.indent ?? '';
-  const last = Math.min(result.steps.length - 1, opts.upTo ?? Infinity);
+  const last = Math.min(view.stepCount - 1, opts.upTo ?? Infinity);
+  const family = view.family;
   const lines: string[] = [];
   for (let i = 0; i <= last; i++) {
-    const r = result.steps[i];
+    const r = view.step(i);
     const note = opts.note?.(i);
-    lines.push(indent + stepLine(program, i, r, result.family) + (note ? `  ${note}` : ''));
+    lines.push(indent + stepLine(program, i, r, family) + (note ? `  ${note}` : ''));
     if (opts.wire !== false) {
-      for (const s of r.wire) {
-        const len = s.len ? ` len ${s.len}` : '';
-        lines.push(`${indent}  ${slotName(program, s.src)} > ${slotName(program, s.dst)} [${formatTcpFlags(s.flags)}]${len}`);
-      }
+      for (const s of r.wire) lines.push(`${indent}  ${slot(program, s.src)} > ${slot(program, s.dst)} [${formatTcpFlags(s.flags)}]${s.len ? ` len ${s.len}` : ''}`);
+      if (r.wireDropped) lines.push(`${indent}  (${r.wireDropped} more segment${r.wireDropped === 1 ? '' : 's'} not kept)`);
     }
   }
-  if (result.error !== undefined && (opts.upTo === undefined || opts.upTo >= result.steps.length)) {
-    lines.push(`${indent}error: ${result.error}`);
-  }
+  const error = view.error;
+  if (error !== undefined && (opts.upTo === undefined || opts.upTo >= view.stepCount)) lines.push(`${indent}error: ${error}`);
   return lines.length ? lines.join('\n') + '\n' : '';
 }

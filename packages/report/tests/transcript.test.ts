@@ -1,12 +1,12 @@
 import { ProgramBuilder, SHUT } from '@epl/program';
+import { result, step, viewOf } from '@epl/executor/testing';
 import { describeStep, stepLine, transcript } from '../src/transcript';
-import { shutRd } from './fixtures';
-import { ALL, OUT, result, step } from './helpers';
+import { ALL, OUT, shutRd } from './fixtures';
 
 describe('transcript', () => {
   it('reads like strace with the script names, and tcpdump lines under the step', () => {
-    const { program, result: r } = shutRd();
-    expect(transcript(program, r)).toBe(
+    const { program, view } = shutRd();
+    expect(transcript(program, view)).toBe(
       [
         'tcp(5<fd 20>, 6<fd 22>)                 = 0',
         '  5 > 6 [S]',
@@ -15,9 +15,9 @@ describe('transcript', () => {
         'epoll_create1(0)                        = 3<fd 23>',
         'epoll_ctl(3, EPOLL_CTL_ADD, 5, {IN|OUT|ERR|HUP|RDHUP, data=5}) = 0',
         'epoll_ctl(3, EPOLL_CTL_ADD, 6, {IN|OUT|ERR|HUP|RDHUP, data=6}) = 0',
-        'epoll_wait(3, {5: OUT, 6: OUT}, 16, 0)  = 2',
+        'epoll_wait(3, {5: OUT, 6: OUT}, 64, 0)  = 2',
         'shutdown(5, SHUT_RD)                    = 0',
-        'epoll_wait(3, {5: IN|OUT|RDHUP, 6: OUT}, 16, 0) = 2',
+        'epoll_wait(3, {5: IN|OUT|RDHUP, 6: OUT}, 64, 0) = 2',
         'read(5, "", 1)                          = 0',
         'write(6, "a", 1)                        = 1',
         '  6 > 5 [P.] len 1',
@@ -25,15 +25,15 @@ describe('transcript', () => {
         'read(5, "a", 1)                         = 1',
         'close(5)                                = 0',
         '  5 > 6 [F.]',
-        'epoll_wait(3, {6: IN|OUT|RDHUP}, 16, 0) = 1',
+        'epoll_wait(3, {6: IN|OUT|RDHUP}, 64, 0) = 1',
         '',
       ].join('\n'),
     );
   });
 
   it('stops at upTo, indents, and can leave the wire out', () => {
-    const { program, result: r } = shutRd();
-    expect(transcript(program, r, { upTo: 1, indent: '> ', wire: false })).toBe(
+    const { program, view } = shutRd();
+    expect(transcript(program, view, { upTo: 1, indent: '> ', wire: false })).toBe(
       '> tcp(5<fd 20>, 6<fd 22>)                 = 0\n> epoll_create1(0)                        = 3<fd 23>\n',
     );
   });
@@ -41,9 +41,15 @@ describe('transcript', () => {
   it('shows errors as -1 ERRNO and a run error at the end', () => {
     const p = new ProgramBuilder().op('pipe', ['r', 'w']).op('close', ['w']).op('write', ['w', 'x']).op('del', ['r', 'w']).build();
     const r = result([step({ fds: [4, 5] }), step(), step({ ret: -1, errno: 9 })], { error: 'malformed op 3' });
-    expect(transcript(p, r)).toBe(
+    expect(transcript(p, viewOf(r))).toBe(
       'pipe2([r<fd 4>, w<fd 5>], O_NONBLOCK)   = 0\nclose(w)                                = 0\nwrite(w, "x", 1)                        = -1 EBADF\nerror: malformed op 3\n',
     );
+  });
+
+  it('says how many segments of a step were not kept', () => {
+    const p = new ProgramBuilder().op('tcp', ['a', 'b']).build();
+    const r = result([step({ fds: [3, 4], wire: [{ src: 0, dst: 1, flags: 0x02, len: 0 }], wireDropped: 2 })]);
+    expect(transcript(p, viewOf(r))).toBe('tcp(a<fd 3>, b<fd 4>)                   = 0\n  a > b [S]\n  (2 more segments not kept)\n');
   });
 
   it('renders every op kind', () => {
