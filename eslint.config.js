@@ -6,6 +6,8 @@ const js = require('@eslint/js');
 const { defineConfig } = require('eslint/config');
 const globals = require('globals');
 const tseslint = require('typescript-eslint');
+const importX = require('eslint-plugin-import-x');
+const { createTypeScriptImportResolver } = require('eslint-import-resolver-typescript');
 
 module.exports = defineConfig(
   {
@@ -36,6 +38,17 @@ module.exports = defineConfig(
       // A leading underscore marks a parameter kept for the signature's sake (an interface's, a documented one).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Imports only go down: a module never reaches back into one that imports it (a cycle is
+    // an error, type-only imports included). Across packages the workspace's dependencies say so.
+    files: ['packages/*/src/**/*.ts', 'tools/*/src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'packages/*/tsconfig.json', noWarnOnMultipleProjects: true })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['**/*.js'],

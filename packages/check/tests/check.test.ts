@@ -36,13 +36,69 @@ describe('resultHolds', () => {
     expect(holds(READ, { kind: 'bytes', value: bytes('') }, step({ ret: 0 }))).toBe(true);
   });
   it('ready lists compare as multisets: order free, a repeated entry must be there as often', () => {
-    const want = { kind: 'ready' as const, entries: [{ slot: 0, events: OUT }, { slot: 1, events: IN | OUT }] };
-    expect(holds(WAIT, want, step({ ready: [{ slot: 1, events: IN | OUT }, { slot: 0, events: OUT }] }))).toBe(true);
+    const want = {
+      kind: 'ready' as const,
+      entries: [
+        { slot: 0, events: OUT },
+        { slot: 1, events: IN | OUT },
+      ],
+    };
+    expect(
+      holds(
+        WAIT,
+        want,
+        step({
+          ready: [
+            { slot: 1, events: IN | OUT },
+            { slot: 0, events: OUT },
+          ],
+        }),
+      ),
+    ).toBe(true);
     expect(holds(WAIT, want, step({ ready: [{ slot: 1, events: IN | OUT }] }))).toBe(false);
-    expect(holds(WAIT, want, step({ ready: [{ slot: 1, events: IN }, { slot: 0, events: OUT }] }))).toBe(false);
-    const twice = { kind: 'ready' as const, entries: [{ slot: 0, events: OUT }, { slot: 0, events: OUT }] };
-    expect(holds(WAIT, twice, step({ ready: [{ slot: 0, events: OUT }, { slot: 0, events: OUT }] }))).toBe(true);
-    expect(holds(WAIT, twice, step({ ready: [{ slot: 0, events: OUT }, { slot: 1, events: OUT }] }))).toBe(false);
+    expect(
+      holds(
+        WAIT,
+        want,
+        step({
+          ready: [
+            { slot: 1, events: IN },
+            { slot: 0, events: OUT },
+          ],
+        }),
+      ),
+    ).toBe(false);
+    const twice = {
+      kind: 'ready' as const,
+      entries: [
+        { slot: 0, events: OUT },
+        { slot: 0, events: OUT },
+      ],
+    };
+    expect(
+      holds(
+        WAIT,
+        twice,
+        step({
+          ready: [
+            { slot: 0, events: OUT },
+            { slot: 0, events: OUT },
+          ],
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      holds(
+        WAIT,
+        twice,
+        step({
+          ready: [
+            { slot: 0, events: OUT },
+            { slot: 1, events: OUT },
+          ],
+        }),
+      ),
+    ).toBe(false);
   });
   it('long ready lists compare as sets too', () => {
     const entries = Array.from({ length: 40 }, (_, i) => ({ slot: i, events: i % 2 ? IN : OUT }));
@@ -88,7 +144,13 @@ describe('check', () => {
     step({ fds: [19] }),
     step(),
     step(),
-    step({ ret: 2, ready: [{ slot: 0, events: OUT }, { slot: 1, events: OUT }] }),
+    step({
+      ret: 2,
+      ready: [
+        { slot: 0, events: OUT },
+        { slot: 1, events: OUT },
+      ],
+    }),
     step(),
     step({ bytes: bytes('') }),
   ];
@@ -101,7 +163,13 @@ describe('check', () => {
 
   it('reports a failure at its step with what came, decoded', () => {
     const steps = ran();
-    steps[4] = step({ ret: 2, ready: [{ slot: 0, events: IN | OUT | RDHUP }, { slot: 1, events: OUT }] });
+    steps[4] = step({
+      ret: 2,
+      ready: [
+        { slot: 0, events: IN | OUT | RDHUP },
+        { slot: 1, events: OUT },
+      ],
+    });
     const o = check(program, viewOf(result(steps)));
     expect(o.status).toBe('failed');
     expect(o.failures).toEqual([{ index: 4, file: 'founding.epl', line: 5, col: 1, kind: 'result', got: steps[4] }]);

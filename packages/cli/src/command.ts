@@ -2,6 +2,8 @@
 export interface Io {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Stops a long command (SIGINT, SIGTERM, a closed stdout): it finishes what it can say and returns. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Command {
@@ -13,5 +15,9 @@ export interface Command {
   run(args: string[], io: Io): Promise<number>;
 }
 
-/** Exit codes shared by every command. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes shared by every command: 0 ok, 1 an expectation failed (or a scenario errored or
+ * was lost), 2 usage, read or compile errors, 74 output could not be written (sysexits'
+ * EX_IOERR), 130/143 stopped by SIGINT/SIGTERM (128 + the signal), 141 stdout was closed.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, output: 74, interrupted: 130, terminated: 143, closed: 141 } as const;

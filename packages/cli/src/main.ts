@@ -1,4 +1,6 @@
-// `epl CMD …`: dispatches to one module per command (src/commands/CMD.ts).
+// `epl CMD …`: dispatches to one module per command (src/commands/CMD.ts), and owns the process
+// around it: a closed stdout ends the run quietly, a failed write is a one-line error, SIGINT and
+// SIGTERM let the command finish what it can say (the summary of what ran) before exiting.
 import type { Command, Io } from './command';
 import { EXIT } from './command';
 
@@ -34,4 +36,43 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     return EXIT.ok;
   }
   return cmd.run(rest, io);
+}
+
+/** A write error's one line: `ENOSPC (no space left on device)`. */
+function describe(e: NodeJS.ErrnoException): string {
+  const text: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EIO: 'input/output error',
+    EBADF: 'not open for writing',
+    EACCES: 'permission denied',
+  };
+  return e.code ? `${e.code}${text[e.code] ? ` (${text[e.code]})` : ''}` : e.message;
+}
+
+/** The process around `main`: what `bin/epl.js` runs. Resolves to the exit status. */
+export async function cli(argv: string[], proc: NodeJS.Process = process): Promise<number> {
+  const stop = new AbortController();
+  let outcome: { code: number; say?: string } | undefined;
+  const end = (code: number, say?: string) => {
+    outcome ??= { code, say };
+    stop.abort();
+  };
+  proc.stdout.on('error', (e: NodeJS.ErrnoException) =>
+    e.code === 'EPIPE' ? end(EXIT.closed) : end(EXIT.output, `epl: cannot write the output: ${describe(e)}`),
+  );
+  // A reader that went away (`epl run --json | head -1`) is not an error worth a word.
+  proc.stderr.on('error', () => end(EXIT.closed));
+  const onInt = () => end(EXIT.interrupted, 'epl: interrupted');
+  const onTerm = () => end(EXIT.terminated, 'epl: terminated');
+  proc.once('SIGINT', onInt);
+  proc.once('SIGTERM', onTerm);
+  try {
+    const code = await main(argv, { stdout: proc.stdout, stderr: proc.stderr, signal: stop.signal });
+    if (!outcome) return code;
+    if (outcome.say !== undefined && outcome.code !== EXIT.closed) proc.stderr.write(outcome.say + '\n');
+    return outcome.code;
+  } finally {
+    proc.off('SIGINT', onInt);
+    proc.off('SIGTERM', onTerm);
+  }
 }

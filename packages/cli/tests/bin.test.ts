@@ -116,3 +116,57 @@ describe('bin/epl.js and the bundle', () => {
     expect(fuzz.code).toBe(0);
   });
 });
+
+describe('the process around a command', () => {
+  const many = (n: number, ms: number) => {
+    for (let i = 0; i < n; i++) writeFileSync(path.join(dir, `s${String(i).padStart(3, '0')}.epl`), `sleep ${ms}\npipe r w => ok\n`);
+    return dir;
+  };
+
+  it('a reader that goes away (`| head -1`) ends the run quietly: no stack trace, exit 141', async () => {
+    const { spawn: start } = await import('node:child_process');
+    const child = start(process.execPath, [SCRIPT, 'run', '--json', '--workers', '1', many(40, 20)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // The first record, then the reader closes its end, as `head -1` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect({ code, err }).toEqual({ code: 141, err: '' });
+  }, 60_000);
+
+  it('output that cannot be written is one line on stderr and exit 74, never a stack trace', () => {
+    const f = path.join(dir, 'pass.epl');
+    writeFileSync(f, PASSING);
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${SCRIPT}" run "${f}" > /dev/full`], { encoding: 'utf8', timeout: 60_000 });
+    expect({ code: r.status, err: r.stderr }).toEqual({ code: 74, err: 'epl: cannot write the output: ENOSPC (no space left on device)\n' });
+  });
+
+  it.each([
+    ['SIGINT', 130, 'interrupted'],
+    ['SIGTERM', 143, 'terminated'],
+  ] as const)(
+    'on %s, prints what ran and the summary, then exits %i',
+    async (signal, status, word) => {
+      const { spawn: start } = await import('node:child_process');
+      const child = start(process.execPath, [SCRIPT, 'run', '--workers', '1', many(60, 100)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('PASS')) resolve();
+        }),
+      );
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code).toBe(status);
+      // Results were printed as files completed, before the signal; then the summary of what ran.
+      expect(out).toMatch(/^PASS .*s000\.epl \(1 scenario\)$/m);
+      expect(out).toMatch(/\d+ files?, \d+ scenario runs?: \d+ passed, 0 failed; stopped before the end \(\d+ of 60 scenario runs done\)\n$/);
+      expect(err).toBe(`epl: ${word}\n`);
+    },
+    60_000,
+  );
+});

@@ -42,6 +42,8 @@ describe('golden fixtures', () => {
     const programs = compile(readFileSync(join(dir, f), 'utf8'), f);
     const golden = join(dir, f.replace(/\.epl$/, '.golden'));
     const text = dump(programs);
+    // A new fixture gets its golden written locally; in CI a missing golden is a failure, never a pass.
+    if (!existsSync(golden) && process.env.CI) throw new Error(`${golden} is missing: run UPDATE_GOLDEN=1 npx jest tests/fixtures.test.ts and commit it`);
     if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, text);
     expect(text).toBe(readFileSync(golden, 'utf8'));
   });

@@ -83,12 +83,22 @@ describe('the pieces reports print with', () => {
     expect(quote(bytes('abcdef'), 3)).toBe('"abc"...');
   });
   it('a ready list as NAME: FLAGS, an empty one as none, an unnamed slot as #N', () => {
-    expect(printReady(names, [{ slot: 0, events: 0x2005 }, { slot: 1, events: 4 }])).toBe('5: IN|OUT|RDHUP, 6: OUT');
+    expect(
+      printReady(names, [
+        { slot: 0, events: 0x2005 },
+        { slot: 1, events: 4 },
+      ]),
+    ).toBe('5: IN|OUT|RDHUP, 6: OUT');
     expect(printReady(names, [])).toBe('none');
     expect(printReady(names, [{ slot: 9, events: 1 }])).toBe('#9: IN');
   });
   it('segments with tcpdump letters, len only when there is payload', () => {
-    expect(printSegments(names, [{ src: 1, dst: 0, flags: 0x18, len: 1 }, { src: 0, dst: 1, flags: 0x10, len: 0 }])).toBe('6 > 5 P. len 1, 5 > 6 .');
+    expect(
+      printSegments(names, [
+        { src: 1, dst: 0, flags: 0x18, len: 1 },
+        { src: 0, dst: 1, flags: 0x10, len: 0 },
+      ]),
+    ).toBe('6 > 5 P. len 1, 5 > 6 .');
     expect(printSegments(names, [])).toBe('none');
   });
   it('each kind of => as a script writes it', () => {

@@ -42,7 +42,8 @@ export function packBatch(items: readonly BatchItem[], allocate: Allocate = fres
     // A caller's type error is a TypeError here; a malformed Program is its results' error.
     if (!(program.code instanceof Int32Array)) throw new TypeError('code must be an Int32Array');
     if (!(program.strings instanceof Uint8Array)) throw new TypeError('strings must be a Uint8Array');
-    if (!Number.isInteger(program.slotCount)) throw new TypeError('slotCount must be a whole number');
+    if (!Number.isInteger(program.slotCount) || (program.slotCount | 0) !== program.slotCount)
+      throw new TypeError('slotCount must be a whole number (a 32-bit int)');
     words += program.code.length;
     bytes += program.strings.length;
   }

@@ -6,65 +6,83 @@ import { LAYOUT as L, ResultView } from './view';
 
 /** `r` laid out as results.h does (with `errorOp`, the op an error is about). */
 export function resultBytes(r: RunResult, errorOp = -1): Uint8Array {
-  const steps: number[] = [];
-  const ready: number[] = [];
-  const segs: number[] = [];
-  const bytes: number[] = [];
+  let readyCount = 0;
+  let segCount = 0;
+  let bytesLen = 0;
   for (const s of r.steps) {
-    const w = new Array<number>(L.stepWords).fill(0);
-    w[L.sRet] = s.ret;
-    w[L.sErrno] = s.errno;
-    w[L.sFdCount] = s.fds.length;
-    w[L.sFd0] = s.fds[0] ?? -1;
-    w[L.sFd1] = s.fds[1] ?? -1;
-    w[L.sBytesOff] = bytes.length;
-    w[L.sBytesLen] = s.bytes === undefined ? -1 : s.bytes.length;
-    if (s.bytes) bytes.push(...s.bytes);
-    w[L.sReadyStart] = ready.length / L.readyWords;
-    w[L.sReadyCount] = s.ready === undefined ? -1 : s.ready.length;
-    for (const e of s.ready ?? []) ready.push(e.slot, e.events | 0);
-    w[L.sSegStart] = segs.length / L.segmentWords;
-    w[L.sSegCount] = s.wire.length;
-    for (const g of s.wire) segs.push(g.src, g.dst, g.flags, g.len);
-    w[L.sSegDropped] = s.wireDropped ?? 0;
-    steps.push(...w);
+    readyCount += s.ready?.length ?? 0;
+    segCount += s.wire.length;
+    bytesLen += s.bytes?.length ?? 0;
   }
   const kernel = Buffer.from(r.kernel);
   const reason = Buffer.from(r.wire.captured ? '' : (r.wire.reason ?? ''));
   const error = Buffer.from(r.error ?? '');
-  const words = L.headerWords + steps.length + ready.length + segs.length;
+  const stepsOff = L.headerWords * 4;
+  const readyOff = stepsOff + r.steps.length * L.stepWords * 4;
+  const segOff = readyOff + readyCount * L.readyWords * 4;
+  const bytesOff = segOff + segCount * L.segmentWords * 4;
+  const textOff = bytesOff + bytesLen;
   const textLen = kernel.length + reason.length + error.length;
-  const total = words * 4 + bytes.length + textLen;
+  const total = textOff + textLen;
   const out = new Uint8Array((total + 3) & ~3);
-  const h = new Int32Array(out.buffer, 0, words);
-  h[L.hMagic] = L.magic;
-  h[L.hVersion] = L.version;
-  h[L.hTotalBytes] = total;
-  h[L.hStepCount] = r.steps.length;
-  h[L.hFlags] = (r.netns ? L.flagNetns : 0) | (r.wire.captured ? L.flagCaptured : 0);
-  h[L.hFamily] = FAMILY_CODE[r.family];
-  h[L.hErrorOp] = errorOp;
-  h[L.hStepsOffset] = L.headerWords * 4;
-  h[L.hReadyOffset] = h[L.hStepsOffset] + steps.length * 4;
-  h[L.hReadyCount] = ready.length / L.readyWords;
-  h[L.hSegOffset] = h[L.hReadyOffset] + ready.length * 4;
-  h[L.hSegCount] = segs.length / L.segmentWords;
-  h[L.hBytesOffset] = h[L.hSegOffset] + segs.length * 4;
-  h[L.hBytesLen] = bytes.length;
-  h[L.hTextOffset] = h[L.hBytesOffset] + bytes.length;
-  h[L.hTextLen] = textLen;
-  h[L.hKernelOff] = 0;
-  h[L.hKernelLen] = kernel.length;
-  h[L.hReasonOff] = kernel.length;
-  h[L.hReasonLen] = reason.length;
-  h[L.hErrorOff] = kernel.length + reason.length;
-  h[L.hErrorLen] = error.length;
-  h[L.hBytesDropped] = r.bytesDropped ?? 0;
-  h.set(steps, L.headerWords);
-  h.set(ready, L.headerWords + steps.length);
-  h.set(segs, L.headerWords + steps.length + ready.length);
-  out.set(bytes, h[L.hBytesOffset]);
-  out.set(Buffer.concat([kernel, reason, error]), h[L.hTextOffset]);
+  const w = new Int32Array(out.buffer, 0, bytesOff >> 2);
+  let ready = 0;
+  let seg = 0;
+  let b = 0;
+  r.steps.forEach((s, i) => {
+    const at = (stepsOff >> 2) + i * L.stepWords;
+    w[at + L.sRet] = s.ret;
+    w[at + L.sErrno] = s.errno;
+    w[at + L.sFdCount] = s.fds.length;
+    w[at + L.sFd0] = s.fds[0] ?? -1;
+    w[at + L.sFd1] = s.fds[1] ?? -1;
+    w[at + L.sBytesOff] = b;
+    w[at + L.sBytesLen] = s.bytes === undefined ? -1 : s.bytes.length;
+    if (s.bytes) {
+      out.set(s.bytes, bytesOff + b);
+      b += s.bytes.length;
+    }
+    w[at + L.sReadyStart] = ready;
+    w[at + L.sReadyCount] = s.ready === undefined ? -1 : s.ready.length;
+    for (const e of s.ready ?? []) {
+      w[(readyOff >> 2) + ready * L.readyWords] = e.slot;
+      w[(readyOff >> 2) + ready * L.readyWords + 1] = e.events | 0;
+      ready++;
+    }
+    w[at + L.sSegStart] = seg;
+    w[at + L.sSegCount] = s.wire.length;
+    for (const g of s.wire) {
+      w.set([g.src, g.dst, g.flags, g.len], (segOff >> 2) + seg * L.segmentWords);
+      seg++;
+    }
+    w[at + L.sSegDropped] = s.wireDropped ?? 0;
+  });
+  w[L.hMagic] = L.magic;
+  w[L.hVersion] = L.version;
+  w[L.hTotalBytes] = total;
+  w[L.hStepCount] = r.steps.length;
+  w[L.hFlags] = (r.netns ? L.flagNetns : 0) | (r.wire.captured ? L.flagCaptured : 0);
+  w[L.hFamily] = FAMILY_CODE[r.family];
+  w[L.hErrorOp] = errorOp;
+  w[L.hStepsOffset] = stepsOff;
+  w[L.hReadyOffset] = readyOff;
+  w[L.hReadyCount] = readyCount;
+  w[L.hSegOffset] = segOff;
+  w[L.hSegCount] = segCount;
+  w[L.hBytesOffset] = bytesOff;
+  w[L.hBytesLen] = bytesLen;
+  w[L.hTextOffset] = textOff;
+  w[L.hTextLen] = textLen;
+  w[L.hKernelOff] = 0;
+  w[L.hKernelLen] = kernel.length;
+  w[L.hReasonOff] = kernel.length;
+  w[L.hReasonLen] = reason.length;
+  w[L.hErrorOff] = kernel.length + reason.length;
+  w[L.hErrorLen] = error.length;
+  w[L.hBytesDropped] = r.bytesDropped ?? 0;
+  out.set(kernel, textOff);
+  out.set(reason, textOff + kernel.length);
+  out.set(error, textOff + kernel.length + reason.length);
   return out;
 }
 

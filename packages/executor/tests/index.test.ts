@@ -318,7 +318,10 @@ describe('runBatch', () => {
     const families = ['tcp', 'unix', 'tcp6'] as const;
     const raw = runBatch(packBatch(families.map((family) => ({ program: p, family }))));
     const views = readBatch(raw, 3);
-    const strip = (r: RunResult) => ({ ...r, steps: r.steps.map((s) => ({ ...s, fds: s.fds.length, wire: s.wire.length > 0, bytes: s.bytes && Buffer.from(s.bytes).toString() })) });
+    const strip = (r: RunResult) => ({
+      ...r,
+      steps: r.steps.map((s) => ({ ...s, fds: s.fds.length, wire: s.wire.length > 0, bytes: s.bytes && Buffer.from(s.bytes).toString() })),
+    });
     views.forEach((v, k) => {
       expect(v.family).toBe(families[k]);
       expect(strip(v.toResult())).toEqual(strip(run(p, { family: families[k] })));
@@ -328,7 +331,10 @@ describe('runBatch', () => {
 
   it('writes into the memory given when the results fit, and into fresh memory when they do not', () => {
     const p = prog(['pipe', ['r', 'w']], ['write', ['w', 'keep']], ['read', ['r', 10]]);
-    const batch = packBatch([{ program: p, family: 'tcp' }, { program: p, family: 'tcp' }]);
+    const batch = packBatch([
+      { program: p, family: 'tcp' },
+      { program: p, family: 'tcp' },
+    ]);
     const big = new Uint8Array(1 << 16);
     const inPlace = runBatch(batch, { out: big });
     expect(inPlace.buffer).toBe(big.buffer);

@@ -61,7 +61,8 @@ describe('a lane opened on the main thread', () => {
       }
       expect(got[0].steps[7].ret).toBe(1);
       // The write after the peer's close is answered by an RST, seen by the capture.
-      if (got[0].wire.captured) expect(got[0].steps[7].wire.map((g) => g.flags & 0x04)).toContain(0x04);
+      if (root) expect(got[0].steps[7].wire.map((g) => g.flags & 0x04)).toContain(0x04);
+      else expect(got[0].wire.reason).toMatch(/^no CAP_NET_RAW/);
     } finally {
       lane.close();
     }
@@ -71,11 +72,7 @@ describe('a lane opened on the main thread', () => {
     const lane = openLane();
     try {
       const pair = programCode(new ProgramBuilder().op('pair', ['a', 'b']).build());
-      const [a, b, c] = await Promise.all([
-        lane.run(packed([pair], 'unix')),
-        lane.run(packed([pair, pair], 'tcp6')),
-        lane.run(packed([])),
-      ]);
+      const [a, b, c] = await Promise.all([lane.run(packed([pair], 'unix')), lane.run(packed([pair, pair], 'tcp6')), lane.run(packed([]))]);
       expect(results(a).map((r) => r.family)).toEqual(['unix']);
       expect(results(b).map((r) => r.family)).toEqual(['tcp6', 'tcp6']);
       expect(results(c)).toEqual([]);

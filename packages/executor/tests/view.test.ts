@@ -143,7 +143,9 @@ describe('ResultView', () => {
   it('reads fields in place; objects and copies own their bytes', () => {
     const raw = handMade([{ ret: 2, bytes: 'hi', ready: [[1, 5]], wire: [[0, 1, 0x18, 2]] }]);
     const v = ResultView.of(raw);
-    expect([v.stepCount, v.ret(0), v.bytesLength(0), v.byteAt(0, 1), v.readyCount(0), v.readySlot(0, 0), v.readyEvents(0, 0)]).toEqual([1, 2, 2, 0x69, 1, 1, 5]);
+    expect([v.stepCount, v.ret(0), v.bytesLength(0), v.byteAt(0, 1), v.readyCount(0), v.readySlot(0, 0), v.readyEvents(0, 0)]).toEqual([
+      1, 2, 2, 0x69, 1, 1, 5,
+    ]);
     expect([v.segCount(0), v.seg(0, 0, 0), v.seg(0, 0, 1), v.seg(0, 0, 2), v.seg(0, 0, 3), v.segDropped(0)]).toEqual([1, 0, 1, 0x18, 2, 0]);
     expect(v.bytesOf(0)!.buffer).toBe(raw.buffer);
     const copy = v.copy();

@@ -12,6 +12,7 @@
 import type { Family, ProgramCode, RunResult } from '@epl/program';
 import { Op, OP_WORDS } from '@epl/program';
 import { Corpus, CorpusEntry } from './corpus';
+import { resultOf, type Runner } from './runs';
 import { DEFAULT_LENGTH, Generator } from './generate';
 import { Mutator } from './mutate';
 import { grown } from './leaks';
@@ -25,9 +26,8 @@ import { SignatureSet } from './signature';
 const WORDS = OP_WORDS;
 const PAIR = Op.pair;
 
-/** What runs Programs: the runner's Pool fits (`pool.runAll(programs, { family })`). */
-export interface Runner {
-  /** `batchSize`: Programs per worker task, when the caller knows better than the pool's default. */
+/** What the campaign reads: decoded runs (the oracles and signatures look into every step). */
+interface Decoded {
   runAll(programs: readonly ProgramCode[], opts: { family: Family; batchSize?: number }): Promise<RunResult[]>;
 }
 
@@ -226,6 +226,11 @@ export class Campaign {
   private start = 0;
   private fuzzEnd = 0;
 
+  /** The runner's runs, decoded for the oracles. */
+  private readonly decoded: Decoded = {
+    runAll: async (programs, opts) => (await this.runner.runAll(programs, opts)).map((r) => resultOf(r, opts.family)),
+  };
+
   constructor(
     private readonly runner: Runner,
     private readonly opts: CampaignOptions = {},
@@ -312,7 +317,7 @@ export class Campaign {
         const items = this.makeBatch(b, n, generated, inflight);
         if (o.fdCounts) since.push(...items);
         generated += n;
-        const primary = this.runner.runAll(
+        const primary = this.decoded.runAll(
           items.map((it) => it.seq),
           { family: this.families[0], batchSize: taskSize(items.length) },
         );
@@ -454,7 +459,7 @@ export class Campaign {
           }
         }
         if (!programs.length) return;
-        const results = await this.runner.runAll(programs, { family: f, batchSize: taskSize(programs.length) });
+        const results = await this.decoded.runAll(programs, { family: f, batchSize: taskSize(programs.length) });
         this.count(results);
         results.forEach((r, k) => {
           const runs = owners[k].runs;
@@ -607,7 +612,7 @@ export class Campaign {
     const fams = f.families;
     const programs: Seq[] = [];
     for (const c of cands) for (let j = 0; j < k; j++) programs.push(c);
-    const byFam = await Promise.all(fams.map((fam) => this.gated.runAll(programs, { family: fam })));
+    const byFam = await Promise.all(fams.map(async (fam) => (await this.gated.runAll(programs, { family: fam })).map((r) => resultOf(r, fam))));
     this.shrinkRuns += programs.length * fams.length;
     return cands.map((c, i) => {
       const runs = new Map<Family, RunResult[]>(fams.map((fam, j) => [fam, byFam[j].slice(i * k, (i + 1) * k)]));

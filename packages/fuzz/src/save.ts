@@ -9,33 +9,31 @@
 // `epl run FILE` does.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Family, Program, RunResult } from '@epl/program';
-import type { FindingRecord, Runner, Sink, Summary } from './campaign';
+import type { Outcome } from '@epl/check';
+import type { ResultView } from '@epl/executor';
+import type { Family, Program } from '@epl/program';
+import type { FindingRecord, Sink, Summary } from './campaign';
+import type { Runner } from './runs';
 import type { CorpusEntry } from './corpus';
 import { seedHash } from './prng';
 import type { Seq } from './seq';
 import { seqLength, toProgram } from './seq';
 
-/** The compiler's and runner's functions a saved finding goes through. */
+/** The compiler's, checker's and reports' functions a saved finding goes through. */
 export interface SaveTools {
   print(program: Program): string;
   compile(source: string, file: string): Program[];
-  record(source: string, programs: readonly Program[], results: readonly RunResult[]): string;
-  check(
-    program: Program,
-    result: RunResult,
-  ): {
-    readonly pass: boolean;
-    readonly failures: readonly { readonly index: number; readonly kind: 'result' | 'wire'; readonly expected: string; readonly got: string }[];
-    readonly error?: string;
-  };
+  record(source: string, programs: readonly Program[], views: readonly ResultView[]): string;
+  check(program: Program, view: ResultView): Outcome;
+  failureTexts(program: Program, f: Outcome['failures'][number]): { readonly expected: string; readonly got: string };
 }
 
-/** @epl/compiler and @epl/runner, loaded when first needed. */
+/** @epl/compiler, @epl/check and @epl/report, loaded when first needed. */
 export function defaultTools(): SaveTools {
-  const compiler = require('@epl/compiler') as Pick<SaveTools, 'print' | 'compile'>;
-  const runner = require('@epl/runner') as Pick<SaveTools, 'record' | 'check'>;
-  return { print: compiler.print, compile: compiler.compile, record: runner.record, check: runner.check };
+  const compiler = require('@epl/compiler') as typeof import('@epl/compiler');
+  const report = require('@epl/report') as typeof import('@epl/report');
+  const { check } = require('@epl/check') as typeof import('@epl/check');
+  return { print: compiler.print, compile: compiler.compile, record: report.record, check, failureTexts: report.failureTexts };
 }
 
 export interface FileSinkOptions {
@@ -162,7 +160,13 @@ export class FileSink implements Sink {
     const t = this.t();
     const programs = t.compile(source, file);
     const results = await runner.runAll(programs, { family });
-    let text = t.record(source, programs, results);
+    const lostRun = results.find((r) => !r.view);
+    if (lostRun) return { text: source, verified: false, failures: [String(lostRun.lost)] };
+    let text = t.record(
+      source,
+      programs,
+      results.map((r) => r.view!),
+    );
     if (uncheckedFrom !== Infinity) text = stripExpectations(text, t.compile(text, file), (i) => (i >= uncheckedFrom ? 'both' : undefined));
     const runs = Math.max(1, this.o.verifyRuns ?? 3);
     const dropped = new Set<string>();
@@ -175,10 +179,23 @@ export class FileSink implements Sink {
       const cut = new Map<number, 'result' | 'wire' | 'both'>();
       let fatal = false;
       again.forEach((r, k) => {
-        const c = t.check(batch[k], r);
-        if (c.pass) return;
+        if (!r.view) {
+          fatal = true;
+          failures.push(String(r.lost));
+          return;
+        }
+        const c = t.check(batch[k], r.view);
+        if (c.status === 'passed') return;
         if (c.error !== undefined) fatal = true;
-        failures.push(c.error ?? c.failures.map((x) => `step ${x.index + 1}: expected ${x.expected}, got ${x.got}`).join('; '));
+        failures.push(
+          c.error ??
+            c.failures
+              .map((x) => {
+                const { expected, got } = t.failureTexts(batch[k], x);
+                return `step ${x.index + 1}: expected ${expected}, got ${got}`;
+              })
+              .join('; '),
+        );
         for (const x of c.failures) {
           if (x.index === focus) fatal = true;
           const had = cut.get(x.index);

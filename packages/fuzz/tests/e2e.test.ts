@@ -4,9 +4,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compile } from '@epl/compiler';
+import { check } from '@epl/check';
+import { Pool, TEST_CRASH_OPCODE } from '@epl/pool';
 import type { Family } from '@epl/program';
-import { Pool, TEST_CRASH_OPCODE, check } from '@epl/runner';
 import { Campaign } from '../src/campaign';
+import { onPool, resultOf, type Runner } from '../src/runs';
 import { RunContext, robustness } from '../src/oracles';
 import { FileSink } from '../src/save';
 import { isolatedFdCounts } from '../src/leaks';
@@ -15,11 +17,13 @@ import { encode } from '../src/seq';
 jest.setTimeout(300_000);
 
 let pool: Pool;
+let runner: Runner;
 let dir: string;
 beforeAll(async () => {
-  // The runner's test hook: a Program starting with TEST_CRASH_OPCODE makes its worker exit.
-  process.env.EPL_RUNNER_TEST_HOOKS = '1';
+  // The pool's test hook: a Program starting with TEST_CRASH_OPCODE makes its worker exit.
+  process.env.EPL_POOL_TEST_HOOKS = '1';
   pool = new Pool({ workers: 2 });
+  runner = onPool(pool);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fuzz-e2e-'));
 });
 afterAll(async () => {
@@ -29,8 +33,8 @@ afterAll(async () => {
 
 describe('a campaign on the kernel', () => {
   it('runs, finds catalogued tcp/unix behaviour, and saves findings that replay and pass', async () => {
-    const sink = new FileSink({ dir, seed: 'e2e', runner: pool });
-    const s = await new Campaign(pool, { seed: 'e2e', count: 1500, batch: 300, sink, shrinkBudget: 60, fdCounts: isolatedFdCounts, leakCheckMs: 500 }).run();
+    const sink = new FileSink({ dir, seed: 'e2e', runner });
+    const s = await new Campaign(runner, { seed: 'e2e', count: 1500, batch: 300, sink, shrinkBudget: 60, fdCounts: isolatedFdCounts, leakCheckMs: 500 }).run();
     sink.writeSummary(s, {});
     expect(s.sequences).toBe(1500);
     // The executor closes what each scenario opened: the workers' descriptor counts held.
@@ -61,13 +65,14 @@ describe('a campaign on the kernel', () => {
         const family = (/# recorded on (\w+);/.exec(text)?.[1] ?? 'tcp') as Family;
         for (const p of compile(text, file)) {
           for (let attempt = 1; ; attempt++) {
-            const [result] = await pool.runAll([p], { family });
-            const c = check(p, result);
+            const [run] = await runner.runAll([p], { family });
+            expect([file, run.lost]).toEqual([file, undefined]);
+            const c = check(p, run.view!);
             expect([file, c.error, c.checked > 0]).toEqual([file, undefined, true]);
             const onSide = c.failures.filter((f) => f.index === side.step);
             if (onSide.length > 0 && attempt < 3) continue;
             expect([file, onSide]).toEqual([file, []]);
-            if (c.pass) clean++;
+            if (c.status === 'passed') clean++;
             break;
           }
         }
@@ -85,7 +90,7 @@ describe('robustness on the kernel path', () => {
   it('reports a worker that died as a crash', async () => {
     const seq = encode([{ code: 12, operands: ['3'] }]); // epoll 3, its opcode then replaced
     const crashing = { ...seq, code: Int32Array.from(seq.code, (w, i) => (i === 0 ? TEST_CRASH_OPCODE : w)) };
-    const [r] = await pool.runAll([crashing], { family: 'tcp' });
+    const [r] = (await runner.runAll([crashing], { family: 'tcp' })).map((x) => resultOf(x, 'tcp'));
     const f = robustness.check(new RunContext(crashing, 0, new Map([['tcp', [r]]])));
     expect(f.map((x) => x.kind)).toEqual(['crash']);
   });
@@ -93,7 +98,7 @@ describe('robustness on the kernel path', () => {
     const seq = encode([{ code: 19, operands: ['3'] }]); // close 3 ...
     const bad = { ...seq, slotCount: 0 }; // ... with a slot the Program does not have
     const good = encode([{ code: 12, operands: ['3'] }]);
-    const [r, ok] = await pool.runAll([bad, good], { family: 'tcp' });
+    const [r, ok] = (await runner.runAll([bad, good], { family: 'tcp' })).map((x) => resultOf(x, 'tcp'));
     expect(robustness.check(new RunContext(bad, 0, new Map([['tcp', [r]]]))).map((x) => x.kind)).toEqual(['error']);
     expect(robustness.check(new RunContext(good, 0, new Map([['tcp', [ok]]])))).toEqual([]);
   });

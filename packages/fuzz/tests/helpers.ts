@@ -2,7 +2,8 @@
 // by a rule, so oracles, shrinking and campaigns can be checked against known answers.
 import { OP_WORDS, Op } from '@epl/program';
 import type { Family, ProgramCode, RunResult, StepResult } from '@epl/program';
-import type { Runner } from '../src/campaign';
+import { viewOf } from '@epl/executor/testing';
+import type { Run, Runner } from '../src/runs';
 
 export type Rule = (i: number, p: ProgramCode, family: Family, run: number) => Partial<StepResult> | undefined;
 
@@ -25,14 +26,14 @@ export class PlantedRunner implements Runner {
   ran = 0;
   private readonly calls = new Map<string, number>();
   constructor(private readonly rule: Rule = () => undefined) {}
-  async runAll(programs: readonly ProgramCode[], opts: { family: Family }): Promise<RunResult[]> {
+  async runAll(programs: readonly ProgramCode[], opts: { family: Family }): Promise<Run[]> {
     return programs.map((p) => {
       this.ran++;
       // The how-many-th time this exact Program runs on this family: lets a rule be flaky on purpose.
       const key = opts.family + ':' + Array.from(p.code).join(',');
       const n = this.calls.get(key) ?? 0;
       this.calls.set(key, n + 1);
-      return plantedRun(p, opts.family, this.rule, n);
+      return { view: viewOf(plantedRun(p, opts.family, this.rule, n)) };
     });
   }
 }

@@ -1,4 +1,5 @@
-import { Pool } from '@epl/runner';
+import { Pool } from '@epl/pool';
+import { onPool } from '../src/runs';
 import { generateMany } from '../src/generate';
 import { grown, isolatedFdCounts } from '../src/leaks';
 
@@ -7,10 +8,11 @@ jest.setTimeout(60_000);
 describe('isolatedFdCounts', () => {
   it('sees each isolated pool worker, never the main thread, and counts that hold while the pool is idle', async () => {
     const pool = new Pool({ workers: 1 });
+    const runner = onPool(pool);
     try {
-      await pool.runAll(generateMany('leaks', 200), { family: 'tcp' });
+      await runner.runAll(generateMany('leaks', 200), { family: 'tcp' });
       const a = isolatedFdCounts();
-      await pool.runAll(generateMany('leaks2', 500), { family: 'unix' });
+      await runner.runAll(generateMany('leaks2', 500), { family: 'unix' });
       const b = isolatedFdCounts();
       expect(a.size).toBe(1);
       expect(a.has(process.pid)).toBe(false);

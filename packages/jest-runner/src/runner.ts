@@ -1,39 +1,31 @@
-// The jest runner for .epl files. Jest gives it every test path of the run (after
-// `--shard`, `-t` path filters and its ordering); it compiles each file, runs the
-// scenarios on ONE @epl/runner Pool shared by the whole run, and reports one TestResult
-// per file with one assertion result per scenario (× family).
-//
-// `isSerial` keeps jest from forking its own workers for these files: parallelism comes
-// from the pool's worker threads, each an isolated "process" (own fd table, own netns).
-// A jest worker per file would each start a pool of its own.
-import { promises as fs } from 'node:fs';
+// The jest runner for .epl files. Jest gives it every test path of the run (after `--shard`,
+// path filters and its ordering); it runs them through @epl/runner's runFiles on ONE Runner
+// shared by the whole run (a pool, each worker an isolated "process": own fd table, own netns),
+// and reports one TestResult per file with one assertion result per scenario (× family).
+// `isSerial` keeps jest from forking workers of its own: each would start a pool.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Test, TestEvents, TestResult, SerializableError } from '@jest/test-result';
 import type { Config } from '@jest/types';
 import type { EmittingTestRunnerInterface, TestRunnerContext, TestRunnerOptions, TestWatcher, UnsubscribeFn } from 'jest-runner';
-import type { Family, Program } from '@epl/program';
+import { FAMILIES, type Family } from '@epl/program';
 import { compile } from '@epl/compiler';
-import { Pool, runRetrying, type Failure, type ProgramPool, type Retried } from '@epl/runner';
+import { Pool, type Runner } from '@epl/pool';
+import type { Failure } from '@epl/check';
+import { runFiles, type FileResult } from '@epl/runner';
 import { resolveFamilies, resolveRetries, resolveWorkers } from './options';
 import { caseTitle, fileError, fileResult, fullName, type ScenarioOutcome } from './report';
-import { attemptText, judge } from './judge';
+import { judge } from './judge';
 
 type Listener<N extends keyof TestEvents> = (data: TestEvents[N]) => void | Promise<void>;
-
-type FileOutcome = { readonly ok: true; readonly result: TestResult } | { readonly ok: false; readonly error: SerializableError };
-
-/** The pool the runner needs; a seam so tests can count pools without running any. */
-export interface RunnerPool extends ProgramPool {
-  close(): Promise<void>;
-}
 
 /** A scenario that passed after failing, for the note at the end of the run. */
 export interface FlakyPass {
   /** The test: `file › title [family]`. */
   readonly name: string;
   readonly attempts: number;
-  /** The first attempt's failed expectations. */
-  readonly failures: readonly Failure[];
+  /** The first attempt's failed expectations, as text. */
+  readonly failures: readonly { file: string; line: number; col: number; kind: Failure['kind']; expected: string; got: string }[];
 }
 
 export default class EplJestRunner implements EmittingTestRunnerInterface {
@@ -70,36 +62,34 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
   /** Scenarios that passed only after a retry (reported once, at the end). */
   private flaky: FlakyPass[] = [];
 
-  /** Overridden by tests; the real thing is one @epl/runner Pool. */
-  protected createPool(workers: number): RunnerPool {
+  /** Overridden by tests; the real thing is one @epl/pool Pool. */
+  protected createRunner(workers: number): Runner {
     return new Pool({ workers });
   }
 
   async runTests(tests: Test[], watcher: TestWatcher, _options?: TestRunnerOptions): Promise<void> {
     if (tests.length === 0) return;
     // Each project's matrix, checked before anything runs: a bad config fails the run at once.
-    const families = new Map<Config.ProjectConfig, readonly (Family | undefined)[]>();
-    for (const { context } of tests) {
-      if (!families.has(context.config)) families.set(context.config, resolveFamilies(context.config.testEnvironmentOptions) ?? [undefined]);
+    const groups = new Map<Config.ProjectConfig, { families: readonly (Family | undefined)[]; tests: Test[] }>();
+    for (const test of tests) {
+      const config = test.context.config;
+      let g = groups.get(config);
+      if (!g) groups.set(config, (g = { families: resolveFamilies(config.testEnvironmentOptions) ?? [undefined], tests: [] }));
+      g.tests.push(test);
     }
-    // --collectTests lists tests without running them: no pool at all.
-    const pool = this.globalConfig.collectTests ? undefined : this.createPool(this.workers);
     this.wire = { unchecked: 0, reasons: new Set() };
     this.flaky = [];
+    // --collectTests lists tests without running them: no pool at all.
+    if (this.globalConfig.collectTests) {
+      for (const g of groups.values()) for (const test of g.tests) await this.report(test, this.listed(test, g.families));
+      return;
+    }
+    const runner = this.createRunner(this.workers);
+    const stop = new AbortController();
     try {
-      // Enough files in flight to keep every pool worker busy across file boundaries,
-      // few enough that jest's "RUNS" lines mean something.
-      await eachLimit(tests, Math.max(2, this.workers * 2), async (test) => {
-        if (watcher.isInterrupted()) return;
-        await this.emit('test-file-start', [test]);
-        const outcome = await this.runFile(test, families.get(test.context.config) ?? [undefined], pool);
-        if (watcher.isInterrupted()) return;
-        if (!outcome.ok) return this.emit('test-file-failure', [test, outcome.error]);
-        for (const c of outcome.result.testResults) await this.emit('test-case-result', [test.path, c]);
-        await this.emit('test-file-success', [test, outcome.result]);
-      });
+      await Promise.all([...groups.values()].map((g) => this.runGroup(g.tests, g.families, runner, watcher, stop)));
     } finally {
-      await pool?.close();
+      await runner.close();
     }
     // A test that passed on its `=>` alone must not look like a full check: say so once.
     if (this.wire.unchecked > 0) {
@@ -115,76 +105,101 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     process.stderr.write(text);
   }
 
-  /** `families`: the project's matrix, `[undefined]` for one run with the pool's default. */
-  private async runFile(test: Test, families: readonly (Family | undefined)[], pool: RunnerPool | undefined): Promise<FileOutcome> {
+  /** One project's files through runFiles: each reported as it completes, the next one marked as running. */
+  private async runGroup(tests: Test[], families: readonly (Family | undefined)[], runner: Runner, watcher: TestWatcher, stop: AbortController): Promise<void> {
+    const config = tests[0].context.config;
+    const name = (t: Test) => path.relative(config.rootDir, t.path) || path.basename(t.path);
+    const byName = new Map(tests.map((t) => [name(t), t]));
+    const pattern = this.globalConfig.testNamePattern ? new RegExp(this.globalConfig.testNamePattern, 'i') : undefined;
+    const matrix = families.some((f) => f !== undefined);
+    const select = pattern
+      ? (file: string, p: { title: string }, family: Family) => pattern.test(fullName(file, caseTitle(p.title, matrix ? family : undefined)))
+      : undefined;
+    if (watcher.isInterrupted()) return;
+    let next = 0;
+    const started = new Map<string, number>();
+    const start = async () => {
+      if (next < tests.length) {
+        started.set(name(tests[next]), Date.now());
+        await this.emit('test-file-start', [tests[next++]]);
+      }
+    };
+    await start();
+    try {
+      for await (const f of runFiles(
+        tests.map((t) => ({ path: t.path, name: name(t) })),
+        { runner, families: families.map((x) => x ?? 'tcp'), retries: this.retries, select, signal: stop.signal },
+      )) {
+        if (watcher.isInterrupted()) {
+          stop.abort();
+          return;
+        }
+        const test = byName.get(f.file);
+        if (!test) continue;
+        while (!started.has(f.file)) await start();
+        await start();
+        await this.report(test, this.outcomes(f, matrix), started.get(f.file));
+      }
+    } catch (e) {
+      // The runner itself failed (not a scenario: those come back as outcomes).
+      for (const t of tests) await this.emit('test-file-failure', [t, fileError(e instanceof Error ? (e.stack ?? e.message) : String(e), 'PoolError')]);
+    }
+  }
+
+  /** The jest outcome of each scenario × family of a file that ran. */
+  private outcomes(f: FileResult, matrix: boolean): { ok: true; outcomes: ScenarioOutcome[] } | { ok: false; error: SerializableError } {
+    if (f.error) return { ok: false, error: f.error.line !== undefined ? fileError(f.error.message) : fileError(f.error.message, 'Error') };
+    const outcomes: ScenarioOutcome[] = [];
+    const title = (t: string, family: Family) => caseTitle(t, matrix ? family : undefined);
+    // In file order: each scenario's families together, the ones -t left out as pending.
+    const order = (p: { index: number }, family: Family) => p.index * FAMILIES.length + FAMILIES.indexOf(family);
+    const rows: { at: number; outcome: ScenarioOutcome }[] = [];
+    for (const s of f.scenarios) {
+      const v = judge(s, f.source ?? '', this.retries);
+      this.wire.unchecked += v.wireUnchecked;
+      if (v.wireReason) this.wire.reasons.add(v.wireReason);
+      if (v.flaky) this.flaky.push({ name: `${f.file} › ${title(s.program.title, s.family)}`, attempts: s.attempts, failures: v.flaky });
+      rows.push({ at: order(s.program, s.family), outcome: { title: title(s.program.title, s.family), ...v.outcome } });
+    }
+    for (const s of f.skipped) rows.push({ at: order(s.program, s.family), outcome: { title: title(s.program.title, s.family), status: 'pending' } });
+    outcomes.push(...rows.sort((a, b) => a.at - b.at).map((r) => r.outcome));
+    return { ok: true, outcomes };
+  }
+
+  /** `--collectTests`: the scenarios a file would run, none run. */
+  private listed(test: Test, families: readonly (Family | undefined)[]): { ok: true; outcomes: ScenarioOutcome[] } | { ok: false; error: SerializableError } {
+    const file = path.relative(test.context.config.rootDir, test.path) || path.basename(test.path);
+    const pattern = this.globalConfig.testNamePattern ? new RegExp(this.globalConfig.testNamePattern, 'i') : undefined;
+    try {
+      const programs = compile(fs.readFileSync(test.path, 'utf8'), file);
+      return {
+        ok: true,
+        outcomes: programs.flatMap((p) =>
+          families.map((family) => {
+            const t = caseTitle(p.title, family);
+            return !pattern || pattern.test(fullName(file, t))
+              ? { title: t, status: 'passed' as const, wouldRun: true }
+              : { title: t, status: 'pending' as const };
+          }),
+        ),
+      };
+    } catch (e) {
+      const frame = (e as { frame?: unknown }).frame;
+      return { ok: false, error: typeof frame === 'string' ? fileError(frame) : fileError(e instanceof Error ? (e.stack ?? e.message) : String(e), 'Error') };
+    }
+  }
+
+  private async report(test: Test, r: { ok: true; outcomes: ScenarioOutcome[] } | { ok: false; error: SerializableError }, start = Date.now()): Promise<void> {
+    if (!r.ok) return this.emit('test-file-failure', [test, r.error]);
     const config = test.context.config;
     const file = path.relative(config.rootDir, test.path) || path.basename(test.path);
-    const start = Date.now();
-    let source: string;
-    let programs: Program[];
-    try {
-      source = await fs.readFile(test.path, 'utf8');
-      programs = compile(source, file);
-    } catch (e) {
-      return { ok: false, error: locatedError(e) };
-    }
-
-    const pattern = this.globalConfig.testNamePattern ? new RegExp(this.globalConfig.testNamePattern, 'i') : undefined;
-    // One cell per scenario × family, in file order with a scenario's families together.
-    const cells = programs.flatMap((program) =>
-      families.map((family) => {
-        const title = caseTitle(program.title, family);
-        return { program, family, title, selected: !pattern || pattern.test(fullName(file, title)) };
-      }),
-    );
-
-    let outcomes: ScenarioOutcome[];
-    if (!pool) {
-      outcomes = cells.map((c) => (c.selected ? { title: c.title, status: 'passed', wouldRun: true } : { title: c.title, status: 'pending' }));
-    } else {
-      try {
-        const results = await Promise.all(
-          families.map((family) =>
-            runAll(
-              pool,
-              cells.filter((c) => c.selected && c.family === family).map((c) => c.program),
-              family,
-              this.retries,
-            ),
-          ),
-        );
-        outcomes = cells.map((c) => {
-          if (!c.selected) return { title: c.title, status: 'pending' };
-          const run = results[families.indexOf(c.family)].get(c.program);
-          const { wireUnchecked, wireReason, ...verdict } = judge(c.program, run, source);
-          this.wire.unchecked += wireUnchecked;
-          if (wireReason) this.wire.reasons.add(wireReason);
-          if (!run || run.failed.length === 0) return { title: c.title, ...verdict };
-          if (verdict.status === 'passed') this.flaky.push({ name: `${file} › ${c.title}`, attempts: run.attempts, failures: run.failed[0].check.failures });
-          const retryReasons = run.failed.map((a) => attemptText(c.program, a, source));
-          const message =
-            verdict.message !== undefined
-              ? `${verdict.message}\n\n(failed all ${run.attempts} attempts, retries: ${this.retries}; the last is shown)`
-              : undefined;
-          return { title: c.title, ...verdict, ...(message !== undefined ? { message } : {}), attempts: run.attempts, retryReasons };
-        });
-      } catch (e) {
-        // The pool itself failed (not a scenario: those come back as results with `error`).
-        return { ok: false, error: fileError(e instanceof Error ? (e.stack ?? e.message) : String(e), 'PoolError') };
-      }
-    }
-
-    const result = fileResult(test.path, file, outcomes, { start, end: Date.now(), slowSeconds: config.slowTestThreshold });
-    return { ok: true, result: { ...result, displayName: config.displayName } };
+    const result: TestResult = {
+      ...fileResult(test.path, file, r.outcomes, { start, end: Date.now(), slowSeconds: config.slowTestThreshold }),
+      displayName: config.displayName,
+    };
+    for (const c of result.testResults) await this.emit('test-case-result', [test.path, c]);
+    await this.emit('test-file-success', [test, result]);
   }
-}
-
-/** Run programs on the pool, failures again up to `retries` times; the final runs by program. */
-async function runAll(pool: RunnerPool, programs: Program[], family: Family | undefined, retries: number): Promise<Map<Program, Retried>> {
-  const byProgram = new Map<Program, Retried>();
-  if (programs.length === 0) return byProgram;
-  for await (const run of runRetrying(pool, programs, { family, retries })) byProgram.set(programs[run.id], run);
-  return byProgram;
 }
 
 /** The end-of-run note: each scenario that passed after failing, where and how it first failed. */
@@ -199,22 +214,4 @@ export function flakyNote(flaky: readonly FlakyPass[], retries: number): string 
     lines.push(`  ${f.name}: passed on attempt ${f.attempts}; attempt 1 failed at ${first.join('; at ')}`);
   }
   return lines.join('\n') + '\n';
-}
-
-/** A compile error becomes the file's failure, its message the located frame; anything else keeps its stack. */
-function locatedError(e: unknown): SerializableError {
-  if (e && typeof e === 'object' && typeof (e as { frame?: unknown }).frame === 'string') {
-    return fileError((e as { frame: string }).frame);
-  }
-  // Not a located error: a compiler bug. Still the file's failure, never the run's crash.
-  return fileError(e instanceof Error ? (e.stack ?? e.message) : String(e), 'Error');
-}
-
-/** Run `fn` over `items` with at most `limit` at once, in order of start. */
-export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }

@@ -4,17 +4,20 @@ import * as path from 'node:path';
 import type { Test, TestEvents } from '@jest/test-result';
 import type { Config } from '@jest/types';
 import type { TestWatcher } from 'jest-runner';
-import type { Family, Program, RunResult } from '@epl/program';
-import EplJestRunner, { eachLimit, type RunnerPool } from '../src/runner';
+import { result, step, viewOf } from '@epl/executor/testing';
+import type { Job, Ran, Runner } from '@epl/pool';
+import type { Program, StepResult } from '@epl/program';
+import EplJestRunner from '../src/runner';
 
 const fixtures = path.join(__dirname, 'fixtures');
+const title = (j: Job) => (j.program as Program).title;
 
 /**
- * Answers every Program, last first (ids must be honoured); titles containing "wrong" come
- * back with an error. `ran`: every op returned 0 and no wire was captured, else no op ran.
+ * Answers every job, last first (ids must be honoured); titles containing "wrong" come back
+ * with an executor error. `ran`: every op returned 0 and no wire was captured, else no op ran.
  */
-class FakePool implements RunnerPool {
-  readonly runs: { titles: string[]; family?: Family }[] = [];
+class FakeRunner implements Runner {
+  readonly runs: { titles: string[]; families: string[] }[] = [];
   closed = 0;
   constructor(
     readonly workers: number,
@@ -22,24 +25,19 @@ class FakePool implements RunnerPool {
     private readonly ran = false,
   ) {}
 
-  async *run(programs: readonly Program[], opts?: { family?: Family }): AsyncIterable<{ id: number; result: RunResult }> {
-    this.runs.push({ titles: programs.map((p) => p.title), family: opts?.family });
+  async *run(jobs: readonly Job[]): AsyncIterableIterator<Ran> {
+    this.runs.push({ titles: jobs.map(title), families: jobs.map((j) => j.family) });
     if (this.fail) throw new Error('pool broke');
-    for (let id = programs.length - 1; id >= 0; id--) {
-      const error = programs[id].title.includes('wrong') ? 'fake executor error' : undefined;
-      const steps = this.ran ? programs[id].steps.map(() => ({ ret: 0, errno: 0, fds: [], wire: [] })) : [];
-      const result: RunResult = {
-        steps,
-        kernel: 'fake',
-        family: opts?.family ?? 'tcp',
-        netns: false,
-        wire: { captured: false, reason: 'no CAP_NET_RAW here' },
-        ...(error ? { error } : {}),
-      };
-      yield { id, result };
+    for (let id = jobs.length - 1; id >= 0; id--) {
+      const p = jobs[id].program as Program;
+      const error = p.title.includes('wrong') ? 'fake executor error' : undefined;
+      const steps = this.ran ? p.steps.map(() => step()) : [];
+      yield { id, view: viewOf(result(steps, { family: jobs[id].family, captured: false, ...(error ? { error } : {}) })) };
     }
   }
-
+  isolation(): never {
+    throw new Error('not asked');
+  }
   async close(): Promise<void> {
     this.closed++;
   }
@@ -51,42 +49,46 @@ class FakePool implements RunnerPool {
  * containing "flaky" gets ret 1 on every step of its first attempt, one containing "broken" on
  * every attempt. Counts attempts by title.
  */
-class RetryPool implements RunnerPool {
+class RetryRunner implements Runner {
   readonly attempts = new Map<string, number>();
-  readonly runs: { titles: string[]; family?: Family }[] = [];
-  async *run(programs: readonly Program[], opts?: { family?: Family }): AsyncIterable<{ id: number; result: RunResult }> {
-    this.runs.push({ titles: programs.map((p) => p.title), family: opts?.family });
-    for (const [id, p] of programs.entries()) {
+  readonly runs: string[][] = [];
+  async *run(jobs: readonly Job[]): AsyncIterableIterator<Ran> {
+    this.runs.push(jobs.map(title));
+    for (const [id, j] of jobs.entries()) {
+      const p = j.program as Program;
       const n = (this.attempts.get(p.title) ?? 0) + 1;
       this.attempts.set(p.title, n);
       const wrong = p.title.includes('broken') || (p.title.includes('flaky') && n === 1);
-      const steps = p.steps.map((s) =>
+      const steps: StepResult[] = p.steps.map((s) =>
         wrong
-          ? { ret: 1, errno: 0, fds: [], wire: [] }
+          ? step({ ret: 1 })
           : s.expect?.kind === 'errno'
-            ? { ret: -1, errno: s.expect.code, fds: [], wire: [] }
-            : { ret: s.expect?.kind === 'number' ? s.expect.value : 0, errno: 0, fds: [], wire: [] },
+            ? step({ ret: -1, errno: s.expect.code })
+            : step({ ret: s.expect?.kind === 'number' ? s.expect.value : 0 }),
       );
-      yield { id, result: { steps, kernel: 'fake', family: opts?.family ?? 'tcp', netns: false, wire: { captured: true } } };
+      yield { id, view: viewOf(result(steps, { family: j.family })) };
     }
+  }
+  isolation(): never {
+    throw new Error('not asked');
   }
   async close(): Promise<void> {}
 }
 
 class TestRunner extends EplJestRunner {
-  readonly pools: FakePool[] = [];
-  readonly retryPools: RetryPool[] = [];
+  readonly pools: FakeRunner[] = [];
+  readonly retryPools: RetryRunner[] = [];
   readonly notes: string[] = [];
   failPool = false;
   ranPool = false;
   retryPool = false;
-  protected override createPool(workers: number): RunnerPool {
+  protected override createRunner(workers: number): Runner {
     if (this.retryPool) {
-      const p = new RetryPool();
+      const p = new RetryRunner();
       this.retryPools.push(p);
       return p;
     }
-    const p = new FakePool(workers, this.failPool, this.ranPool);
+    const p = new FakeRunner(workers, this.failPool, this.ranPool);
     this.pools.push(p);
     return p;
   }
@@ -172,7 +174,7 @@ describe('EplJestRunner', () => {
     const r = new TestRunner(globalConfig(), {});
     const rec = record(r);
     await r.runTests([test('passing/pipe.epl', project('passing', { eplFamilies: ['tcp', 'unix'] }))], watcher());
-    expect(r.pools[0].runs.map((x) => x.family).sort()).toEqual(['tcp', 'unix']);
+    expect(r.pools[0].runs.map((x) => x.families)).toEqual([['tcp', 'unix']]);
     expect(rec.success('pipe.epl').testResults.map((t) => t.title)).toEqual(['pipe [tcp]', 'pipe [unix]']);
   });
 
@@ -183,7 +185,7 @@ describe('EplJestRunner', () => {
     expect(r.pools).toHaveLength(1);
     expect(rec.success('pipe.epl').testResults.map((t) => t.title)).toEqual(['pipe [tcp6]', 'pipe [unix]']);
     expect(rec.success('ok.epl').testResults.map((t) => t.title)).toEqual(['ok']);
-    expect(r.pools[0].runs.map((x) => x.family)).toEqual(expect.arrayContaining(['tcp6', 'unix', undefined]));
+    expect(r.pools[0].runs.map((x) => x.families)).toEqual(expect.arrayContaining([['tcp6', 'unix'], ['tcp']]));
   });
 
   it('fails the run before starting a pool when a project names an unknown family', async () => {
@@ -223,7 +225,7 @@ describe('EplJestRunner', () => {
     const rec = record(r);
     await r.runTests([test('wire/wire.epl')], watcher());
     expect(rec.success('wire.epl').numPassingTests).toBe(1);
-    expect(r.notes).toEqual([expect.stringMatching(/^@epl\/jest-runner: 2 wire expectation\(s\) \(~>\) were not checked: no CAP_NET_RAW here\n$/)]);
+    expect(r.notes).toEqual([expect.stringMatching(/^@epl\/jest-runner: 2 wire expectation\(s\) \(~>\) were not checked: no CAP_NET_RAW\n$/)]);
   });
 
   it('says nothing about the wire when no ~> went unchecked', async () => {
@@ -320,21 +322,5 @@ describe('EplJestRunner with retries', () => {
     expect(rec2.success('flaky.epl').testResults[0]).toMatchObject({ status: 'failed' });
     expect(once.retryPools[0].runs).toHaveLength(1);
     expect(once.notes).toEqual([]);
-  });
-});
-
-describe('eachLimit', () => {
-  it('runs every item, never more than the limit at once', async () => {
-    let running = 0;
-    let most = 0;
-    const done: number[] = [];
-    await eachLimit([1, 2, 3, 4, 5], 2, async (n) => {
-      most = Math.max(most, ++running);
-      await new Promise((r) => setImmediate(r));
-      done.push(n);
-      running--;
-    });
-    expect(done.sort()).toEqual([1, 2, 3, 4, 5]);
-    expect(most).toBe(2);
   });
 });

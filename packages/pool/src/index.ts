@@ -4,6 +4,6 @@
 export { Pool } from './pool';
 export type { PoolOptions } from './pool';
 export { Lane } from './lane';
-export type { Job, Ran, Runner } from './ran';
+export type { Job, Ran, RunOptions, Runner } from './ran';
 export type { Isolation } from './protocol';
 export { TEST_CRASH_OPCODE } from './protocol';

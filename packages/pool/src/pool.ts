@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { LIMITS } from '@epl/program';
 import type Piscina from 'piscina';
 import { packBatch, readBatch } from '@epl/executor';
-import type { Job, Ran, Runner } from './ran';
+import type { Job, Ran, RunOptions, Runner } from './ran';
 import type { BatchReply, Isolation } from './protocol';
 import { Spares } from './spares';
 import { ResultStream } from './stream';
@@ -108,13 +108,13 @@ export class Pool implements Runner {
     return this.probe;
   }
 
-  run(jobs: readonly Job[]): AsyncIterableIterator<Ran> {
+  run(jobs: readonly Job[], opts: RunOptions = {}): AsyncIterableIterator<Ran> {
     if (this.closed) throw new Error('pool is closed');
     const n = jobs.length;
     const ahead = this.workers * IN_FLIGHT_PER_WORKER;
     let next = 0;
     let running = 0;
-    const size = () => this.batchSize ?? batchSize(n, this.workers, this.bytesPerResult);
+    const size = () => opts.batchSize ?? this.batchSize ?? batchSize(n, this.workers, this.bytesPerResult);
     // Batches are packed as earlier ones complete and the consumer keeps up: a few per worker
     // ahead, never more results waiting than that (memory stays bounded by the window).
     const launch = () => {

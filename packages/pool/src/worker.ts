@@ -32,7 +32,7 @@ const testHooks = process.env.EPL_POOL_TEST_HOOKS === '1';
 function moved(reply: BatchReply): unknown {
   const list: ArrayBuffer[] = [reply.raw.buffer as ArrayBuffer];
   if (reply.spent) list.push(reply.spent.code.buffer as ArrayBuffer, reply.spent.strings.buffer as ArrayBuffer, reply.spent.meta.buffer as ArrayBuffer);
-  return move({ [transferableSymbol]: list, [valueSymbol]: reply } as unknown as ArrayBuffer);
+  return move({ [transferableSymbol]: list, [valueSymbol]: reply });
 }
 
 /** Bytes per result in the last batch: sizes the next batch's reply so it rarely grows. */

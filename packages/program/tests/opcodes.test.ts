@@ -7,6 +7,11 @@ describe('opcode table', () => {
     for (const o of OPS) expect(1 + operandWords(o)).toBeLessThanOrEqual(OP_WORDS);
   });
   it('looks ops up by code and by name', () => {
+    for (const o of OPS) {
+      expect(opSpec(o.code)?.name).toBe(o.name);
+      expect(Op[o.name]).toBe(o.code);
+    }
+    expect(Op.dup).toBe(13);
     expect(opSpec(Op.dup)?.name).toBe('dup');
     expect(opSpec(0)).toBeUndefined();
     expect(opSpec(9999)).toBeUndefined();

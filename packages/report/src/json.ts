@@ -113,7 +113,11 @@ export function toRecord(s: Scenario, source?: string): ScenarioRecord {
     family: s.family,
     kernel: view?.kernel ?? release(),
     netns: view?.netns ?? false,
-    wire: view ? (view.captured ? { captured: true } : { captured: false, reason: view.captureReason }) : { captured: false, reason: 'the scenario has no results' },
+    wire: view
+      ? view.captured
+        ? { captured: true }
+        : { captured: false, reason: view.captureReason }
+      : { captured: false, reason: 'the scenario has no results' },
     status: outcome.status,
     pass: outcome.status === 'passed',
     names: program.names,
@@ -167,7 +171,14 @@ export function familyDifferences(scenarios: readonly Scenario[], sources?: Read
       const key = `${first.file}\0${span.offset}\0${span.line}\0${seen.join('\0')}`;
       if (shown.has(key)) continue;
       shown.add(key);
-      out.push({ file: first.file, title: first.program.title, line: span.line, col: span.col, op: stepText(first.program, i, sources?.get(first.file)), observed });
+      out.push({
+        file: first.file,
+        title: first.program.title,
+        line: span.line,
+        col: span.col,
+        op: stepText(first.program, i, sources?.get(first.file)),
+        observed,
+      });
     }
   }
   return out;

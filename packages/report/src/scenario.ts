@@ -30,9 +30,10 @@ export interface Flaky {
   readonly first: { readonly outcome: Outcome; readonly view?: ResultView };
 }
 
-/** `scenario "title"`, with the family when it is not tcp. */
-export function scenarioName(s: Pick<Scenario, 'program' | 'family'>): string {
-  return `scenario "${s.program.title}"${s.family !== 'tcp' ? ` [${s.family}]` : ''}`;
+/** `scenario "title"`, with the family it ran with when it is not tcp. */
+export function scenarioName(s: Pick<Scenario, 'program' | 'family' | 'view'>): string {
+  const family = s.view?.family ?? s.family;
+  return `scenario "${s.program.title}"${family !== 'tcp' ? ` [${family}]` : ''}`;
 }
 
 /** A failure's expectation and observation in EPL syntax (paste-able after `=>` / `~>`). */

@@ -136,7 +136,8 @@ export function transcript(program: Program, view: ResultView, opts: TranscriptO
     const note = opts.note?.(i);
     lines.push(indent + stepLine(program, i, r, family) + (note ? `  ${note}` : ''));
     if (opts.wire !== false) {
-      for (const s of r.wire) lines.push(`${indent}  ${slot(program, s.src)} > ${slot(program, s.dst)} [${formatTcpFlags(s.flags)}]${s.len ? ` len ${s.len}` : ''}`);
+      for (const s of r.wire)
+        lines.push(`${indent}  ${slot(program, s.src)} > ${slot(program, s.dst)} [${formatTcpFlags(s.flags)}]${s.len ? ` len ${s.len}` : ''}`);
       if (r.wireDropped) lines.push(`${indent}  (${r.wireDropped} more segment${r.wireDropped === 1 ? '' : 's'} not kept)`);
     }
   }

@@ -44,11 +44,29 @@ export function shutRdResult(): RunResult {
     step({ fds: [23] }),
     step(),
     step(),
-    step({ ret: 2, ready: [{ slot: 0, events: OUT }, { slot: 1, events: OUT }] }),
+    step({
+      ret: 2,
+      ready: [
+        { slot: 0, events: OUT },
+        { slot: 1, events: OUT },
+      ],
+    }),
     step(),
-    step({ ret: 2, ready: [{ slot: 0, events: IN | OUT | RDHUP }, { slot: 1, events: OUT }] }),
+    step({
+      ret: 2,
+      ready: [
+        { slot: 0, events: IN | OUT | RDHUP },
+        { slot: 1, events: OUT },
+      ],
+    }),
     step({ ret: 0, bytes: new Uint8Array(0) }),
-    step({ ret: 1, wire: [{ src: 1, dst: 0, flags: P | A, len: 1 }, { src: 0, dst: 1, flags: A, len: 0 }] }),
+    step({
+      ret: 1,
+      wire: [
+        { src: 1, dst: 0, flags: P | A, len: 1 },
+        { src: 0, dst: 1, flags: A, len: 0 },
+      ],
+    }),
     step({ ret: 1, bytes: bytes('a') }),
     step({ wire: [{ src: 0, dst: 1, flags: F | A, len: 0 }] }),
     step({ ret: 1, ready: [{ slot: 1, events: IN | OUT | RDHUP }] }),

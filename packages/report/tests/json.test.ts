@@ -34,7 +34,16 @@ describe('toRecord', () => {
       got: 'ok',
       pass: true,
     });
-    expect(rec.steps[4]).toMatchObject({ op: 'wait', result: 2, ready: [{ name: '5', events: 'OUT' }, { name: '6', events: 'OUT' }], expect: '5: OUT, 6: OUT', pass: true });
+    expect(rec.steps[4]).toMatchObject({
+      op: 'wait',
+      result: 2,
+      ready: [
+        { name: '5', events: 'OUT' },
+        { name: '6', events: 'OUT' },
+      ],
+      expect: '5: OUT, 6: OUT',
+      pass: true,
+    });
     expect(rec.steps[9]).toMatchObject({ op: 'read 5 1', bytes: 'a', got: '"a"' });
   });
 
@@ -49,7 +58,11 @@ describe('toRecord', () => {
   });
 
   it('reports errno names, errors, truncation and unchecked wire', () => {
-    const p = new ProgramBuilder('e.epl', 'e').op('pipe', ['r', 'w']).op('read', ['r', 1], { wire: { kind: 'none' } }).op('close', ['r']).build();
+    const p = new ProgramBuilder('e.epl', 'e')
+      .op('pipe', ['r', 'w'])
+      .op('read', ['r', 1], { wire: { kind: 'none' } })
+      .op('close', ['r'])
+      .build();
     const r = result([step({ fds: [3, 4] }), step({ ret: -1, errno: 11 })], { captured: false, error: 'boom', bytesDropped: 5 });
     const rec = toRecord(run(p, r));
     expect([rec.status, rec.pass, rec.error, rec.truncated]).toEqual(['errored', false, 'boom', { bytes: 5, segments: 0 }]);
@@ -89,7 +102,16 @@ describe('stepText', () => {
       .op('eventfd', ['e', 2])
       .op('shutdown', ['5', 1])
       .build();
-    expect(p.steps.map((_, i) => stepText(p, i))).toEqual(['add 3 5 IN|OUT', 'mod 3 5 IN data x', 'write 5 "a\\n"', 'dup 5 -> 7', 'wait 3 max 8 timeout 10', 'wait 3', 'eventfd e 2', 'shutdown 5 WR']);
+    expect(p.steps.map((_, i) => stepText(p, i))).toEqual([
+      'add 3 5 IN|OUT',
+      'mod 3 5 IN data x',
+      'write 5 "a\\n"',
+      'dup 5 -> 7',
+      'wait 3 max 8 timeout 10',
+      'wait 3',
+      'eventfd e 2',
+      'shutdown 5 WR',
+    ]);
   });
 });
 
@@ -106,7 +128,13 @@ describe('familyDifferences', () => {
   it('lists the steps whose observations differ, per family', () => {
     const { program, result: r } = shutRd();
     const unixSteps: StepResult[] = r.steps.map((x) => ({ ...x, wire: [] }));
-    unixSteps[6] = step({ ret: 2, ready: [{ slot: 0, events: IN | OUT | RDHUP }, { slot: 1, events: OUT | RDHUP }] });
+    unixSteps[6] = step({
+      ret: 2,
+      ready: [
+        { slot: 0, events: IN | OUT | RDHUP },
+        { slot: 1, events: OUT | RDHUP },
+      ],
+    });
     const diffs = familyDifferences([run(program, r, 'tcp'), run(program, r, 'tcp6'), run(program, { ...r, steps: unixSteps }, 'unix')]);
     // Every step with a wire differs (unix has none), and the wait after shutdown.
     const rows = diffs.map((d) => [d.line, d.op, d.observed.unix]);

@@ -68,7 +68,8 @@ export function expandPaths(paths: readonly string[]): Expanded {
       continue;
     }
     if (st.isDirectory()) {
-      if (walk(p, new Set([`${st.dev}:${st.ino}`])) === 0 && !errors.some((x) => x.path.startsWith(p))) errors.push({ path: p, message: 'no .epl files in this folder' });
+      if (walk(p, new Set([`${st.dev}:${st.ino}`])) === 0 && !errors.some((x) => x.path.startsWith(p)))
+        errors.push({ path: p, message: 'no .epl files in this folder' });
     } else files.push(p);
   }
   return { files, errors };

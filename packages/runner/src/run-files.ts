@@ -66,7 +66,15 @@ export interface ScenarioRun {
   /** Runs made: 1, or more when earlier attempts failed an expectation. */
   readonly attempts: number;
   /** Present when it passed after failing: the first attempt. */
-  readonly flaky?: { readonly attempts: number; readonly first: { readonly outcome: Outcome; readonly view?: ResultView } };
+  readonly flaky?: { readonly attempts: number; readonly first: Attempt };
+  /** The attempts before the last one (each failed an expectation); absent after one attempt. */
+  readonly earlier?: readonly Attempt[];
+}
+
+/** One failed attempt of a scenario that was run again. */
+export interface Attempt {
+  readonly outcome: Outcome;
+  readonly view?: ResultView;
 }
 
 /** Why a file could not run: a located compile error, or a file that could not be read. */
@@ -120,12 +128,17 @@ interface JobState {
   readonly entry: Entry;
   readonly job: Job & { readonly program: Program };
   attempts: number;
-  first?: { outcome: Outcome; view?: ResultView };
+  earlier?: Attempt[];
   final?: ScenarioRun;
 }
 
 /** Reads and compiles every file; the jobs of each, in order. */
-function prepare(entries: readonly FileEntry[], opts: RunFilesOptions, families: readonly Family[], grow: (n: number) => void): { files: Entry[]; jobs: JobState[] } {
+function prepare(
+  entries: readonly FileEntry[],
+  opts: RunFilesOptions,
+  families: readonly Family[],
+  grow: (n: number) => void,
+): { files: Entry[]; jobs: JobState[] } {
   const named = entries.map((e) => (typeof e === 'string' ? { path: e, name: e } : e));
   const { files, errors } = expandPaths(named.map((e) => e.path));
   const nameOf = new Map(named.map((e) => [e.path, e.name]));
@@ -186,7 +199,8 @@ export async function* runFiles(paths: readonly FileEntry[], opts: RunFilesOptio
     let waiting = 0;
     let wake: (() => void) | undefined;
     let room: (() => void) | undefined;
-    let failure: unknown;
+    let failure: Error | undefined;
+    const fail = (e: unknown) => (failure ??= e instanceof Error ? e : new Error(String(e)));
     let isolated: Promise<void> | undefined;
 
     const settle = (k: number, run: ScenarioRun) => {
@@ -209,13 +223,14 @@ export async function* runFiles(paths: readonly FileEntry[], opts: RunFilesOptio
       const outcome = r.view ? check(program, r.view) : lost(program, r.lost);
       const view = r.view && (keepAll || outcome.status !== 'passed') ? r.view.copy() : undefined;
       if (outcome.status === 'failed' && s.attempts <= retries) {
-        s.first ??= { outcome, view };
+        (s.earlier ??= []).push({ outcome, view });
         retry(k);
         return;
       }
       const base = { file: s.entry.file, program, family, outcome, attempts: s.attempts };
-      const flaky = outcome.status === 'passed' && s.first ? { flaky: { attempts: s.attempts, first: s.first } } : {};
-      settle(k, { ...base, ...(view ? { view } : {}), ...flaky });
+      const earlier = s.earlier ? { earlier: s.earlier } : {};
+      const flaky = outcome.status === 'passed' && s.earlier ? { flaky: { attempts: s.attempts, first: s.earlier[0] } } : {};
+      settle(k, { ...base, ...(view ? { view } : {}), ...flaky, ...earlier });
     };
     // Retries run beside the main stream, at once: a file waiting for one never waits for the
     // rest of the run. Only the main stream pauses when too many results wait for an earlier file.
@@ -246,7 +261,7 @@ export async function* runFiles(paths: readonly FileEntry[], opts: RunFilesOptio
       try {
         while (queued.length > 0 && !opts.signal?.aborted) await consume(queued.splice(0), false);
       } catch (e) {
-        failure ??= e;
+        fail(e);
       } finally {
         retrying = false;
         ended();
@@ -259,7 +274,7 @@ export async function* runFiles(paths: readonly FileEntry[], opts: RunFilesOptio
         jobs.map((_, k) => k),
         true,
       ).then(ended, (e: unknown) => {
-        failure ??= e;
+        fail(e);
         ended();
       });
     }

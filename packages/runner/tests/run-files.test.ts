@@ -44,7 +44,7 @@ class FirstAttemptAsTcp implements Runner {
       const title = (j.program as Program).title;
       const n = (this.attempts.get(title) ?? 0) + 1;
       this.attempts.set(title, n);
-      return n === 1 ? { ...j, family: 'tcp' as Family } : j;
+      return n === 1 ? { ...j, family: 'tcp' } : j;
     });
     return this.pool.run(changed);
   }
@@ -197,7 +197,8 @@ describe('runFiles', () => {
     });
 
     it('rejects a retry count that is not a whole number from 0 to MAX_RETRIES', async () => {
-      for (const bad of [-1, 1.5, NaN, MAX_RETRIES + 1]) await expect(all([write('x.epl', 'pipe r w\n')], { runner: pool, retries: bad })).rejects.toThrow(/retries must be a whole number/);
+      for (const bad of [-1, 1.5, NaN, MAX_RETRIES + 1])
+        await expect(all([write('x.epl', 'pipe r w\n')], { runner: pool, retries: bad })).rejects.toThrow(/retries must be a whole number/);
     });
   });
 

@@ -5,7 +5,11 @@ import type { Family } from '@epl/program';
 import type { Stats, Summary } from '@epl/fuzz';
 import type { Command, Io } from '../command';
 import { EXIT } from '../command';
-import { OptionReader } from '../options';
+import { clearLine } from '../colour';
+import { RUN_OPTIONS, readArgs, runOptions, whole } from '../options';
+
+/** Where findings go unless --out says otherwise. */
+const DEFAULT_OUT = 'fuzz-out';
 
 const usage = `usage: epl fuzz [options]
 
@@ -46,53 +50,44 @@ export interface FuzzArgs {
 
 /** Parses `epl fuzz` arguments; a string is a usage error. */
 export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
-  const out: FuzzArgs = { out: 'fuzz-out', shrink: true, corpus: true };
-  const r = new OptionReader(args);
-  while (r.next()) {
-    const common = r.common(out);
-    if (common === true) continue;
-    if (typeof common === 'string') return common;
-    switch (r.name) {
-      case '--seed': {
-        const v = r.value();
-        if (!v) return '--seed takes a value';
-        out.seed = v;
-        break;
-      }
-      case '--count': {
-        const n = r.whole(1, 1e9);
-        if (typeof n === 'string') return n;
-        out.count = n;
-        break;
-      }
-      case '--time': {
-        const v = r.value();
-        const n = Number(v);
-        if (v === undefined || v === '' || !Number.isFinite(n) || n <= 0) return `--time takes a number of seconds (got ${v ?? 'nothing'})`;
-        out.timeSec = n;
-        break;
-      }
-      case '--length': {
-        const n = r.whole(1, 4000);
-        if (typeof n === 'string') return n;
-        out.length = n;
-        break;
-      }
-      case '--out': {
-        const v = r.value();
-        if (!v) return '--out takes a folder';
-        out.out = v;
-        break;
-      }
-      case '--no-shrink':
-        out.shrink = false;
-        break;
-      case '--no-corpus':
-        out.corpus = false;
-        break;
-      default:
-        return `unknown argument '${r.arg}'`;
-    }
+  const r = readArgs(args, {
+    ...RUN_OPTIONS,
+    seed: { type: 'string' },
+    count: { type: 'string' },
+    time: { type: 'string' },
+    length: { type: 'string' },
+    out: { type: 'string' },
+    'no-shrink': { type: 'boolean' },
+    'no-corpus': { type: 'boolean' },
+  });
+  if (typeof r === 'string') return r;
+  if (r.positionals.length > 0) return `unknown argument '${r.positionals[0]}'`;
+  const v = r.values;
+  const common = runOptions(v);
+  if (typeof common === 'string') return common;
+  const out: FuzzArgs = { out: DEFAULT_OUT, shrink: v['no-shrink'] !== true, corpus: v['no-corpus'] !== true, ...common };
+  if (v.seed !== undefined) {
+    if (!v.seed) return '--seed takes a value';
+    out.seed = v.seed;
+  }
+  if (v.count !== undefined) {
+    const n = whole('--count', v.count, 1, 1e9);
+    if (typeof n === 'string') return n;
+    out.count = n;
+  }
+  if (v.time !== undefined) {
+    const n = Number(v.time);
+    if (v.time === '' || !Number.isFinite(n) || n <= 0) return `--time takes a number of seconds (got ${v.time})`;
+    out.timeSec = n;
+  }
+  if (v.length !== undefined) {
+    const n = whole('--length', v.length, 1, 4000);
+    if (typeof n === 'string') return n;
+    out.length = n;
+  }
+  if (v.out !== undefined) {
+    if (!v.out) return '--out takes a folder';
+    out.out = v.out;
   }
   if (out.count !== undefined && out.timeSec !== undefined) return '--count and --time exclude each other';
   return out;
@@ -157,10 +152,10 @@ export const command: Command = {
     }
     // Loaded here, not at the top: `epl --help` must not load the pool.
     const fuzz = require('@epl/fuzz') as typeof import('@epl/fuzz');
-    const { Pool } = require('@epl/runner') as typeof import('@epl/runner');
+    const { Pool } = require('@epl/pool') as typeof import('@epl/pool');
     const seed = parsed.seed ?? randomBytes(4).readUInt32BE(0).toString();
     const pool = new Pool({ workers: parsed.workers });
-    const tty = io.stderr.isTTY === true;
+    const clear = clearLine(io.stderr);
     try {
       const iso = await pool.isolation();
       if (!iso.files) {
@@ -169,9 +164,10 @@ export const command: Command = {
       }
       if (!iso.wire.captured)
         io.stderr.write(`epl fuzz: wire not captured (${iso.wire.reason ?? 'unknown reason'}): wire signatures and comparisons are left out\n`);
-      const sink = new fuzz.FileSink({ dir: parsed.out, seed, runner: pool, corpus: parsed.corpus });
+      const runner = fuzz.onPool(pool);
+      const sink = new fuzz.FileSink({ dir: parsed.out, seed, runner, corpus: parsed.corpus });
       io.stderr.write(`epl fuzz: seed ${seed}, ${pool.workers} worker${pool.workers === 1 ? '' : 's'}, output ${parsed.out}\n`);
-      const campaign = new fuzz.Campaign(pool, {
+      const campaign = new fuzz.Campaign(runner, {
         seed,
         count: parsed.count ?? (parsed.timeSec === undefined ? 10000 : undefined),
         timeSec: parsed.timeSec,
@@ -181,14 +177,14 @@ export const command: Command = {
         sink,
         // The pool's workers run in this process: their descriptor tables are readable in /proc.
         fdCounts: fuzz.isolatedFdCounts,
-        onProgress: tty ? (s) => io.stderr.write(`\r\x1b[K${figures(s)}`) : undefined,
+        onProgress: clear ? (s) => io.stderr.write(`${clear}${figures(s)}`) : undefined,
         progressMs: 250,
       });
       let summary: Summary;
       try {
         summary = await campaign.run();
       } finally {
-        if (tty) io.stderr.write('\r\x1b[K');
+        if (clear) io.stderr.write(clear);
       }
       sink.writeSummary(summary, {
         count: parsed.count,

@@ -72,7 +72,7 @@ describe('epl check', () => {
   it('says clearly that a file is missing, and exits 2', async () => {
     const r = await epl('check', path.join(dir, 'nope.epl'));
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`epl check: cannot read '${path.join(dir, 'nope.epl')}': no such file or directory\n`);
+    expect(r.err).toBe(`${path.join(dir, 'nope.epl')}: no such file or folder\n1 of 1 file failed\n`);
   });
 
   it('wants at least one file, and knows no options', async () => {

@@ -1,5 +1,6 @@
 // `epl record` end to end: record, then the recorded file passes `epl run`.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { compile } from '@epl/compiler';
@@ -90,6 +91,19 @@ describe('epl record', () => {
     expect(r.code).toBe(0);
     if (r.err.includes('wire not captured')) expect(r.out).not.toContain('~>');
     else expect(r.out).toMatch(/^tcp 5 6 => ok ~> 5 > 6 S, 6 > 5 S\., 5 > 6 \.\nshutdown 5 WR => 0 ~> 5 > 6 F\./);
+  });
+
+  it('--write on a file it may not write is one line and exit 74, the file untouched', () => {
+    const f = path.join(dir, 'locked.epl');
+    writeFileSync(f, 'pipe r w\n');
+    chmodSync(f, 0o444);
+    chmodSync(dir, 0o755);
+    // Root may write anything: the command runs as nobody there.
+    const as = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const argv = [...as, process.execPath, path.join(__dirname, '..', '..', 'bin', 'epl.js'), 'record', '--write', f];
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
+    expect({ code: r.status, err: r.stderr.replace(/^wire not captured.*\n/m, '') }).toEqual({ code: 74, err: `epl record: cannot write ${f}: EACCES\n` });
+    expect(readFileSync(f, 'utf8')).toBe('pipe r w\n');
   });
 
   it('exit 2 on usage and compile errors', async () => {

@@ -4,11 +4,14 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/main';
-import { familyTable, flakyLines, parseRunArgs, present, wireNote } from '../../src/commands/run';
+import { Presenter, familyTable, flakyLines, parseRunArgs } from '../../src/commands/run';
 import type { RunArgs } from '../../src/commands/run';
-import { MAX_RETRIES, Pool, runFiles } from '@epl/runner';
-import type { FileReport, PoolResult, ProgramPool, ScenarioRecord, ScenarioReport } from '@epl/runner';
-import type { Family, Program } from '@epl/program';
+import { check } from '@epl/check';
+import { compile } from '@epl/compiler';
+import { result, step, viewOf } from '@epl/executor/testing';
+import { Pool, type Job, type Ran, type Runner } from '@epl/pool';
+import type { ScenarioRecord } from '@epl/report';
+import { MAX_RETRIES, runFiles, type FileResult, type ScenarioRun } from '@epl/runner';
 import { captureIo } from './io';
 
 let dir: string;
@@ -60,7 +63,7 @@ describe('parseRunArgs', () => {
     expect(parseRunArgs(['a.epl'])).not.toHaveProperty('retries');
     for (const bad of ['-1', '1.5', 'two', '', String(MAX_RETRIES + 1)])
       expect(parseRunArgs([`--retries=${bad}`, 'a.epl'])).toMatch(/--retries takes a whole number from 0 to 100/);
-    expect(parseRunArgs(['a.epl', '--retries'])).toMatch(/--retries takes a whole number .*got nothing/);
+    expect(parseRunArgs(['a.epl', '--retries'])).toBe('--retries takes a value');
   });
   it('rejects what it does not know', () => {
     expect(parseRunArgs([])).toMatch(/no files/);
@@ -70,41 +73,33 @@ describe('parseRunArgs', () => {
   });
 });
 
-describe('wireNote', () => {
-  const report = (captured: boolean, wireUnchecked: number): FileReport =>
-    ({
-      file: 'f.epl',
-      pass: true,
-      scenarios: [
-        {
-          result: { wire: captured ? { captured } : { captured, reason: 'no CAP_NET_RAW (run as root or grant cap_net_raw)' } },
-          check: { wireUnchecked, wireCaptured: captured },
-        },
-      ],
-    }) as unknown as FileReport;
+describe('the notes of a run', () => {
+  const [program] = compile('tcp a b\nclose a ~> a > b F.\n', 'f.epl');
+  const scenario = (captured: boolean, reason?: string, netns = true): ScenarioRun => {
+    const view = viewOf({ ...result([step(), step()], { captured }), netns, ...(reason !== undefined ? { wire: { captured: false, reason } } : {}) });
+    return { file: 'f.epl', program, family: 'tcp', outcome: check(program, view), attempts: 1 };
+  };
+  const file = (...scenarios: ScenarioRun[]): FileResult => ({ file: 'f.epl', source: '', scenarios, skipped: [] });
+  const notes = (files: FileResult[], parsed: Partial<RunArgs> = {}) => {
+    const p = new Presenter({ files: ['f.epl'], json: false, verbose: false, ...parsed }, captureIo());
+    for (const f of files) p.file(f);
+    return p.notes();
+  };
   it('says once, plainly, why the wire was not checked and how many expectations that leaves', () => {
-    expect(wireNote([report(false, 2), report(false, 1)])).toBe(
-      'wire not captured: no CAP_NET_RAW (run as root or grant cap_net_raw); 3 wire expectations not checked',
-    );
+    expect(notes([file(scenario(false, 'no CAP_NET_RAW (run as root or grant cap_net_raw)')), file(scenario(false))])).toEqual([
+      'wire not captured: no CAP_NET_RAW (run as root or grant cap_net_raw); 2 wire expectations not checked',
+    ]);
   });
   it('tells how to get the capability when that is what is missing', () => {
-    const r = report(false, 1) as unknown as { scenarios: { result: { wire: { reason: string } } }[] };
-    r.scenarios[0].result.wire.reason = 'no CAP_NET_RAW: opening a packet socket was refused (Operation not permitted)';
-    expect(wireNote([r as unknown as FileReport])).toBe(
+    expect(notes([file(scenario(false, 'no CAP_NET_RAW: opening a packet socket was refused (Operation not permitted)'))])).toEqual([
       'wire not captured: no CAP_NET_RAW: opening a packet socket was refused (Operation not permitted) (run as root or grant cap_net_raw); 1 wire expectation not checked',
-    );
+    ]);
   });
-  it('says nothing when the wire was captured', () => {
-    expect(wireNote([report(true, 0)])).toBeUndefined();
+  it('says that scenarios shared the host loopback when there was no namespace of their own', () => {
+    expect(notes([file(scenario(true, undefined, false))])).toEqual(['no private network namespace: creating one was refused, so runs used the host loopback']);
   });
-  it('reads no result when every run captured the wire: a pass is never decoded for the note', () => {
-    const r = report(true, 0);
-    Object.defineProperty(r.scenarios[0], 'result', {
-      get() {
-        throw new Error('result read');
-      },
-    });
-    expect(wireNote([r])).toBeUndefined();
+  it('says nothing when the wire was captured in a namespace of its own', () => {
+    expect(notes([file(scenario(true))])).toEqual([]);
   });
 });
 
@@ -132,17 +127,26 @@ describe('familyTable', () => {
 
 describe('flakyLines', () => {
   it('gives every failure of the first attempt, expected vs got, with ~> or =>', () => {
-    const failure = (line: number, kind: 'wire' | 'result', expected: string, got: string) => ({ index: 0, file: 'f.epl', line, col: 3, kind, expected, got });
-    const s = {
-      title: 'close',
-      family: 'tcp',
-      flaky: { attempts: 3, firstFailure: '…', failures: [failure(9, 'wire', '5 > 6 F.', '5 > 6 F., 6 > 5 .'), failure(10, 'result', '6: IN', 'none')] },
-    } as unknown as ScenarioReport;
+    const [program] = compile('tcp 5 6\nclose 5 => 0 ~> 5 > 6 F.\nwait 5 => 6: IN\n', 'f.epl');
+    const bad = viewOf(
+      result([
+        step(),
+        step({
+          wire: [
+            { src: 0, dst: 1, flags: 0x11, len: 0 },
+            { src: 1, dst: 0, flags: 0x10, len: 0 },
+          ],
+        }),
+        step({ ready: [] }),
+      ]),
+    );
+    const first = { outcome: check(program, bad), view: bad };
+    const s: ScenarioRun = { file: 'f.epl', program, family: 'tcp', outcome: first.outcome, attempts: 3, flaky: { attempts: 3, first } };
     expect(flakyLines(s, 2)).toEqual([
-      '  FLAKY f.epl:9:3: scenario "close": passed on attempt 3 of 3; attempt 1 failed:',
+      '  FLAKY f.epl:2:1: scenario "f": passed on attempt 3 of 3; attempt 1 failed:',
       '    expected: ~> 5 > 6 F.',
       '    got:      ~> 5 > 6 F., 6 > 5 .',
-      '    and at f.epl:10:3:',
+      '    and at f.epl:3:1:',
       '    expected: => 6: IN',
       '    got:      => none',
     ]);
@@ -186,7 +190,7 @@ describe('epl run', () => {
     expect((await run('--family', 'x', 'f.epl')).code).toBe(2);
     mkdirSync(path.join(dir, 'empty'));
     const empty = await run(path.join(dir, 'empty'));
-    expect([empty.code, empty.err]).toEqual([2, `epl run: no .epl files in ${path.join(dir, 'empty')}\n`]);
+    expect([empty.code, empty.err]).toEqual([2, `${path.join(dir, 'empty')}: no .epl files in this folder\n`]);
     const missing = await run(path.join(dir, 'nope.epl'));
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('no such file');
@@ -216,7 +220,7 @@ describe('epl run', () => {
       ['two', 'unix', true],
     ]);
     for (const l of lines) {
-      expect(Object.keys(l).sort()).toEqual(['attempts', 'family', 'file', 'kernel', 'netns', 'pass', 'steps', 'title', 'wire']);
+      expect(Object.keys(l).sort()).toEqual(['attempts', 'family', 'file', 'kernel', 'names', 'netns', 'pass', 'status', 'steps', 'title', 'wire']);
       expect(l.attempts).toBe(1);
       expect(l.file).toBe(f);
       expect(typeof l.kernel).toBe('string');
@@ -284,6 +288,8 @@ describe('epl run', () => {
     const notes = r.stdout.split('\n').filter((l) => l.startsWith('wire not captured:'));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/; 2 wire expectations not checked$/);
+    // Nor a network namespace of its own: said plainly too.
+    expect(r.stdout).toMatch(/^no private network namespace: no CAP_SYS_ADMIN: unshare\(CLONE_NEWNET\) was refused .*, so runs use the host loopback$/m);
     expect(r.status).toBe(0);
   });
 });
@@ -324,34 +330,25 @@ describe('epl run --retries', () => {
  * loaded machine changes the timing of a run it stalls. `pair a b; close b; write a "x" =>
  * EPIPE` fails as tcp and passes as unix: asked as unix, it fails once, then passes.
  */
-class FirstAttemptAsTcp implements ProgramPool {
-  private readonly seen = new Set<Program>();
+class FirstAttemptAsTcp implements Runner {
+  private readonly seen = new Set<unknown>();
   constructor(private readonly pool: Pool) {}
-  async *run(programs: readonly Program[], opts?: { family?: Family }): AsyncIterable<PoolResult> {
-    for (const p of programs) {
-      const again = this.seen.has(p);
-      this.seen.add(p);
-      for await (const { result } of this.pool.run([p], { family: again ? opts?.family : 'tcp' })) yield { id: programs.indexOf(p), result };
-    }
+  run(jobs: readonly Job[]): AsyncIterableIterator<Ran> {
+    return this.pool.run(
+      jobs.map((j) => {
+        const again = this.seen.has(j.program);
+        this.seen.add(j.program);
+        return again ? j : { ...j, family: 'tcp' };
+      }),
+    );
+  }
+  isolation() {
+    return this.pool.isolation();
+  }
+  close() {
+    return Promise.resolve();
   }
 }
-
-describe('present', () => {
-  it('prints a passing run without reading any result (a pass is never decoded)', async () => {
-    const f = write('pass.epl', PASSING);
-    const parsed = parseRunArgs([f]) as RunArgs;
-    const files = await runFiles(parsed.files);
-    for (const s of files[0].scenarios)
-      Object.defineProperty(s, 'result', {
-        get() {
-          throw new Error('result read');
-        },
-      });
-    const io = captureIo();
-    expect(present(files, parsed, io)).toBe(0);
-    expect(io.out()).toContain(`PASS ${f} (1 scenario)\n1 file, 1 scenario run: 1 passed, 0 failed\n`);
-  });
-});
 
 describe('epl run: a flaky pass', () => {
   let pool: Pool;
@@ -364,9 +361,12 @@ describe('epl run: a flaky pass', () => {
   async function flakyRun(...args: string[]) {
     const f = write('peer-closed.epl', '# passes as unix, fails as tcp\npair a b\nclose b\nwrite a "x" => EPIPE\n');
     const parsed = parseRunArgs([...args, '--family', 'unix', f]) as RunArgs;
-    const files = await runFiles(parsed.files, { pool: new FirstAttemptAsTcp(pool), families: parsed.families, retries: parsed.retries });
     const io = captureIo();
-    const code = present(files, parsed, io);
+    const presenter = new Presenter(parsed, io);
+    const keep = parsed.json || parsed.verbose ? 'all' : 'failures';
+    for await (const file of runFiles(parsed.files, { runner: new FirstAttemptAsTcp(pool), families: parsed.families, retries: parsed.retries, keep }))
+      presenter.file(file);
+    const code = presenter.finish();
     return { f, code, out: io.out(), err: io.err() };
   }
 

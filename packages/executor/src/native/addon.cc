@@ -9,8 +9,8 @@
 #include <new>
 #include <string>
 
-#include "executor.h"
 #include "batch.h"
+#include "executor.h"
 #include "lane.h"
 
 namespace {

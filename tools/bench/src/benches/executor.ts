@@ -1,7 +1,8 @@
 // The executor beside the C reference loop, in one invocation:
 //   c_scenarios_per_s         tools/c-reference looping the five founding experiments with capture
-//   executor_scenarios_per_s  the same five Programs through one run() call each, on one worker
-//                             thread that isolate()s (as the pool's workers do), capture on
+//   executor_scenarios_per_s  the same five Programs in batches of 500, one runBatch() call each
+//                             into a reused buffer, on one worker thread that isolate()s (what
+//                             a pool worker does), capture on
 //   executor_vs_c             the ratio (goal: at least 0.8)
 //   *_per_cpu_s, executor_vs_c_cpu  the same per second of CPU time used (steady under load)
 // Both sides run in a fresh network namespace of their own when permitted, warm up with 1000
@@ -53,11 +54,17 @@ const programs = steps.map((rows) => {
   for (const [name, operands, noWait] of rows) { b.op(name, operands); if (!noWait) b.op('wait', ['3', 8, 0]); }
   return b.build();
 });
+const BATCH = 500;
+const batch = ex.packBatch(Array.from({ length: BATCH }, (_, i) => ({ program: programs[i % 5], family: 'tcp' })));
+let out = new Uint8Array(4 << 20);
 let captured = true, reason;
-for (let i = 0; i < 1000; i++) {
-  const r = ex.run(programs[i % 5]);
-  if (r.error) throw new Error(r.error);
-  if (!r.wire.captured) { captured = false; reason = r.wire.reason; }
+for (let i = 0; i < 2; i++) {
+  const raw = ex.runBatch(batch, { out });
+  if (raw.buffer !== out.buffer) out = new Uint8Array(raw.byteLength * 2);
+  for (const v of ex.readBatch(raw, BATCH)) {
+    if (v.error) throw new Error(v.error);
+    if (!v.captured) { captured = false; reason = v.captureReason; }
+  }
 }
 // ns this thread has run on a CPU (the first field of schedstat).
 const cpuNs = () => Number(require('node:fs').readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
@@ -68,8 +75,8 @@ parentPort.on('message', (seconds) => {
   const limit = BigInt(Math.round(seconds * 1e9));
   let t = t0;
   while (t - t0 < limit) {
-    for (let k = 0; k < 5; k++) ex.run(programs[k]);
-    n += 5;
+    ex.runBatch(batch, { out });
+    n += BATCH;
     t = process.hrtime.bigint();
   }
   const cpu = (cpuNs() - cpu0) / 1e9;

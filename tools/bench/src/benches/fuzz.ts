@@ -12,12 +12,12 @@ const WORKERS = 2;
 export const bench: Bench = {
   id: 'fuzz',
   async run(report: Report): Promise<void> {
-    const { Pool } = require('@epl/runner') as typeof import('@epl/runner');
-    const { Campaign, isolatedFdCounts } = require('@epl/fuzz') as typeof import('@epl/fuzz');
+    const { Pool } = require('@epl/pool') as typeof import('@epl/pool');
+    const { Campaign, isolatedFdCounts, onPool } = require('@epl/fuzz') as typeof import('@epl/fuzz');
     const pool = new Pool({ workers: WORKERS });
     try {
       await pool.isolation(); // workers started, isolated and loaded before the clock starts
-      const campaign = new Campaign(pool, { seed: 'bench', timeSec: SECONDS, fdCounts: isolatedFdCounts });
+      const campaign = new Campaign(onPool(pool), { seed: 'bench', timeSec: SECONDS, fdCounts: isolatedFdCounts });
       const s = await campaign.run();
       const secs = s.fuzzMs / 1000;
       report('fuzz_sequences_per_s', s.sequences / secs, 'seq/s');

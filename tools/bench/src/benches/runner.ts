@@ -1,6 +1,6 @@
 // The runner's throughput beside the C reference loop, in one invocation:
-//   run_scenarios_per_s_w1/_w2  the founding suite through runRetrying (what `epl run` uses per
-//                               family: Pool, check, retry bookkeeping) with 1 and 2 workers
+//   run_scenarios_per_s_w1/_w2  the founding suite through the pool with every result checked
+//                               as it arrives (what `epl run` does per result) with 1 and 2 workers
 //   c_reference_scenarios_per_s the C loop (tools/c-reference) on this machine, measured right
 //                               before and right after the 2-worker run (the mean)
 //   run_vs_c_per_core           scenarios/s with all workers / (workers × C loop)
@@ -76,18 +76,18 @@ async function cReferenceParallel(n: number, capture: boolean, netns: boolean): 
 }
 
 async function throughput(programs: readonly Program[], workers: number): Promise<Rate> {
-  const { Pool, runRetrying } = require('@epl/runner') as typeof import('@epl/runner');
+  const { Pool } = require('@epl/pool') as typeof import('@epl/pool');
+  const { check } = require('@epl/check') as typeof import('@epl/check');
   const pool = new Pool({ workers });
   try {
-    const all: Program[] = [];
-    for (let i = 0; i < SCENARIOS; i++) all.push(programs[i % programs.length]);
-    // Warm up: workers started and isolated, the addon and the decoder loaded.
-    await pool.runAll(all.slice(0, 200));
+    const jobs = Array.from({ length: SCENARIOS }, (_, i) => ({ program: programs[i % programs.length], family: 'tcp' as const }));
+    // Warm up: workers started and isolated, the addon loaded.
+    for await (const r of pool.run(jobs.slice(0, 200))) if (r.lost) throw new Error(r.lost);
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage();
     let failed = 0;
-    // The machinery of `epl run` (runFiles runs each family through it), with no retries.
-    for await (const r of runRetrying(pool, all)) if (!r.check.pass) failed++;
+    // What runFiles does with each result: check it on the view, keep nothing of a pass.
+    for await (const r of pool.run(jobs)) if (!r.view || check(jobs[r.id].program, r.view).status !== 'passed') failed++;
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     const c = process.cpuUsage(c0);
     if (failed) process.stderr.write(`bench runner: ${failed} of ${SCENARIOS} scenarios failed their checks\n`);
@@ -128,10 +128,10 @@ function alternately(commands: readonly Command[], runs = 11): number[][] {
 export const bench: Bench = {
   id: 'runner',
   async run(report: Report): Promise<void> {
-    const { compile } = require('@epl/compiler') as { compile: (source: string, file: string) => Program[] };
+    const { compile } = require('@epl/compiler') as typeof import('@epl/compiler');
     const programs = compile(readFileSync(FOUNDING, 'utf8'), FOUNDING);
     const workers = Math.min(2, availableParallelism());
-    const { Pool } = require('@epl/runner') as typeof import('@epl/runner');
+    const { Pool } = require('@epl/pool') as typeof import('@epl/pool');
     const probe = new Pool({ workers: 1 });
     const iso = await probe.isolation();
     await probe.close();
