@@ -18,6 +18,9 @@ function plantedKernel(i: number, p: ProgramCode, family: string) {
 
 const codes = (recs: readonly FindingRecord[]) => recs.map((r) => [r.index, r.finding.key, Array.from(r.shrunk?.seq.code ?? [])]);
 
+// Campaigns of hundreds of sequences: seconds on a quiet machine, more on a loaded one.
+jest.setTimeout(60_000);
+
 describe('Campaign', () => {
   it('is reproducible: same seed and count, same sequences, corpus and findings', async () => {
     const run = async () => {
