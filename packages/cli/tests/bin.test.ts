@@ -125,7 +125,7 @@ describe('the process around a command', () => {
 
   it('a reader that goes away (`| head -1`) ends the run quietly: no stack trace, exit 141', async () => {
     const { spawn: start } = await import('node:child_process');
-    const child = start(process.execPath, [SCRIPT, 'run', '--json', '--workers', '1', many(40, 20)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = start(process.execPath, [SCRIPT, 'run', '--json', '--workers', '1', many(40, 20)], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     // The first record, then the reader closes its end, as `head -1` does.
@@ -138,7 +138,7 @@ describe('the process around a command', () => {
   it('output that cannot be written is one line on stderr and exit 74, never a stack trace', () => {
     const f = path.join(dir, 'pass.epl');
     writeFileSync(f, PASSING);
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${SCRIPT}" run "${f}" > /dev/full`], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${SCRIPT}" run "${f}" > /dev/full`], { encoding: 'utf8', timeout: 60_000, env: process.env });
     expect({ code: r.status, err: r.stderr }).toEqual({ code: 74, err: 'epl: cannot write the output: ENOSPC (no space left on device)\n' });
   });
 
@@ -149,7 +149,7 @@ describe('the process around a command', () => {
     'on %s, prints what ran and the summary, then exits %i',
     async (signal, status, word) => {
       const { spawn: start } = await import('node:child_process');
-      const child = start(process.execPath, [SCRIPT, 'run', '--workers', '1', many(60, 100)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = start(process.execPath, [SCRIPT, 'run', '--workers', '1', many(60, 100)], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
       let out = '';
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -101,7 +101,7 @@ describe('epl record', () => {
     // Root may write anything: the command runs as nobody there.
     const as = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
     const argv = [...as, process.execPath, path.join(__dirname, '..', '..', 'bin', 'epl.js'), 'record', '--write', f];
-    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 60_000, env: process.env });
     expect({ code: r.status, err: r.stderr.replace(/^wire not captured.*\n/m, '') }).toEqual({ code: 74, err: `epl record: cannot write ${f}: EACCES\n` });
     expect(readFileSync(f, 'utf8')).toBe('pipe r w\n');
   });

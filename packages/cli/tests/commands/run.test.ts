@@ -283,7 +283,7 @@ describe('epl run', () => {
     // As root, drop the capabilities the workers would use; otherwise there are none to drop.
     const drop = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-net_raw,-sys_admin', '--inh-caps=-net_raw,-sys_admin'] : [];
     const argv = [...drop, process.execPath, bin, 'run', f];
-    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: process.env });
     expect(r.stdout).toContain(`PASS ${f} (1 scenario)`);
     const notes = r.stdout.split('\n').filter((l) => l.startsWith('wire not captured:'));
     expect(notes).toHaveLength(1);
