@@ -48,8 +48,9 @@ export const LAYOUT = {
   sSegStart: 10,
   sSegCount: 11,
   sSegDropped: 12,
-  maxDrainBytes: 64 << 10,
-  maxRunBytes: 32 << 20,
+  maxRunBytes: 2 << 20,
+  maxRunSegments: 16384,
+  maxRunReady: 16384,
 } as const;
 
 const L = LAYOUT;
@@ -66,7 +67,7 @@ function text(raw: Uint8Array, base: number, off: number, len: number): string {
 }
 
 /**
- * Decodes one results buffer. `bytes` of read/drain steps are views into `raw` unless `copyBytes`
+ * Decodes one results buffer. `bytes` of read steps are views into `raw` unless `copyBytes`
  * is set (for a buffer that will be reused). Throws on a buffer that is not a well-formed one.
  */
 export function decode(raw: Uint8Array, copyBytes = false): RunResult {
@@ -157,7 +158,7 @@ export function decode(raw: Uint8Array, copyBytes = false): RunResult {
   const captured = (flags & L.flagCaptured) !== 0;
   const family: Family = FAMILIES[h[L.hFamily]] ?? bad(`family code ${h[L.hFamily]}`);
   const error = h[L.hErrorLen] > 0 ? textPart(L.hErrorOff, L.hErrorLen) : undefined;
-  return {
+  const result: RunResult = {
     steps,
     kernel: textPart(L.hKernelOff, L.hKernelLen),
     family,
@@ -165,4 +166,7 @@ export function decode(raw: Uint8Array, copyBytes = false): RunResult {
     wire: captured ? { captured } : { captured, reason: textPart(L.hReasonOff, L.hReasonLen) },
     error,
   };
+  const bytesDropped = h[L.hBytesDropped];
+  if (bytesDropped < 0) bad(`${bytesDropped} bytes dropped`);
+  return bytesDropped > 0 ? { ...result, bytesDropped } : result;
 }
