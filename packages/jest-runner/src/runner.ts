@@ -12,7 +12,7 @@ import type { Test, TestEvents, TestResult, SerializableError } from '@jest/test
 import type { Config } from '@jest/types';
 import type { EmittingTestRunnerInterface, TestRunnerContext, TestRunnerOptions, TestWatcher, UnsubscribeFn } from 'jest-runner';
 import type { Family, Program } from '@epl/program';
-import { compile } from '@epl/compiler';
+import { compile, decodeSource } from '@epl/compiler';
 import { Pool, runRetrying, type Failure, type ProgramPool, type Retried } from '@epl/runner';
 import { resolveFamilies, resolveRetries, resolveWorkers } from './options';
 import { caseTitle, fileError, fileResult, fullName, type ScenarioOutcome } from './report';
@@ -123,7 +123,7 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     let source: string;
     let programs: Program[];
     try {
-      source = await fs.readFile(test.path, 'utf8');
+      source = decodeSource(await fs.readFile(test.path), file);
       programs = compile(source, file);
     } catch (e) {
       return { ok: false, error: locatedError(e) };

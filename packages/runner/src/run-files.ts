@@ -72,6 +72,7 @@ class Scenario implements ScenarioReport {
 
 interface Compiler {
   compile(source: string, file: string): Program[];
+  readSource(path: string): string;
 }
 
 /** `*.epl` files under each path (folders recursively, sorted); files as given. */
@@ -140,9 +141,9 @@ export async function runFiles(paths: readonly string[], opts: RunFilesOptions =
     for (const file of files) {
       let source: string;
       try {
-        source = fs.readFileSync(file, 'utf8');
+        source = compiler.readSource(file);
       } catch (e) {
-        entries.push({ file, error: { message: `${file}: ${e instanceof Error ? e.message : String(e)}` }, programs: [] });
+        entries.push({ file, error: located(e, file), programs: [] });
         continue;
       }
       try {

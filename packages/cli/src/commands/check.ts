@@ -1,7 +1,7 @@
 // `epl check FILE…`: parse and compile, run nothing. Directories are searched for *.epl files.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compile } from '@epl/compiler';
+import { compile, readSource } from '@epl/compiler';
 import { SourceError } from '@epl/program';
 import { EXIT, type Command, type Io } from '../command';
 
@@ -38,9 +38,9 @@ export const command: Command = {
     for (const file of files) {
       let source: string;
       try {
-        source = readFileSync(file, 'utf8');
+        source = readSource(file);
       } catch (e) {
-        io.stderr.write(`epl check: cannot read '${file}': ${reason(e)}\n`);
+        io.stderr.write(e instanceof SourceError ? e.frame + '\n' : `epl check: cannot read '${file}': ${reason(e)}\n`);
         failed++;
         continue;
       }
