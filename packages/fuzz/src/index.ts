@@ -17,5 +17,5 @@ export type { ShrinkOptions, ShrinkResult } from './shrink';
 export { Campaign, hasPair } from './campaign';
 export type { CampaignOptions, Runner, Sink, Stats, Summary, FindingRecord, LeakWindow } from './campaign';
 export { isolatedFdCounts, grown } from './leaks';
-export { FileSink, defaultTools, stripExpectations } from './save';
+export { FileSink, defaultTools, stripExpectations, outDirProblem } from './save';
 export type { SaveTools, FileSinkOptions, SavedFinding } from './save';
