@@ -2,7 +2,6 @@
 // naming rules (bind / use / rebind), checks limits and the shape of expectations, and lowers
 // each scenario (setup + block) to ops. It never judges descriptor kinds: the kernel does.
 // The rules are listed in this package's README.
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import {
   DEFAULTS,
@@ -20,15 +19,16 @@ import {
   type WireExpect,
 } from '@epl/program';
 import { parse, type FileAst, type Flags, type Name, type Num, type ResultNode, type Statement, type WireNode } from '@epl/dsl';
+import { readSource } from './read-source';
 
 /** Compile an .epl source into one Program per scenario. `file` names it in errors and Programs. Throws SourceError. */
 export function compile(source: string, file: string): Program[] {
   return compileAst(parse(source, file), source);
 }
 
-/** Read and compile a file (UTF-8). Throws SourceError, or the fs error when it cannot be read. */
+/** Read (readSource) and compile a file. Throws SourceError, or the fs error when it cannot be read. */
 export function compileFile(path: string): Program[] {
-  return compile(readFileSync(path, 'utf8'), path);
+  return compile(readSource(path), path);
 }
 
 /** Compile a parsed file; `source` is the text it came from (for error frames). */
@@ -319,7 +319,9 @@ class Lowering {
       case 'errno':
         return { kind: 'errno', name: v.name, code: v.code };
       case 'string':
-        if (s.op !== 'read' && s.op !== 'drain') this.fail(v.span, `a string result is only for read and drain (${s.op} returns a number, ok or an errno)`);
+        // drain's result is its count: the executor keeps no drained bytes to compare.
+        if (s.op === 'drain') this.fail(v.span, `a string result is only for read (drain returns the byte count: => ${v.bytes.length})`);
+        if (s.op !== 'read') this.fail(v.span, `a string result is only for read (${s.op} returns a number, ok or an errno)`);
         return { kind: 'bytes', value: v.bytes.slice() }; // its own copy: the AST's may be a view of a shared buffer
       case 'none':
         if (s.op !== 'wait') this.fail(v.span, `'none' as a result is only for wait (${s.op} returns a number, ok or an errno)`);

@@ -199,7 +199,7 @@ function result(b: ProgramBuilder, op: OpName, c: Choice, known: string[]): Resu
       return { kind: 'errno', name, code: ERRNO[name] };
     }
     case 3:
-      return op === 'read' || op === 'drain' ? { kind: 'bytes', value: c.bytes } : undefined;
+      return op === 'read' ? { kind: 'bytes', value: c.bytes } : undefined;
     case 4:
       return op === 'wait' ? { kind: 'none' } : undefined;
     case 5:

@@ -1,6 +1,8 @@
 // The lexer pass: moo's tokens without spaces and comments, each checked and decoded on the way
 // (a string's escapes, a number's value), so that the grammar sees only well-formed words and
-// lexical errors come out in source order, located.
+// lexical errors come out in source order, located. Strings are scanned here rather than by moo:
+// any length gives a token or a located error.
+import { LIMITS } from '@epl/program';
 import { lexer as mooLexer } from './generated/epl';
 import { Fault, type Tok } from './token';
 
@@ -10,7 +12,17 @@ export const SEPARATORS: ReadonlySet<string> = new Set(['nl', 'semi']);
 /** moo 0.5's position fields (pinned version): read and advanced to skip blanks without a token each. */
 interface MooPosition {
   index: number;
+  line: number;
   col: number;
+}
+
+/** A string's decoded bytes are at least a quarter of its characters (`\x00` is one byte). */
+const MAX_STRING_CHARS = 4 * LIMITS.maxStringBytes;
+/** A run of a string's plain characters: a loop over one class, which V8 runs without a backtracking stack. */
+const PLAIN = /[^"\\\n]*/y;
+
+function tokenValue(this: Tok): string {
+  return this.value;
 }
 
 /** Streams the checked tokens of one source text, separators included. */
@@ -21,6 +33,8 @@ export class Lexer {
 
   constructor(private readonly source: string) {
     this.moo.reset(source);
+    // A byte order mark is not text: skipped, and the first column is the character after it.
+    if (source.charCodeAt(0) === 0xfeff) this.pos.index = 1;
   }
 
   /** The next token, or undefined at the end. Throws a Fault for a lexical error. */
@@ -35,7 +49,7 @@ export class Lexer {
         this.pos.index = i;
         this.pos.col += i - from;
       }
-      const t = this.moo.next() as Tok | undefined;
+      const t = this.source.charCodeAt(i) === 34 ? this.string(i) : (this.moo.next() as Tok | undefined);
       if (t === undefined) return undefined;
       let num: number | undefined;
       let bytes: Uint8Array | undefined;
@@ -45,6 +59,7 @@ export class Lexer {
           continue;
         case 'string':
           bytes = decodeString(t.text, t.offset);
+          if (bytes.length > LIMITS.maxStringBytes) throw tooLong(t.offset);
           break;
         case 'int':
         case 'hex':
@@ -55,8 +70,6 @@ export class Lexer {
           break;
         case 'badnum':
           throw new Fault(t.offset, `bad number '${t.text}' (a name is all digits or starts with a letter)`);
-        case 'badstring':
-          throw new Fault(t.offset, 'unterminated string');
         case 'error':
           throw new Fault(t.offset, `unexpected character ${showChar(t.text)}`);
       }
@@ -66,6 +79,33 @@ export class Lexer {
       return t;
     }
   }
+
+  /** The string token whose opening quote is at `start`, in moo's token shape; moo's position moves past it. */
+  private string(start: number): Tok {
+    const src = this.source;
+    let i = start + 1;
+    // A string is one line: a backslash takes the next character unless that ends the line.
+    for (;;) {
+      PLAIN.lastIndex = i;
+      PLAIN.test(src);
+      i = PLAIN.lastIndex;
+      const c = src.charCodeAt(i);
+      if (c === 34) break;
+      if (c !== 92 || i + 1 >= src.length || src.charCodeAt(i + 1) === 10) throw new Fault(start, 'unterminated string');
+      i += 2;
+    }
+    const end = i + 1;
+    if (end - start - 2 > MAX_STRING_CHARS) throw tooLong(start);
+    const text = src.slice(start, end);
+    const t: Tok = { type: 'string', value: text, text, toString: tokenValue, offset: start, lineBreaks: 0, line: this.pos.line, col: this.pos.col };
+    this.pos.index = end;
+    this.pos.col += end - start;
+    return t;
+  }
+}
+
+function tooLong(offset: number): Fault {
+  return new Fault(offset, `string longer than ${LIMITS.maxStringBytes} bytes (LIMITS.maxStringBytes)`);
 }
 
 /** Every checked token of a source text, separators included (for tests and the whole-file parse). */

@@ -1,4 +1,6 @@
+import { LIMITS } from '@epl/program';
 import { decodeString, tokenize } from '../src/lexer';
+import { parse } from '../src/parse';
 
 const types = (src: string) => tokenize(src).map((t) => `${t.type}:${t.text}`);
 
@@ -77,6 +79,37 @@ describe('tokenize', () => {
 
   it('takes CRLF line ends', () => {
     expect(types('close 5\r\nclose 6\r\n')).toEqual(['kw_close:close', 'int:5', 'nl:\n', 'kw_close:close', 'int:6', 'nl:\n']);
+  });
+
+  it("skips a leading byte order mark: offsets stay the text's, columns start after it", () => {
+    const t = tokenize('\ufeffclose 5\nclose 6');
+    expect(t.map((x) => [x.text, x.offset, x.line, x.col])).toEqual([
+      ['close', 1, 1, 1],
+      ['5', 7, 1, 7],
+      ['\n', 8, 1, 8],
+      ['close', 9, 2, 1],
+      ['6', 15, 2, 7],
+    ]);
+    // Only at the start: anywhere else it is a character like any other.
+    expect(() => tokenize('close 5 \ufeff')).toThrow(expect.objectContaining({ reason: 'unexpected character U+FEFF', offset: 8 }) as Error);
+    expect(() => parse('\ufeffpipe r w\nfrob\n', 'bom.epl')).toThrow("bom.epl:2:1: unknown statement 'frob'");
+  });
+
+  it('scans strings of any length: a token, or a located error past LIMITS.maxStringBytes', () => {
+    const max = LIMITS.maxStringBytes;
+    const tooLong = expect.objectContaining({ reason: `string longer than ${max} bytes (LIMITS.maxStringBytes)`, offset: 8 }) as Error;
+    const [, , s] = tokenize(`write w "${'a'.repeat(max)}" x`);
+    expect([s.type, s.bytes!.length, s.col]).toEqual(['string', max, 9]);
+    expect(tokenize(`write w "${'a'.repeat(max)}" x`)[3]).toMatchObject({ type: 'ident', col: max + 12 });
+    expect(() => tokenize(`write w "${'a'.repeat(max + 1)}"`)).toThrow(tooLong);
+    // Escapes count as the bytes they stand for; beyond 4 characters a byte, not even decoded.
+    expect(tokenize(`write w "${'\\x00'.repeat(max / 4)}"`)[2].bytes!.length).toBe(max / 4);
+    expect(() => tokenize(`write w "${'\\0'.repeat(max + 1)}"`)).toThrow(tooLong);
+    // A regular expression overflowed the stack on these (8.4 million characters and more).
+    expect(() => tokenize(`write w "${'a'.repeat(9_000_000)}"`)).toThrow(tooLong);
+    expect(() => tokenize(`write w "${'a'.repeat(9_000_000)}\nclose w`)).toThrow(
+      expect.objectContaining({ reason: 'unterminated string', offset: 8 }) as Error,
+    );
   });
 
   it.each([

@@ -50,8 +50,9 @@ export const LAYOUT = {
   sSegStart: 10,
   sSegCount: 11,
   sSegDropped: 12,
-  maxDrainBytes: 64 << 10,
-  maxRunBytes: 32 << 20,
+  maxRunBytes: 2 << 20,
+  maxRunSegments: 16384,
+  maxRunReady: 16384,
 } as const;
 
 // Plain constants: each `LAYOUT.x` read through a re-export would be a property load.
@@ -151,6 +152,7 @@ export class ResultView {
     if (!textFits(w[h + LAYOUT.hKernelOff], w[h + LAYOUT.hKernelLen])) bad('kernel text outside the text section');
     if (!textFits(w[h + LAYOUT.hReasonOff], w[h + LAYOUT.hReasonLen])) bad('reason text outside the text section');
     if (!textFits(w[h + LAYOUT.hErrorOff], w[h + LAYOUT.hErrorLen])) bad('error text outside the text section');
+    if (w[h + LAYOUT.hBytesDropped] < 0) bad(`${w[h + LAYOUT.hBytesDropped]} bytes dropped`);
     for (let i = 0, b = h + (stepsOff >> 2); i < stepCount; i++, b += STEP_WORDS) {
       const fdCount = w[b + sFdCount];
       if (fdCount < 0 || fdCount > 2) bad(`step ${i}: ${fdCount} fds`);
@@ -230,7 +232,7 @@ export class ResultView {
   get errorOp(): number {
     return this.header(LAYOUT.hErrorOp);
   }
-  /** Bytes read but not kept: the run passed LAYOUT.maxRunBytes of recorded reads. */
+  /** Read bytes not kept: the run passed LAYOUT.maxRunBytes (2 MiB) of recorded reads. */
   get bytesDropped(): number {
     return this.header(LAYOUT.hBytesDropped);
   }

@@ -19,5 +19,5 @@ export type { CampaignOptions, Sink, Stats, Summary, FindingRecord, LeakWindow }
 export { onPool, resultOf } from './runs';
 export type { Run, Runner } from './runs';
 export { isolatedFdCounts, grown } from './leaks';
-export { FileSink, defaultTools, stripExpectations } from './save';
+export { FileSink, defaultTools, stripExpectations, outDirProblem } from './save';
 export type { SaveTools, FileSinkOptions, SavedFinding } from './save';

@@ -57,12 +57,60 @@ export interface SavedFinding {
 const pad = (i: number): string => String(i).padStart(8, '0');
 const keyTag = (key: string): string => seedHash(key).toString(16).padStart(8, '0');
 
+/**
+ * Makes `dir` the output folder: an existing writable folder, or one created here. Undefined
+ * when it is; otherwise why not, in one line. Each missing folder is made on its own, because
+ * Node's recursive mkdir never returns on some paths (`/proc/x`); a probe file tells whether the
+ * folder takes files, which its mode bits do not (a read-only mount, /proc).
+ */
+export function outDirProblem(dir: string): string | undefined {
+  const why = (e: unknown): string => {
+    const err = e as NodeJS.ErrnoException;
+    return err.code ?? (e instanceof Error ? e.message : String(e));
+  };
+  const missing: string[] = [];
+  for (let p = path.resolve(dir); ;) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch (e) {
+      // ENOTDIR: a file on the way, found as the walk goes up.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return `${dir}: cannot look at ${p} (${why(e)})`;
+      missing.push(p);
+      const parent = path.dirname(p);
+      if (parent === p) return `${dir}: no such folder`;
+      p = parent;
+      continue;
+    }
+    if (!st.isDirectory()) return `${dir}: ${p} is not a folder`;
+    break;
+  }
+  for (const m of missing.reverse()) {
+    try {
+      fs.mkdirSync(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return `${dir}: cannot create ${m} (${why(e)})`;
+    }
+  }
+  const probe = path.join(dir, `.epl-fuzz-probe-${process.pid}`);
+  try {
+    fs.writeFileSync(probe, '');
+    fs.unlinkSync(probe);
+  } catch (e) {
+    return `${dir}: cannot write files there (${why(e)})`;
+  }
+  return undefined;
+}
+
 export class FileSink implements Sink {
   readonly saved = new Map<FindingRecord, SavedFinding>();
   private tools: SaveTools | undefined;
 
+  /** Throws when `o.dir` cannot be the output folder (see outDirProblem). */
   constructor(private readonly o: FileSinkOptions) {
-    fs.mkdirSync(o.dir, { recursive: true });
+    const problem = outDirProblem(o.dir);
+    if (problem !== undefined) throw new Error(problem);
   }
 
   private t(): SaveTools {

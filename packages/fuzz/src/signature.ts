@@ -172,7 +172,7 @@ function names(seq: Seq, slot: number): string {
 function bytesText(b: Uint8Array): string {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
   if (b.length <= 16) return JSON.stringify(buf.toString('latin1'));
-  // Drains bring up to 64 KiB: a native hash, not a JS loop over every byte.
+  // A read brings up to 1 MiB: a native hash, not a JS loop over every byte.
   return `${b.length} bytes #${createHash('md5').update(buf).digest('hex').slice(0, 12)}`;
 }
 

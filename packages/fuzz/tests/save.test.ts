@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -5,7 +6,7 @@ import { compile } from '@epl/compiler';
 import { Op, OP_WORDS } from '@epl/program';
 import type { ProgramCode } from '@epl/program';
 import { Campaign, hasPair } from '../src/campaign';
-import { FileSink, stripExpectations } from '../src/save';
+import { FileSink, outDirProblem, stripExpectations } from '../src/save';
 import { PlantedRunner, firstOp } from './helpers';
 
 // A planted kernel (see campaign.test.ts): tcp and tcp6 disagree on a read after a shutdown.
@@ -76,5 +77,41 @@ describe('stripExpectations', () => {
     const t = 'pair 3 4 => ok ~> 3 > 4 S\nread 3 1   ~> none => "x"\nwait 3 => none # c\n';
     const out = stripExpectations(t, compile(t, 'x.epl'), (i) => (i === 0 ? 'wire' : i === 1 ? 'both' : 'result'));
     expect(out).toBe('pair 3 4 => ok\nread 3 1\nwait 3 # c\n');
+  });
+});
+
+describe('outDirProblem: the output folder is checked before anything is written', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'epl-fuzz-out-'));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('accepts an existing folder and creates missing ones, leaving nothing behind', () => {
+    expect(outDirProblem(tmp)).toBeUndefined();
+    const deep = path.join(tmp, 'a', 'b', 'c');
+    expect(outDirProblem(deep)).toBeUndefined();
+    expect(fs.statSync(deep).isDirectory()).toBe(true);
+    expect(fs.readdirSync(deep)).toEqual([]);
+  });
+
+  it('names a file in the way, and a folder that cannot be made or written', () => {
+    const file = path.join(tmp, 'f');
+    fs.writeFileSync(file, '');
+    expect(outDirProblem(file)).toBe(`${file}: ${file} is not a folder`);
+    expect(outDirProblem(path.join(file, 'x', 'y'))).toBe(`${path.join(file, 'x', 'y')}: ${file} is not a folder`);
+    expect(outDirProblem('/dev/null')).toBe('/dev/null: /dev/null is not a folder');
+    expect(outDirProblem('/proc/self')).toMatch(/^\/proc\/self: cannot write files there \(E[A-Z]+\)$/);
+    expect(() => new FileSink({ dir: '/dev/null', seed: 's', runner: new PlantedRunner(() => undefined) })).toThrow('/dev/null: /dev/null is not a folder');
+  });
+
+  it('returns at once where a recursive mkdir never does (/proc/x), in a child process', () => {
+    const save = path.join(__dirname, '..', 'dist', 'save.js');
+    const r = spawnSync(process.execPath, ['-e', `process.stdout.write(String(require(${JSON.stringify(save)}).outDirProblem('/proc/x')))`], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.stdout).toBe('/proc/x: cannot create /proc/x (ENOENT)');
   });
 });

@@ -9,7 +9,7 @@ import type { Test, TestEvents, TestResult, SerializableError } from '@jest/test
 import type { Config } from '@jest/types';
 import type { EmittingTestRunnerInterface, TestRunnerContext, TestRunnerOptions, TestWatcher, UnsubscribeFn } from 'jest-runner';
 import { FAMILIES, type Family } from '@epl/program';
-import { compile } from '@epl/compiler';
+import { compile, decodeSource } from '@epl/compiler';
 import { Pool, type Runner } from '@epl/pool';
 import type { Failure } from '@epl/check';
 import { runFiles, type FileResult } from '@epl/runner';
@@ -171,7 +171,7 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     const file = path.relative(test.context.config.rootDir, test.path) || path.basename(test.path);
     const pattern = this.globalConfig.testNamePattern ? new RegExp(this.globalConfig.testNamePattern, 'i') : undefined;
     try {
-      const programs = compile(fs.readFileSync(test.path, 'utf8'), file);
+      const programs = compile(decodeSource(fs.readFileSync(test.path), file), file);
       return {
         ok: true,
         outcomes: programs.flatMap((p) =>

@@ -76,10 +76,10 @@ export class Lane implements Runner {
     let timer: NodeJS.Timeout | undefined;
     try {
       if (!this.lane || !this.executor) throw new Error(this.openError);
-      // Every Program's sleeps and waits are bounded by the executor (at most maxBudgetMs each)
-      // and every descriptor is non-blocking: past this the thread is not coming back. Its
-      // Programs are reported lost, not waited for forever.
-      const limitMs = jobs.length * LIMITS.maxBudgetMs + MARGIN_MS;
+      // The executor ends every Program by LIMITS.maxRunMs (no step that could block past it
+      // starts): past this the thread is not coming back. Its Programs are reported lost, not
+      // waited for forever.
+      const limitMs = jobs.length * LIMITS.maxRunMs + MARGIN_MS;
       const late = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`the lane's thread did not finish within ${limitMs} ms`)), limitMs);
       });

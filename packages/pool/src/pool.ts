@@ -14,7 +14,7 @@ import { ResultStream } from './stream';
 export interface PoolOptions {
   /** Worker threads (default: one per core). */
   readonly workers?: number;
-  /** Time one Program may take before its worker is stopped (default LIMITS.maxBudgetMs). */
+  /** Time one Program may take before its worker is stopped (default LIMITS.maxRunMs, the executor's own end of a run). */
   readonly budgetMs?: number;
   /** Added to the budget before acting: scheduling, setup and teardown (default 2000). */
   readonly marginMs?: number;
@@ -79,7 +79,7 @@ export class Pool implements Runner {
 
   constructor(opts: PoolOptions = {}) {
     this.workers = Math.max(1, Math.floor(opts.workers ?? availableParallelism()));
-    this.budgetMs = opts.budgetMs ?? LIMITS.maxBudgetMs;
+    this.budgetMs = opts.budgetMs ?? LIMITS.maxRunMs;
     this.marginMs = opts.marginMs ?? 2000;
     this.batchSize = opts.batchSize;
     // Required here so that loading this package for its types does not load piscina.
@@ -224,9 +224,9 @@ export class Pool implements Runner {
 
   /** Gives up on a batch's worker: arms the forced stop, and keeps close() waiting until it is gone. */
   private abandon(flight: InFlight): void {
-    // The executor bounds a Program's sleeps, waits and lingers by LIMITS.maxBudgetMs: past
-    // that (and the margin) the call is not coming back, and only terminating is left.
-    const force = setTimeout(() => flight.abort.abort(new Error('over budget')), LIMITS.maxBudgetMs + this.marginMs);
+    // The executor ends a Program by LIMITS.maxRunMs: past that (and the margin) the call is
+    // not coming back, and only terminating is left.
+    const force = setTimeout(() => flight.abort.abort(new Error('over budget')), LIMITS.maxRunMs + this.marginMs);
     const gone: Promise<void> = (flight.task ?? Promise.resolve()).then(
       () => undefined,
       () => undefined,

@@ -17,14 +17,26 @@ export const LIMITS = {
   maxWaitEvents: 1024,
   /** `linger A S`: largest S (close() may block that long even on a non-blocking socket). */
   maxLingerSeconds: 2,
-  /** Sum of every sleep, wait timeout and linger in one Program, in ms. */
+  /** Sum of every sleep, wait timeout and linger in one Program, in ms (checked before it runs). */
   maxBudgetMs: 10000,
+  /**
+   * Wall time of one run, in ms (checked as it runs): a step that starts past it, or that could
+   * block past it (a sleep, a wait's timeout, a close that SO_LINGER may hold), ends the run
+   * before it runs. Above maxBudgetMs by the time a run's non-blocking work may take.
+   */
+  maxRunMs: 11000,
   /** Descriptors one Program may hold open at once (creating ops beyond it get EMFILE). */
   maxOpenFds: 512,
   /** `fill`/`drain` stop after this many bytes even without EAGAIN. */
   maxFillBytes: 64 << 20,
   /** Segments recorded for one step (more are counted, not stored). */
   maxSegmentsPerStep: 256,
+  /**
+   * Bytes a Program's writes (write, send … oob, fill) may have handed to the kernel and its
+   * reads (read, drain) not taken back, at any time: what bounds the kernel memory one run
+   * holds. A write that would pass it ends the run before it runs; a fill that reaches it, there.
+   */
+  maxQueuedBytes: 64 << 20,
 } as const;
 
 /** What a statement means when it leaves an operand out (the compiler fills them in, the printer leaves them out). */

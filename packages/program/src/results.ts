@@ -19,7 +19,11 @@ export interface StepResult {
   readonly errno: number;
   /** Real descriptor numbers a creating op bound, in operand order (-1: nothing bound). */
   readonly fds: readonly number[];
-  /** `read`/`drain`: the bytes read (drain keeps at most the first 64 KiB). */
+  /**
+   * `read`: the bytes read. A run keeps at most 2 MiB of them (the executor's maxRunBytes): a
+   * later read's bytes may be cut short of `ret` (RunResult.bytesDropped counts what was cut).
+   * `drain` keeps none: its result is the count.
+   */
   readonly bytes?: Uint8Array;
   /** `wait`: the ready list, in the order epoll_wait returned it. */
   readonly ready?: readonly ReadyEntry[];
@@ -46,8 +50,12 @@ export interface RunResult {
   /** True when the run had a network namespace of its own. */
   readonly netns: boolean;
   readonly wire: WireStatus;
-  /** Set when the Program was malformed or the executor failed; `steps` holds what ran before. */
+  /**
+   * Set when the Program was malformed, when a step would have passed a limit (time budget,
+   * queued bytes, results' bounds: the run ended before it) or the executor failed; `steps`
+   * holds what ran before.
+   */
   readonly error?: string;
-  /** Bytes read but not kept, past the run's limit on recorded bytes (absent when none). */
+  /** Read bytes not kept because the run's 2 MiB were used up (absent when none were cut). */
   readonly bytesDropped?: number;
 }

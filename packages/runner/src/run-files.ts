@@ -4,7 +4,6 @@
 // lane); with retries, a scenario whose expectations failed runs again at once, and a later
 // pass is a pass marked flaky with its first attempt. Memory stays bounded: each result is
 // checked as it arrives and its bytes are kept only where asked (failures always).
-import * as fs from 'node:fs';
 import { check, lost, type Outcome } from '@epl/check';
 import { Lane, Pool, type Isolation, type Job, type Ran, type Runner } from '@epl/pool';
 import type { ResultView } from '@epl/executor';
@@ -150,9 +149,10 @@ function prepare(
     const file = nameOf.get(p) ?? p;
     let source: string;
     try {
-      source = fs.readFileSync(p, 'utf8');
+      // As bytes: invalid UTF-8 is a located error naming the byte, a BOM is skipped.
+      source = compiler.readSource(p);
     } catch (e) {
-      out.push({ file, error: { message: `${file}: ${(e as Error).message}` }, programs: [], skipped: [], first: 0, pending: 0 });
+      out.push({ file, error: located(e, file), programs: [], skipped: [], first: 0, pending: 0 });
       continue;
     }
     let programs: Program[];

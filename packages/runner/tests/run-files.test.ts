@@ -40,11 +40,11 @@ class FirstAttemptAsTcp implements Runner {
   readonly attempts = new Map<string, number>();
   constructor(readonly pool: Runner) {}
   run(jobs: readonly Job[]): AsyncIterableIterator<Ran> {
-    const changed = jobs.map((j) => {
+    const changed = jobs.map((j): Job => {
       const title = (j.program as Program).title;
       const n = (this.attempts.get(title) ?? 0) + 1;
       this.attempts.set(title, n);
-      return n === 1 ? { ...j, family: 'tcp' } : j;
+      return n === 1 ? { ...j, family: 'tcp' as const } : j;
     });
     return this.pool.run(changed);
   }

@@ -1,7 +1,6 @@
 // `epl check FILE…`: parse and compile, run nothing. Folders are searched for *.epl files the
 // way every command searches them (@epl/runner's expandPaths).
-import { readFileSync } from 'node:fs';
-import { compile } from '@epl/compiler';
+import { compile, readSource } from '@epl/compiler';
 import { SourceError } from '@epl/program';
 import { expandPaths } from '@epl/runner';
 import { EXIT, type Command, type Io } from '../command';
@@ -35,9 +34,9 @@ export const command: Command = {
     for (const file of files) {
       let source: string;
       try {
-        source = readFileSync(file, 'utf8');
+        source = readSource(file);
       } catch (e) {
-        io.stderr.write(`${file}: ${(e as Error).message}\n`);
+        io.stderr.write(e instanceof SourceError ? e.frame + '\n' : `${file}: ${(e as Error).message}\n`);
         failed++;
         continue;
       }

@@ -152,6 +152,12 @@ export const command: Command = {
     }
     // Loaded here, not at the top: `epl --help` must not load the pool.
     const fuzz = require('@epl/fuzz') as typeof import('@epl/fuzz');
+    // Before any worker starts: an output folder that cannot be is a usage error, found at once.
+    const outProblem = fuzz.outDirProblem(parsed.out);
+    if (outProblem !== undefined) {
+      io.stderr.write(`epl fuzz: --out ${outProblem}\n`);
+      return EXIT.usage;
+    }
     const { Pool } = require('@epl/pool') as typeof import('@epl/pool');
     const seed = parsed.seed ?? randomBytes(4).readUInt32BE(0).toString();
     const pool = new Pool({ workers: parsed.workers });

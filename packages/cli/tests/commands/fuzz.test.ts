@@ -1,4 +1,5 @@
 // `epl fuzz` end to end: the real generator, pool, executor, compiler and runner.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -66,6 +67,15 @@ describe('epl fuzz', () => {
     const r = await fuzz('--length', 'x');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/epl fuzz: --length takes a whole number/);
+  });
+
+  it('checks --out before starting: one line and 2 for a folder it cannot use', async () => {
+    const r = await fuzz('--count', '10', '--out', '/dev/null');
+    expect(r).toEqual({ code: 2, out: '', err: 'epl fuzz: --out /dev/null: /dev/null is not a folder\n' });
+    // Where a recursive mkdir spun for ever (run as the user does, so a hang fails, not holds, the test).
+    const bin = path.join(__dirname, '..', '..', 'bin', 'epl.js');
+    const p = spawnSync(process.execPath, [bin, 'fuzz', '--count', '10', '--out', '/proc/x'], { encoding: 'utf8', timeout: 60_000 });
+    expect({ code: p.status, out: p.stdout, err: p.stderr }).toEqual({ code: 2, out: '', err: 'epl fuzz: --out /proc/x: cannot create /proc/x (ENOENT)\n' });
   });
 
   it('runs a campaign, prints its figures and writes the same files for the same seed and count', async () => {

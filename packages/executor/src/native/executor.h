@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/epoll.h>
+#include <time.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -22,13 +23,18 @@ struct FdState {
   struct Owned {
     int fd;
     int32_t creator;  // slot of the name whose creating op made the description (a dup keeps it)
+    int32_t file;     // the open file description: numbered by creating ops, shared by dups
     bool socket;      // written with send(MSG_NOSIGNAL) rather than write()
+    bool tcp;         // a TCP socket: its last close may block for SO_LINGER
   };
   int32_t num[limits::maxSlots];
   bool bound[limits::maxSlots];
   std::vector<Owned> owned;
   Endpoints endpoints;
   bool lingerUsed = false;
+  int32_t nextFile = 0;
+  // Bytes written and not read back (LIMITS.maxQueuedBytes), over every descriptor.
+  int64_t queued = 0;
 
   FdState() { clear(); }
   ~FdState() { teardown(); }
@@ -86,9 +92,17 @@ class Executor {
   void drainWire(FdState& st);
   void fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
+  // Ending a run at a step (the step is not recorded; meta_.errorOp names it).
+  void stopRun(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+  bool timeFor(int64_t ms, const char* why);
+  bool queueFor(FdState& st, int64_t bytes);
+  int64_t lingerMs(const FdState& st, const FdState::Owned& o) const;
+  const char* opName() const;
+
   // Creating-op helpers.
   bool room(FdState& st, size_t n, int32_t* rec, std::initializer_list<int32_t> slots);
-  void bindFd(FdState& st, int32_t slot, int fd, int32_t creator, bool socket, int32_t* rec);
+  void bindFd(FdState& st, int32_t slot, int fd, int32_t creator, bool socket, bool tcp, int32_t* rec);
+  void bindDup(FdState& st, int32_t slot, int fd, const FdState::Owned& from, int32_t* rec);
   void bindFailed(FdState& st, std::initializer_list<int32_t> slots, int err, int32_t* rec);
   void opTcp(FdState& st, int af, int32_t a, int32_t b, int32_t* rec);
   void opUnix(FdState& st, int32_t a, int32_t b, int32_t* rec);
@@ -104,6 +118,12 @@ class Executor {
 
   Results results_;
   Results::Meta meta_;
+  // The run in progress: its end (LIMITS.maxRunMs from its start), the op running, and whether
+  // a step ended it.
+  timespec deadline_ = {0, 0};
+  int64_t opIndex_ = 0;
+  int32_t opCode_ = 0;
+  bool stopped_ = false;
   char kernel_[65];
   char error_[320];
   FdState scratch_;

@@ -108,9 +108,11 @@ const char* kindName(Kind k);
   X(maxWaitEvents, 1024)     \
   X(maxLingerSeconds, 2)     \
   X(maxBudgetMs, 10000)      \
+  X(maxRunMs, 11000)         \
   X(maxOpenFds, 512)         \
   X(maxFillBytes, 64 << 20)  \
-  X(maxSegmentsPerStep, 256)
+  X(maxSegmentsPerStep, 256) \
+  X(maxQueuedBytes, 64 << 20)
 
 namespace limits {
 #define EPL_LIMIT_CONST(name, value) constexpr int64_t name = (value);

@@ -59,10 +59,11 @@ namespace epl {
   X(sReadyCount, 9) /* -1: the op is not a wait */                                \
   X(sSegStart, 10)                                                                \
   X(sSegCount, 11)                                                                \
-  X(sSegDropped, 12) /* segments of the step past maxSegmentsPerStep */           \
-  /* bytes kept: drain keeps the first 64 KiB; a run keeps at most maxRunBytes */ \
-  X(maxDrainBytes, 64 << 10)                                                      \
-  X(maxRunBytes, 32 << 20)
+  X(sSegDropped, 12) /* segments of the step past a per-step or per-run cap */    \
+  /* what one run keeps at most, so that its results buffer stays under 3 MiB: */ \
+  X(maxRunBytes, 2 << 20)  /* read bytes; the rest counted in hBytesDropped */    \
+  X(maxRunSegments, 16384) /* the rest counted in sSegDropped */                  \
+  X(maxRunReady, 16384)    /* a wait past it ends the run */
 
 namespace layout {
 #define EPL_LAYOUT_CONST(name, value) constexpr int32_t name = (value);
@@ -117,12 +118,12 @@ class Results {
     current()[layout::sReadyCount]++;
   }
 
-  // Records bytes read for the current step, keeping at most `keep` of them and at most
-  // maxRunBytes in the whole run.
-  void bytes(const uint8_t* p, size_t n, size_t keep) {
+  // Records bytes read for the current step, at most maxRunBytes in the whole run; the rest
+  // are counted in bytesDropped_ (the step's byte count then falls short of its ret).
+  void bytes(const uint8_t* p, size_t n) {
     int32_t* s = current();
     size_t room = static_cast<size_t>(layout::maxRunBytes) - bytes_.size();
-    size_t k = n < keep ? n : keep;
+    size_t k = n;
     if (k > room) {
       bytesDropped_ += static_cast<int64_t>(k - room);
       k = room;
@@ -131,24 +132,17 @@ class Results {
     s[layout::sBytesLen] = static_cast<int32_t>(k);
     bytes_.insert(bytes_.end(), p, p + k);
   }
-  // Appends to the current step's bytes (drain reads in several calls).
-  void appendBytes(const uint8_t* p, size_t n, size_t keep) {
-    int32_t* s = current();
-    if (s[layout::sBytesLen] < 0) return bytes(p, n, keep);
-    size_t have = static_cast<size_t>(s[layout::sBytesLen]);
-    size_t want = have >= keep ? 0 : (n < keep - have ? n : keep - have);
-    size_t room = static_cast<size_t>(layout::maxRunBytes) - bytes_.size();
-    if (want > room) {
-      bytesDropped_ += static_cast<int64_t>(want - room);
-      want = room;
-    }
-    bytes_.insert(bytes_.end(), p, p + want);
-    s[layout::sBytesLen] = static_cast<int32_t>(have + want);
-  }
+
+  // Whether `n` more ready entries fit in the run's maxRunReady.
+  bool readyFits(size_t n) const { return ready_.size() / layout::readyWords + n <= static_cast<size_t>(layout::maxRunReady); }
+
+  // Forgets the current step's record (a step refused, or cut short, ends the run without one).
+  void dropStep() { steps_.resize(steps_.size() - layout::stepWords); }
 
   void segment(int32_t src, int32_t dst, int32_t flags, int32_t len) {
     int32_t* s = current();
-    if (s[layout::sSegCount] >= limits::maxSegmentsPerStep) {
+    if (s[layout::sSegCount] >= limits::maxSegmentsPerStep ||
+        segs_.size() >= static_cast<size_t>(layout::maxRunSegments) * layout::segmentWords) {
       s[layout::sSegDropped]++;
       return;
     }
