@@ -57,6 +57,8 @@ export interface StepRecord {
   readonly line: number;
   readonly col: number;
   readonly op: string;
+  /** The statement belongs to the file's setup (shared by every scenario), not to the scenario's block. */
+  readonly setup: boolean;
   /** The return value, or the errno name when the call failed. */
   readonly result: number | string;
   /** Real descriptor numbers bound by the step, by name. */
@@ -88,6 +90,8 @@ export interface ScenarioRecord {
   /** Present when the scenario passed after failing. */
   readonly flaky?: { readonly attempts: number; readonly firstFailure: string };
   readonly error?: string;
+  /** The Program's names in slot order (setup and scenario). */
+  readonly names: readonly string[];
   readonly steps: readonly StepRecord[];
 }
 
@@ -151,6 +155,7 @@ export function toRecord(s: ScenarioReport, source?: string): ScenarioRecord {
       line: step?.span.line ?? 0,
       col: step?.span.col ?? 0,
       op: stepText(program, i, source),
+      setup: step?.setup ?? false,
       result: r.errno !== 0 ? errnoName(r.errno) : r.ret,
       fds: fdsOf(program, i, r),
     };
@@ -175,6 +180,7 @@ export function toRecord(s: ScenarioReport, source?: string): ScenarioRecord {
     pass: s.pass,
     attempts: s.attempts,
     ...(s.flaky ? { flaky: { attempts: s.flaky.attempts, firstFailure: s.flaky.firstFailure } } : {}),
+    names: [...program.names],
     steps,
   };
   return result.error !== undefined ? { ...out, error: result.error } : out;

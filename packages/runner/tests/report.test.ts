@@ -15,13 +15,15 @@ describe('toRecord', () => {
   it('gives the documented fields, statement text from the source', () => {
     const { source } = shutRd();
     const rec = toRecord(report(), source);
-    expect(Object.keys(rec)).toEqual(['file', 'title', 'family', 'kernel', 'netns', 'wire', 'pass', 'attempts', 'steps']);
+    expect(Object.keys(rec)).toEqual(['file', 'title', 'family', 'kernel', 'netns', 'wire', 'pass', 'attempts', 'names', 'steps']);
+    expect(rec.names).toEqual(['5', '6', '3']);
     expect(rec.attempts).toBe(1);
     expect(rec.steps).toHaveLength(12);
     expect(rec.steps[0]).toEqual({
       line: 2,
       col: 1,
       op: 'tcp 5 6',
+      setup: false,
       result: 0,
       fds: { '5': 20, '6': 22 },
       wire: [
@@ -43,6 +45,12 @@ describe('toRecord', () => {
       pass: true,
     });
     expect(rec.steps[9]).toMatchObject({ op: 'read 5 1', bytes: 'a', got: '"a"' });
+  });
+
+  it('marks the steps of the setup', () => {
+    const { program, result: r } = shutRd();
+    const withSetup = { ...program, steps: program.steps.map((s, i) => ({ ...s, setup: i < 5 })) };
+    expect(toRecord(report(withSetup, r)).steps.map((s) => s.setup)).toEqual([true, true, true, true, true, false, false, false, false, false, false, false]);
   });
 
   it('reports errno names, errors, and unchecked wire', () => {

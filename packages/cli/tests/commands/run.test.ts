@@ -216,7 +216,7 @@ describe('epl run', () => {
       ['two', 'unix', true],
     ]);
     for (const l of lines) {
-      expect(Object.keys(l).sort()).toEqual(['attempts', 'family', 'file', 'kernel', 'netns', 'pass', 'steps', 'title', 'wire']);
+      expect(Object.keys(l).sort()).toEqual(['attempts', 'family', 'file', 'kernel', 'names', 'netns', 'pass', 'steps', 'title', 'wire']);
       expect(l.attempts).toBe(1);
       expect(l.file).toBe(f);
       expect(typeof l.kernel).toBe('string');
@@ -224,9 +224,10 @@ describe('epl run', () => {
       expect(typeof l.wire.captured).toBe('boolean');
     }
     const [pair, write1] = lines[0].steps;
-    expect(pair).toMatchObject({ line: 1, col: 1, op: 'pair a b', result: 0, got: 'ok', pass: true });
+    expect(lines[0].names).toEqual(['a', 'b']);
+    expect(pair).toMatchObject({ line: 1, col: 1, op: 'pair a b', setup: true, result: 0, got: 'ok', pass: true });
     expect(Object.keys(pair.fds).sort()).toEqual(['a', 'b']);
-    expect(write1).toMatchObject({ line: 3, col: 3, op: 'write a "x"', result: 1, expect: '1', got: '1', pass: true });
+    expect(write1).toMatchObject({ line: 3, col: 3, op: 'write a "x"', setup: false, result: 1, expect: '1', got: '1', pass: true });
     expect(lines[2].steps[1]).toMatchObject({ op: 'read b', result: 'EAGAIN', expect: 'EAGAIN', pass: true });
   });
 
