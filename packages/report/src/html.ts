@@ -8,6 +8,7 @@ import type { Group, Status } from './group';
 import { pageMain } from './page-script';
 import type { ScenarioRecord, Sources, StepRecord } from './record';
 import { CSS, FLAG_COLOURS, SEGMENT_COLOURS } from './style';
+import { failuresOf } from './text';
 import { SHIPPED, arrowsSvg, chip, esc, groupBodyHtml } from './view';
 import type { GroupData } from './view';
 
@@ -21,7 +22,7 @@ export interface HtmlOptions {
 /** A report of at most this many scenarios opens with every scenario open. */
 export const OPEN_ALL_MAX = 50;
 /** A larger one opens with its first failed, errored or flaky scenarios open, at most this many. */
-export const OPEN_PROBLEMS_MAX = 20;
+export const OPEN_PROBLEMS_MAX = 10;
 
 const ICON: Readonly<Record<Status, string>> = { pass: '✓', fail: '✗', error: '!', flaky: '~' };
 const WORD: Readonly<Record<Status, string>> = { pass: 'passed', fail: 'failed', error: 'error', flaky: 'flaky' };
@@ -125,8 +126,26 @@ const HELP =
   '<tr><td><kbd>f</kbd></td><td>only failed, errored and flaky scenarios, or all</td></tr>' +
   '<tr><td><kbd>?</kbd> <kbd>Esc</kbd></td><td>show, hide this list</td></tr></table></div>';
 
+/** JSON that can sit in a script element: `<` written as `\u003c`, so nothing in it closes the element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+/** A scenario's section: its summary line, and its body written (open) or its data to write it from (folded). */
+/** One line on why a scenario did not pass: its first failed expectation, or its error. */
+function whyLine(g: Group): string {
+  for (const v of g.variants) {
+    const r = v.record;
+    if (r.error !== undefined) return `${v.label}: error: ${r.error}`;
+    for (const f of r.pass ? [] : failuresOf(r))
+      return `${v.label}: line ${f.at.slice(r.file.length + 1).split(':')[0]} ${f.statement}: ${f.arrow} expected ${f.expected}, got ${f.got}`;
+  }
+  return '';
+}
+
 function sectionHtml(g: Group, open: boolean): string {
   const own = g.variants[0].record.steps.find((s) => !s.setup) ?? g.variants[0].record.steps[0];
+  const why = g.status === 'fail' || g.status === 'error' ? whyLine(g) : '';
   const words = [g.file, g.title, WORD[g.status], ...g.variants.flatMap((v) => [v.label, WORD[variantStatus(v.record)]])];
   let vars = '';
   for (const v of g.variants) {
@@ -135,8 +154,9 @@ function sectionHtml(g: Group, open: boolean): string {
   }
   return (
     `<details class="scn ${g.status}" id="${g.id}" data-status="${g.status}" data-q="${esc(words.join(' ').toLowerCase())}"${open ? ' data-rendered="1" open' : ''}>` +
-    `<summary>${icon(g.status)}<span class="title">${esc(g.title)}</span><span class="where">${esc(g.file)}${own ? `:${own.line}` : ''}</span><span class="vars">${vars}</span></summary>` +
-    `<div class="body">${open ? groupBodyHtml(g) : ''}</div></details>`
+    `<summary>${icon(g.status)}<span class="head"><span class="title">${esc(g.title)}</span><span class="where">${esc(g.file)}${own ? `:${own.line}` : ''}</span>` +
+    `${why ? `<span class="why" title="${esc(why)}">${esc(why)}</span>` : ''}</span><span class="vars">${vars}</span></summary>` +
+    `<div class="body">${open ? groupBodyHtml(g) : `<script type="application/json">${scriptJson(compactGroup(g))}</script>`}</div></details>`
   );
 }
 
@@ -147,17 +167,16 @@ export function renderHtml(records: readonly ScenarioRecord[], options: HtmlOpti
   const open = new Set<string>();
   if (groups.length <= OPEN_ALL_MAX) for (const g of groups) open.add(g.id);
   else for (const g of groups.filter((x) => x.status !== 'pass').slice(0, OPEN_PROBLEMS_MAX)) open.add(g.id);
-  const data: Record<string, GroupData> = {};
-  for (const g of groups) if (!open.has(g.id)) data[g.id] = compactGroup(g);
   const script = `${SHIPPED.map((f) => f.toString()).join('\n')}\n(${pageMain.toString()})(groupBodyHtml);`;
   const sections = groups.length ? groups.map((g) => sectionHtml(g, open.has(g.id))).join('\n') : '<p class="empty">No records.</p>';
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>${esc(title)}</title><style>${CSS}</style></head><body>` +
+    // The page's script runs last; the class that hides the other runs' tabs is set first, so
+    // that the browser never lays out what it is about to hide.
+    `<title>${esc(title)}</title><style>${CSS}</style><script>document.documentElement.classList.add('js')</script></head><body>` +
     `<header class="top"><h1>${esc(title)}</h1>${summaryHtml(records)}${legendHtml()}</header>` +
     `<div class="layout">${indexHtml(groups)}<main>${sections}</main></div>${HELP}` +
-    `<script type="application/json" id="epl-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>` +
     `<script>${script}</script></body></html>\n`
   );
 }

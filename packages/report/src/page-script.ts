@@ -5,7 +5,6 @@ import type { GroupData } from './view';
 
 export function pageMain(renderBody: (group: GroupData) => string): void {
   const doc = document;
-  doc.documentElement.classList.add('js');
   const filter = doc.getElementById('filter') as HTMLInputElement;
   const problemsOnly = doc.getElementById('problems') as HTMLInputElement;
   const shown = doc.getElementById('shown') as HTMLElement;
@@ -14,17 +13,15 @@ export function pageMain(renderBody: (group: GroupData) => string): void {
   const items = new Map<string, HTMLElement>();
   for (const li of Array.from(doc.querySelectorAll<HTMLElement>('#index li.it'))) items.set(li.dataset.id ?? '', li);
   const fileItems = Array.from(doc.querySelectorAll<HTMLElement>('#index li.file'));
-  let data: Record<string, GroupData> | undefined;
   let current: HTMLDetailsElement | undefined;
 
-  /** Renders a section's body from the embedded data the first time it is needed. */
+  /** Writes a folded section's body from the data it carries, the first time it is needed. */
   function ensure(sec: HTMLDetailsElement): void {
     if (sec.dataset.rendered === '1') return;
-    data ??= JSON.parse(doc.getElementById('epl-data')?.textContent ?? '{}') as Record<string, GroupData>;
-    const group = data[sec.id];
     const body = sec.querySelector('.body');
-    if (!group || !body) return;
-    body.innerHTML = renderBody(group);
+    const data = body?.querySelector('script[type="application/json"]');
+    if (!body || !data) return;
+    body.innerHTML = renderBody(JSON.parse(data.textContent ?? 'null') as GroupData);
     sec.dataset.rendered = '1';
   }
 
@@ -71,12 +68,16 @@ export function pageMain(renderBody: (group: GroupData) => string): void {
     for (const sec of sections) {
       const hay = sec.dataset.q ?? '';
       const ok = (!onlyProblems || sec.dataset.status !== 'pass') && words.every((w) => hay.includes(w));
-      sec.hidden = !ok;
+      // Only what changes is touched: each write makes the browser look at the element again.
+      if (sec.hidden === ok) sec.hidden = !ok;
       const item = items.get(sec.id);
-      if (item) item.hidden = !ok;
+      if (item && item.hidden === ok) item.hidden = !ok;
       if (ok) n++;
     }
-    for (const f of fileItems) f.hidden = f.querySelector('li.it:not([hidden])') === null;
+    for (const f of fileItems) {
+      const empty = f.querySelector('li.it:not([hidden])') === null;
+      if (f.hidden !== empty) f.hidden = empty;
+    }
     shown.textContent = n === sections.length ? `${n} scenarios` : `${n} of ${sections.length} scenarios`;
   }
 

@@ -71,6 +71,8 @@ main{padding:10px 22px 60px;min-width:0}
 .st-icon{display:inline-block;width:1.1em;text-align:center;font-weight:700}
 .st-icon.pass{color:var(--pass)}.st-icon.fail{color:var(--fail)}.st-icon.error{color:var(--error)}.st-icon.flaky{color:var(--flaky)}
 details.scn{border:1px solid var(--line);border-radius:8px;margin:10px 0;background:#fff}
+@media screen{details.scn{content-visibility:auto;contain-intrinsic-size:auto 60px}details.scn[open]{contain-intrinsic-size:auto 900px}
+#index li.file{content-visibility:auto;contain-intrinsic-size:auto 120px}}
 details.scn.current{box-shadow:0 0 0 2px var(--accent)}
 details.scn>summary{list-style:none;cursor:pointer;padding:8px 12px;display:flex;gap:10px;align-items:baseline;flex-wrap:wrap;border-radius:8px}
 details.scn>summary::-webkit-details-marker{display:none}
@@ -79,9 +81,13 @@ details.scn[open]>summary::before{content:"▾"}
 details.scn[open]>summary{border-bottom:1px solid var(--line);border-radius:8px 8px 0 0;background:var(--soft)}
 details.scn>summary:focus-visible{outline:2px solid var(--accent);outline-offset:-2px}
 details.scn.fail{border-left:4px solid var(--fail)}details.scn.error{border-left:4px solid var(--error)}details.scn.flaky{border-left:4px solid var(--flaky)}
-summary .title{font-weight:600;font-size:15px}
-summary .where{color:var(--muted);font:12px var(--mono)}
-.vars{display:inline-flex;gap:4px;margin-left:auto}
+details.scn>summary{flex-wrap:nowrap}
+summary .head{flex:1;min-width:0}
+summary .title{font-weight:600;font-size:15px;margin-right:10px}
+summary .where{color:var(--muted);font:12px var(--mono);white-space:nowrap}
+summary .why{display:block;font:12px var(--mono);color:var(--fail);margin-top:2px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+details.scn.error summary .why{color:var(--error)}
+.vars{display:inline-flex;flex-wrap:wrap;justify-content:flex-end;gap:4px;flex:none;max-width:45%}
 .var{font-size:11.5px;border-radius:10px;padding:0 7px;border:1px solid;white-space:nowrap}
 .var.pass{color:var(--pass);border-color:#8ddb9f;background:#f0fff4}
 .var.fail{color:var(--fail);border-color:#ffaba8;background:#fff5f5}

@@ -404,20 +404,24 @@ export function variantNotes(variant: VariantData): string {
   return out;
 }
 
-/** The whole body of one scenario's section. */
+/** The whole body of one scenario's section; the first run that did not plainly pass is the tab shown. */
 export function groupBodyHtml(group: GroupData): string {
   const vs = group.variants;
+  const shown = Math.max(
+    0,
+    vs.findIndex((v) => !v.record.pass || v.record.flaky !== undefined),
+  );
   let out = excerptHtml(group);
   if (vs.length > 1) {
     out += '<div class="tabs" role="tablist">';
     vs.forEach((v, k) => {
       const st = v.record.error !== undefined ? 'error' : !v.record.pass ? 'fail' : v.record.flaky ? 'flaky' : 'pass';
-      out += `<button type="button" role="tab" class="tab ${st}${k === 0 ? ' on' : ''}" data-v="${k}" aria-selected="${k === 0 ? 'true' : 'false'}">${esc(v.label)}</button>`;
+      out += `<button type="button" role="tab" class="tab ${st}${k === shown ? ' on' : ''}" data-v="${k}" aria-selected="${k === shown ? 'true' : 'false'}">${esc(v.label)}</button>`;
     });
     out += '</div>';
   }
   vs.forEach((v, k) => {
-    out += `<div class="panel${k === 0 ? ' on' : ''}" data-v="${k}" role="tabpanel"><h4 class="vh">${esc(v.label)}</h4>${variantNotes(v)}<div class="scroll">${timelineHtml(group, v)}</div></div>`;
+    out += `<div class="panel${k === shown ? ' on' : ''}" data-v="${k}" role="tabpanel"><h4 class="vh">${esc(v.label)}</h4>${variantNotes(v)}<div class="scroll">${timelineHtml(group, v)}</div></div>`;
   });
   if (vs.length > 1) out += matrixHtml(group);
   return out;

@@ -9,14 +9,18 @@ function many(n: number, failEvery = 0): ScenarioRecord[] {
   return Array.from({ length: n }, (_, i) => ({ ...(failEvery && i % failEvery === 0 ? sampleFailing() : sample()), title: `scenario ${i}` }));
 }
 
+/** The data of each folded scenario, by section id. */
 function data(html: string): Record<string, unknown> {
-  const m = /<script type="application\/json" id="epl-data">([^]*?)<\/script>/.exec(html);
-  if (!m) throw new Error('no data');
-  return JSON.parse(m[1]) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const m of html.matchAll(
+    /<details class="scn [a-z]+" id="([^"]+)"[^>]*>(?:(?!<\/details>)[^])*?<div class="body"><script type="application\/json">([^]*?)<\/script><\/div><\/details>/g,
+  ))
+    out[m[1]] = JSON.parse(m[2]);
+  return out;
 }
 
 function script(html: string): string {
-  const m = /<script>([^]*?)<\/script><\/body>/.exec(html);
+  const m = /<script>((?:(?!<script>)[^])*)<\/script><\/body>/.exec(html);
   if (!m) throw new Error('no script');
   return m[1];
 }
@@ -45,6 +49,9 @@ describe('renderHtml', () => {
       ['pass', ids[1]],
     ]);
     expect(html).toContain('<span class="var fail" title="tcp #2: failed">✗ tcp #2</span>');
+    // A scenario that did not pass says why on its summary line, folded or not.
+    expect(html).toContain('<span class="why" title="tcp #2: line 7 shutdown 5 WR: ~&gt; expected 5 &gt; 6 F., 6 &gt; 5 ., got 5 &gt; 6 F.">');
+    expect(renderHtml([sample({ error: 'the worker died', pass: false })])).toContain('<span class="why" title="tcp: error: the worker died">');
   });
 
   it('escapes what the records say: a title cannot close the script or add markup', () => {
@@ -53,11 +60,12 @@ describe('renderHtml', () => {
     const html = renderHtml(records);
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &quot;q&quot;');
-    // The scenario is closed: its data is embedded, with `<` escaped.
-    const blob = /id="epl-data">([^]*?)<\/script>/.exec(html)?.[1] ?? '';
-    expect(blob).not.toContain('<');
+    // The scenario is folded: its data is embedded, with `<` escaped.
+    const blobs = [...html.matchAll(/<script type="application\/json">([^]*?)<\/script>/g)].map((m) => m[1]);
+    expect(blobs).toHaveLength(OPEN_ALL_MAX + 1);
+    for (const b of blobs) expect(b).not.toContain('<');
     expect(JSON.stringify(data(html))).toContain(JSON.stringify(evil));
-    expect(html.match(/<\/script>/g)).toHaveLength(2);
+    expect(html.match(/<\/script>/g)).toHaveLength(OPEN_ALL_MAX + 3);
   });
 
   it(`opens every scenario of a report of at most ${OPEN_ALL_MAX}, written in the page`, () => {

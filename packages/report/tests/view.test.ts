@@ -224,6 +224,21 @@ describe('matrixHtml', () => {
   });
 });
 
+describe('groupBodyHtml', () => {
+  it('a tab per run; the first run that did not plainly pass is the one shown', () => {
+    const tabs = (html: string) => [...html.matchAll(/<button [^>]*class="tab (\w+)( on)?"[^>]*>([^<]*)</g)].map((m) => `${m[3]}:${m[1]}${m[2] ? ':on' : ''}`);
+    expect(tabs(groupBodyHtml(group([sample(), { ...sampleFailing(), family: 'unix' }])))).toEqual(['tcp:pass', 'unix:fail:on']);
+    expect(tabs(groupBodyHtml(group([sample(), sample({ family: 'unix' })])))).toEqual(['tcp:pass:on', 'unix:pass']);
+    const html = groupBodyHtml(group([sample(), sample({ family: 'tcp6', flaky: { attempts: 2, firstFailure: 'x' } })]));
+    expect(tabs(html)).toEqual(['tcp:pass', 'tcp6:flaky:on']);
+    expect([...html.matchAll(/<div class="panel( on)?" data-v="(\d)"/g)].map((m) => `${m[2]}${m[1] ?? ''}`)).toEqual(['0', '1 on']);
+    // One run: no tabs, no side-by-side table.
+    const one = groupBodyHtml(group([sample()]));
+    expect(tabs(one)).toEqual([]);
+    expect(one).not.toContain('class="mx"');
+  });
+});
+
 describe('SHIPPED', () => {
   // The page runs these functions from their source text: each must use nothing but its
   // arguments, the other shipped functions and JavaScript's globals.
