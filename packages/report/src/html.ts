@@ -6,11 +6,10 @@
 import { groupRecords, summarize } from './group';
 import type { Group, Status } from './group';
 import { pageMain } from './page-script';
-import type { ScenarioRecord, Sources, StepRecord } from './record';
+import type { ScenarioRecord, Sources } from './record';
 import { CSS, FLAG_COLOURS, SEGMENT_COLOURS } from './style';
 import { failuresOf } from './text';
 import { SHIPPED, arrowsSvg, chip, esc, groupBodyHtml } from './view';
-import type { GroupData } from './view';
 
 export interface HtmlOptions {
   /** The page's title (default `epl report`). */
@@ -29,30 +28,6 @@ const WORD: Readonly<Record<Status, string>> = { pass: 'passed', fail: 'failed',
 
 function icon(status: Status): string {
   return `<span class="st-icon ${status}" title="${WORD[status]}">${ICON[status]}</span>`;
-}
-
-/** What the page needs of a step: the bytes read are in `got` already, empty lists say nothing. */
-function compactStep(s: StepRecord): StepRecord {
-  const out: { -readonly [K in keyof StepRecord]: StepRecord[K] } = { ...s };
-  delete out.bytes;
-  if (!s.fds || Object.keys(s.fds).length === 0) delete out.fds;
-  if (!s.wire || s.wire.length === 0) delete out.wire;
-  return out;
-}
-
-function compactGroup(g: Group): GroupData {
-  return {
-    id: g.id,
-    file: g.file,
-    title: g.title,
-    variants: g.variants.map((v) => {
-      const record: { -readonly [K in keyof ScenarioRecord]: ScenarioRecord[K] } = { ...v.record, steps: v.record.steps.map(compactStep) };
-      delete record.netns;
-      return { label: v.label, record };
-    }),
-    ...(g.comments ? { comments: g.comments } : {}),
-    ...(g.excerpt ? { excerpt: g.excerpt } : {}),
-  };
 }
 
 function variantStatus(r: ScenarioRecord): Status {
@@ -156,7 +131,7 @@ function sectionHtml(g: Group, open: boolean): string {
     `<details class="scn ${g.status}" id="${g.id}" data-status="${g.status}" data-q="${esc(words.join(' ').toLowerCase())}"${open ? ' data-rendered="1" open' : ''}>` +
     `<summary>${icon(g.status)}<span class="head"><span class="title">${esc(g.title)}</span><span class="where">${esc(g.file)}${own ? `:${own.line}` : ''}</span>` +
     `${why ? `<span class="why" title="${esc(why)}">${esc(why)}</span>` : ''}</span><span class="vars">${vars}</span></summary>` +
-    `<div class="body">${open ? groupBodyHtml(g) : `<script type="application/json">${scriptJson(compactGroup(g))}</script>`}</div></details>`
+    `<div class="body">${open ? groupBodyHtml(g) : `<script type="application/json">${scriptJson(g)}</script>`}</div></details>`
   );
 }
 
