@@ -15,14 +15,46 @@ export function pageMain(renderBody: (group: GroupData) => string): void {
   const fileItems = Array.from(doc.querySelectorAll<HTMLElement>('#index li.file'));
   let current: HTMLDetailsElement | undefined;
 
-  /** Writes a folded section's body from the data it carries, the first time it is needed. */
+  // The folded scenarios' records: a line per scenario (`id`, tab, JSON), gzipped, in base64,
+  // unpacked once (DecompressionStream) when the page is idle or when a scenario is first
+  // opened, whichever comes first; a scenario's line is parsed when it opens.
+  let unpacking: Promise<Map<string, string>> | undefined;
+  let lines: Map<string, string> | undefined;
+  function unpack(): Promise<Map<string, string>> {
+    unpacking ??= (async () => {
+      const text = doc.getElementById('epl-data')?.textContent?.trim() ?? '';
+      const out = new Map<string, string>();
+      if (text !== '') {
+        const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+        const all = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+        for (const line of all.split('\n')) {
+          const tab = line.indexOf('\t');
+          out.set(line.slice(0, tab), line.slice(tab + 1));
+        }
+      }
+      return (lines = out);
+    })();
+    return unpacking;
+  }
+
+  /** Writes a folded section's body the first time it is opened (once the records are unpacked). */
   function ensure(sec: HTMLDetailsElement): void {
     if (sec.dataset.rendered === '1') return;
     const body = sec.querySelector('.body');
-    const data = body?.querySelector('script[type="application/json"]');
-    if (!body || !data) return;
-    body.innerHTML = renderBody(JSON.parse(data.textContent ?? 'null') as GroupData);
-    sec.dataset.rendered = '1';
+    if (!body) return;
+    const write = (all: Map<string, string>) => {
+      const line = all.get(sec.id);
+      if (sec.dataset.rendered === '1' || line === undefined) return;
+      body.innerHTML = renderBody(JSON.parse(line) as GroupData);
+      sec.dataset.rendered = '1';
+    };
+    if (lines) write(lines);
+    else {
+      body.textContent = 'unpacking the records…';
+      unpack().then(write, (err: unknown) => {
+        body.textContent = `this browser could not unpack the records of this report: ${String(err)}`;
+      });
+    }
   }
 
   function setCurrent(sec: HTMLDetailsElement, scroll: boolean): void {
@@ -167,7 +199,8 @@ export function pageMain(renderBody: (group: GroupData) => string): void {
   filter.addEventListener('search', apply);
   problemsOnly.addEventListener('change', apply);
   window.addEventListener('hashchange', openFromHash);
-  // Print what the filter shows, every scenario open (a long report prints long).
+  // Print what the filter shows, every scenario open (a long report prints long); a folded
+  // scenario prints written only once the records are unpacked (a moment after the page loads).
   window.addEventListener('beforeprint', () => {
     for (const sec of visible()) {
       ensure(sec);
@@ -176,4 +209,6 @@ export function pageMain(renderBody: (group: GroupData) => string): void {
   });
   apply();
   if (location.hash) openFromHash();
+  // Unpack while the reader reads, so that opening a scenario, or printing, finds them ready.
+  window.addEventListener('load', () => setTimeout(() => void unpack(), 50));
 }

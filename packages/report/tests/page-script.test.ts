@@ -275,6 +275,7 @@ inChromium(`the report in Chromium${chromiumMissing !== undefined ? ` (SKIPPED: 
       expect(await page.locator('details.scn .body table').count()).toBe(0);
       const groups = groupRecords(many);
       await page.locator(`#${groups[7].id} > summary`).click();
+      await page.waitForFunction((id) => document.querySelector(`#${id} .body table`) !== null, groups[7].id);
       const lazy = await page.locator(`#${groups[7].id} .body`).innerHTML();
       const direct = await page.evaluate((html) => {
         const t = document.createElement('template');
