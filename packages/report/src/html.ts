@@ -143,7 +143,8 @@ export function renderHtml(records: readonly ScenarioRecord[], options: HtmlOpti
   // less before it shows the page. A line is parsed only when its scenario opens.
   const folded = groups.filter((g) => !open.has(g.id));
   const data = folded.length ? gzipSync(folded.map((g) => `${g.id}\t${JSON.stringify(g)}`).join('\n')).toString('base64') : '';
-  const script = `${SHIPPED.map((f) => f.toString()).join('\n')}\n(${pageMain.toString()})(groupBodyHtml);`;
+  // By `.name`: a bundler may rename the functions (esbuild does, on a clash), consistently.
+  const script = `${SHIPPED.map((f) => f.toString()).join('\n')}\n(${pageMain.toString()})(${groupBodyHtml.name});`;
   const sections = groups.length ? groups.map((g) => sectionHtml(g, open.has(g.id))).join('\n') : '<p class="empty">No records.</p>';
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' +
