@@ -81,7 +81,7 @@ export function step(op: string, line: number, over: Partial<StepRecord> = {}): 
 }
 
 /**
- * A small record by hand, shaped as `epl run --json` prints one: a pipe-free TCP pair in the
+ * A small record by hand, shaped as `epl run --json` prints one: a TCP pair and its epoll set in the
  * setup, then a shutdown, a wait and a write with their wire.
  */
 export function sample(over: Partial<ScenarioRecord> = {}): ScenarioRecord {
