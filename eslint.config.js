@@ -9,7 +9,7 @@ const tseslint = require('typescript-eslint');
 
 module.exports = defineConfig(
   {
-    ignores: ['**/node_modules/', '**/dist/', '**/build/', '**/coverage/', '.nx/', 'fuzz-out/', 'packages/dsl/src/generated/'],
+    ignores: ['**/node_modules/', '**/dist/', '**/build/', '**/coverage/', '.nx/', 'fuzz-out/', '**/src/generated/'],
   },
   {
     files: ['**/*.ts'],
