@@ -1,5 +1,6 @@
 // The language server as an editor sees it, on scenarios/founding/founding.epl (78 lines):
 //   lsp_start_ms               spawn of bin/epl-language-server to its answer to `initialize` (median of 10)
+//   lsp_node_startup_ms        `node -e 0` in the same environment (median of 10): Node's own share of the above
 //   lsp_first_diagnostics_ms   spawn to the first diagnostics of the opened file (median of 10)
 //   lsp_diagnostics_ms         one edit (didChange) to the diagnostics of that version (median
 //                              of 400 edits, each waited for; they alternate between breaking a
@@ -7,6 +8,7 @@
 //   lsp_diagnostics_p90_ms     the 90th percentile of the same
 //   lsp_compile_ms             the share of the compiler: diagnose() of the same text, in process (median)
 //   lsp_completion_ms          a completion request's round trip, names in scope (median of 400)
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnose, spawnServer } from '@epl/language-server';
@@ -51,6 +53,13 @@ export const bench: Bench = {
     const { start, first } = await starts(text);
     report('lsp_start_ms', Math.round(quantile(start, 0.5)), 'ms');
     report('lsp_first_diagnostics_ms', Math.round(quantile(first, 0.5)), 'ms');
+    const node: number[] = [];
+    for (let i = 0; i < STARTS; i++) {
+      const t0 = process.hrtime.bigint();
+      spawnSync(process.execPath, ['-e', '0']);
+      node.push(ms(t0));
+    }
+    report('lsp_node_startup_ms', Math.round(quantile(node, 0.5)), 'ms');
 
     const server = spawnServer();
     await initialize(server);
