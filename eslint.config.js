@@ -11,7 +11,7 @@ const { createTypeScriptImportResolver } = require('eslint-import-resolver-types
 
 module.exports = defineConfig(
   {
-    ignores: ['**/node_modules/', '**/dist/', '**/build/', '**/coverage/', '.nx/', 'fuzz-out/', 'packages/dsl/src/generated/'],
+    ignores: ['**/node_modules/', '**/dist/', '**/build/', '**/coverage/', '.nx/', 'fuzz-out/', '**/src/generated/'],
   },
   {
     files: ['**/*.ts'],

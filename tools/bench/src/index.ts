@@ -8,6 +8,7 @@ const BENCHES: (() => Bench)[] = [
   () => (require('./benches/executor') as typeof import('./benches/executor')).bench,
   () => (require('./benches/fuzz') as typeof import('./benches/fuzz')).bench,
   () => (require('./benches/report') as typeof import('./benches/report')).bench,
+  () => (require('./benches/lsp') as typeof import('./benches/lsp')).bench,
 ];
 
 async function main(ids: string[]): Promise<number> {
