@@ -6,3 +6,8 @@ export type { FetchOptions, HostMirrors } from './fetch';
 export { runInKernel, defaultAccel, qemuArgs, jobScript, shQuote } from './vm';
 export type { Accel, VmOptions, RunInKernelOptions, GuestRun } from './vm';
 export { INSTALL_HINT, findQemu, readStaticBusybox } from './tool';
+export { runOnKernels, checkoutEplJs, checkGuestVisible } from './run-on-kernels';
+export type { RunOnKernelsOptions, KernelRun } from './run-on-kernels';
+export { parseRecords, RecordsError } from './records';
+export { compareRecords, differenceTable } from './compare';
+export type { RecordSet, KernelColumn, KernelDifference, Comparison } from './compare';
