@@ -45,7 +45,7 @@ describe('compareRecords', () => {
     expect(differenceTable(c)).toBe(
       [
         'kernels differ (5.10, 6.1, 6.12): 2 steps',
-        '  step      statement      5.10               6.1                      6.12',
+        '  step       statement      5.10               6.1                      6.12',
         '  a.epl:2:3  shutdown 5 RD  0 ~> none          0 ~> none                0 ~> 5 > 6 R.',
         '  a.epl:3:3  wait 3         5: IN|OUT ~> none  5: IN|OUT|RDHUP ~> none  5: IN|OUT|RDHUP ~> none',
         '',

@@ -12,7 +12,7 @@ const BENCHES: (() => Bench)[] = [
 
 async function main(ids: string[]): Promise<number> {
   const all = BENCHES.map((load) => load());
-  const chosen = ids.length ? all.filter((b) => ids.includes(b.id)) : all;
+  const chosen = ids.length ? all.filter((b) => ids.includes(b.id)) : all.filter((b) => !b.onlyWhenNamed);
   if (ids.length && chosen.length !== ids.length) {
     process.stderr.write(`bench: unknown id (known: ${all.map((b) => b.id).join(', ')})\n`);
     return 2;

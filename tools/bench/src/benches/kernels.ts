@@ -13,6 +13,7 @@
 //                                   printed on stderr (kernel, mode, step, expected, got).
 // kernels_scenarios_wall_ms: the corpus under every guest kernel, one after the other.
 // EPL_BENCH_KERNELS=6.1,6.12 picks kernels; EPL_BENCH_KERNEL_MODES=smp2,icount picks modes.
+// Runs only when named (`npm run bench -- kernels`): about 15 minutes for three kernels under TCG.
 import * as path from 'node:path';
 import type { Bench, Report } from '../bench';
 
@@ -26,6 +27,7 @@ const MODES: Record<Mode, { smp: number; icount: boolean }> = { smp2: { smp: 2, 
 
 export const bench: Bench = {
   id: 'kernels',
+  onlyWhenNamed: true,
   async run(report: Report): Promise<void> {
     const k = require('@epl/kernels') as typeof import('@epl/kernels');
     const cacheDir = k.defaultCacheDir();
