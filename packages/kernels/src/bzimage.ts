@@ -35,7 +35,10 @@ export function bzImagePayload(image: Buffer): Payload {
   if (length < 8 || start + length > image.length) throw new Error('bzImage payload lies outside the file');
   const payload = image.subarray(start, start + length);
   const found = MAGICS.find(([, magic]) => payload.subarray(0, magic.length).equals(magic));
-  if (!found) throw new Error(`bzImage payload compressed with an unsupported method (first bytes ${payload.subarray(0, 6).toString('hex')}; xz, zstd and gzip are known)`);
+  if (!found)
+    throw new Error(
+      `bzImage payload compressed with an unsupported method (first bytes ${payload.subarray(0, 6).toString('hex')}; xz, zstd and gzip are known)`,
+    );
   return { format: found[0], compressed: payload.subarray(0, length - 4), size: payload.readUInt32LE(length - 4) };
 }
 
@@ -44,7 +47,8 @@ export function decompress(format: PayloadFormat, data: Buffer): Buffer {
   if (format === 'gzip') return gunzipSync(data);
   const tool = format === 'xz' ? 'xz' : 'zstd';
   const r = spawnSync(tool, ['-dc'], { input: data, maxBuffer: 1 << 30 });
-  if (r.error) throw new Error(`${tool} could not be started (${r.error.message}): apt-get install --no-install-recommends ${format === 'xz' ? 'xz-utils' : 'zstd'}`);
+  if (r.error)
+    throw new Error(`${tool} could not be started (${r.error.message}): apt-get install --no-install-recommends ${format === 'xz' ? 'xz-utils' : 'zstd'}`);
   if (r.status !== 0) throw new Error(`${tool} -dc failed: ${r.stderr.toString().trim()}`);
   return r.stdout;
 }

@@ -64,7 +64,7 @@ export function compareRecords(sets: readonly RecordSet[]): Comparison {
       }
       const key = `${r.file}\0${r.title}\0${r.family}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = new Map()));
+      if (!g) groups.set(key, (g = new Map<number, ScenarioRecord>()));
       // A scenario title repeated in one file: the first record stands for it.
       if (!g.has(c)) g.set(c, r);
     }

@@ -38,7 +38,11 @@ export async function fetchKernel(kernel: GuestKernel, opts: FetchOptions): Prom
     const dl = await runTool('apt-get', ['download', '-o', 'APT::Sandbox::User=root', kernel.package], { cwd: scratch, env, install: DPKG_HINT });
     if (dl.status !== 0) {
       const why = lastLine(dl.stderr);
-      const hint = kernel.privateApt ? '' : /locate|no candidate|has no installation candidate/i.test(dl.stderr) ? ': run `apt-get update` (as root) and try again' : '';
+      const hint = kernel.privateApt
+        ? ''
+        : /locate|no candidate|has no installation candidate/i.test(dl.stderr)
+          ? ': run `apt-get update` (as root) and try again'
+          : '';
       throw new KernelsError(`apt-get download ${kernel.package} failed: ${why}${hint}`);
     }
     const deb = fs.readdirSync(scratch).find((f) => f.endsWith('.deb'));

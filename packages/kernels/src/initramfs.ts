@@ -56,7 +56,12 @@ export function buildInitramfs(kernel: FetchedKernel, busybox: Buffer): Buffer {
     ...['bin', 'dev', 'proc', 'host', 'modules'].map((p): CpioEntry => ({ path: p, kind: 'dir', mode: 0o755 })),
     { path: 'bin/busybox', kind: 'file', mode: 0o755, data: busybox },
     { path: 'init', kind: 'file', mode: 0o755, data: Buffer.from(initScript(kernel.modules)) },
-    ...kernel.modules.map((m): CpioEntry => ({ path: `modules/${m}.ko`, kind: 'file', mode: 0o644, data: fs.readFileSync(path.join(kernel.dir, 'modules', `${m}.ko`)) })),
+    ...kernel.modules.map((m): CpioEntry => ({
+      path: `modules/${m}.ko`,
+      kind: 'file',
+      mode: 0o644,
+      data: fs.readFileSync(path.join(kernel.dir, 'modules', `${m}.ko`)),
+    })),
   ];
   return cpioArchive(entries);
 }

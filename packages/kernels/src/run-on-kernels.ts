@@ -101,7 +101,14 @@ export async function runOnKernels(kernels: readonly string[], eplRunArgs: reado
     let run: KernelRun;
     if (kernel === HOST) {
       const r = await runHost(process.execPath, eplJs, eplRunArgs, cwd);
-      run = { kernel, release: os.release(), records: parseRecords(r.stdout, `epl run --json on ${HOST}`), exitCode: r.exitCode, stderr: r.stderr, wallMs: performance.now() - started };
+      run = {
+        kernel,
+        release: os.release(),
+        records: parseRecords(r.stdout, `epl run --json on ${HOST}`),
+        exitCode: r.exitCode,
+        stderr: r.stderr,
+        wallMs: performance.now() - started,
+      };
     } else {
       try {
         const g = await runInKernel(fetched.get(kernel)!, [process.execPath, eplJs, 'run', '--json', ...eplRunArgs], { ...opts, cwd, cacheDir });

@@ -77,6 +77,7 @@ export function readStaticBusybox(file = BUSYBOX): Buffer {
   } catch {
     throw new KernelsError(`${file} is missing (a static busybox builds the guest's initramfs): ${INSTALL_HINT}`);
   }
-  if (isDynamicElf(elf)) throw new KernelsError(`${file} is dynamically linked and cannot run in an initramfs: ${INSTALL_HINT} (busybox-static replaces busybox)`);
+  if (isDynamicElf(elf))
+    throw new KernelsError(`${file} is dynamically linked and cannot run in an initramfs: ${INSTALL_HINT} (busybox-static replaces busybox)`);
   return elf;
 }

@@ -97,12 +97,9 @@ export function jobScript(argv: readonly string[], cwd: string, env: Readonly<Re
   const out = `${GUEST_JOB_DIR}/stdout`;
   const err = `${GUEST_JOB_DIR}/stderr`;
   const vars = Object.entries(env).map(([k, v]) => shQuote(`${k}=${v}`));
-  return [
-    `exec <${'/dev/null'} >${out} 2>${err}`,
-    `cd ${shQuote(cwd)} || exit 125`,
-    `exec /usr/bin/env -i ${[...vars, ...argv.map(shQuote)].join(' ')}`,
-    '',
-  ].join('\n');
+  return [`exec </dev/null >${out} 2>${err}`, `cd ${shQuote(cwd)} || exit 125`, `exec /usr/bin/env -i ${[...vars, ...argv.map(shQuote)].join(' ')}`, ''].join(
+    '\n',
+  );
 }
 
 function guestEnv(extra?: Readonly<Record<string, string>>): Record<string, string> {

@@ -40,7 +40,15 @@ describe('compareRecords', () => {
     ]);
     expect(c.differences).toEqual([
       { file: 'a.epl', title: 's', family: 'tcp', line: 2, col: 3, op: 'shutdown 5 RD', observed: ['0 ~> none', '0 ~> none', '0 ~> 5 > 6 R.'] },
-      { file: 'a.epl', title: 's', family: 'tcp', line: 3, col: 3, op: 'wait 3', observed: ['5: IN|OUT ~> none', '5: IN|OUT|RDHUP ~> none', '5: IN|OUT|RDHUP ~> none'] },
+      {
+        file: 'a.epl',
+        title: 's',
+        family: 'tcp',
+        line: 3,
+        col: 3,
+        op: 'wait 3',
+        observed: ['5: IN|OUT ~> none', '5: IN|OUT|RDHUP ~> none', '5: IN|OUT|RDHUP ~> none'],
+      },
     ]);
     expect(differenceTable(c)).toBe(
       [

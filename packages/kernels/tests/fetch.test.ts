@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -51,7 +52,10 @@ describe('fetchKernel', () => {
       const dir = path.join(cache, 'linux-image-6.12.118+deb12-amd64');
       fs.mkdirSync(dir);
       fs.writeFileSync(path.join(dir, 'vmlinux'), '');
-      fs.writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify({ name: '6.12', package: 'linux-image-6.12.118+deb12-amd64', version: 'v', release: 'r', modules: [] }));
+      fs.writeFileSync(
+        path.join(dir, 'kernel.json'),
+        JSON.stringify({ name: '6.12', package: 'linux-image-6.12.118+deb12-amd64', version: 'v', release: 'r', modules: [] }),
+      );
       const lines: string[] = [];
       const k = await fetchKernel(findKernel('6.12'), { cacheDir: cache, log: (l) => lines.push(l) });
       expect(k.release).toBe('r');
@@ -64,7 +68,7 @@ describe('fetchKernel', () => {
 
 /** Why apt-get cannot download `pkg` here; undefined when it can. */
 function aptUnavailable(pkg: string): string | undefined {
-  const r = require('node:child_process').spawnSync('apt-cache', ['policy', pkg]) as { status: number | null; stdout?: Buffer };
+  const r = spawnSync('apt-cache', ['policy', pkg]);
   if (r.status !== 0 || !r.stdout) return 'apt-cache is not here (fetch needs Debian apt)';
   if (!/Candidate: (?!\(none\))/.test(r.stdout.toString())) return `apt has no candidate for ${pkg}: run \`apt-get update\` as root`;
   return undefined;
@@ -86,7 +90,8 @@ describe('fetchKernel from Debian (downloads 6.12, about 70 MB, into a scratch c
         expect(fs.readFileSync(path.join(f.dir, 'config'), 'utf8')).toMatch(/^CONFIG_NET_9P=m$/m);
         // 6.12 builds virtio_pci in and ships .ko.xz: what is kept is plain ELF, each after what it depends on.
         expect(f.modules).toEqual(['netfs', '9pnet', '9pnet_virtio', '9p']);
-        for (const m of f.modules) expect(fs.readFileSync(path.join(f.dir, 'modules', `${m}.ko`)).subarray(0, 4)).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+        for (const m of f.modules)
+          expect(fs.readFileSync(path.join(f.dir, 'modules', `${m}.ko`)).subarray(0, 4)).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
         // Only the kernel's folder is left: the scratch folder and the .deb are gone.
         expect(fs.readdirSync(cache)).toEqual([k.package]);
       } finally {

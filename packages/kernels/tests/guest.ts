@@ -14,7 +14,8 @@ export function guestUnavailable(kernel = GUEST): string | undefined {
   } catch (e) {
     return (e as Error).message;
   }
-  if (!readFetched(defaultCacheDir(), findKernel(kernel))) return `kernel ${kernel} is not fetched into ${defaultCacheDir()}: run \`epl kernels fetch ${kernel}\``;
+  if (!readFetched(defaultCacheDir(), findKernel(kernel)))
+    return `kernel ${kernel} is not fetched into ${defaultCacheDir()}: run \`epl kernels fetch ${kernel}\``;
   return undefined;
 }
 

@@ -10,7 +10,17 @@ describe('initScript', () => {
   it('loads the modules in the order given, then mounts the shares and runs the job in a chroot', () => {
     expect(text.startsWith('#!/bin/busybox sh\n')).toBe(true);
     expect(text).toContain('for m in virtio_ring virtio 9pnet 9p; do insmod /modules/$m.ko');
-    const order = ['insmod', 'eplroot /host', 'tmp /host/tmp', 'epljob /host/run/epl-job', 'ip link set lo up', READY_MARK, 'chroot /host /bin/sh /run/epl-job/run.sh', 'echo $? > /host/run/epl-job/status', 'umount /host/run/epl-job\npoweroff -f'];
+    const order = [
+      'insmod',
+      'eplroot /host',
+      'tmp /host/tmp',
+      'epljob /host/run/epl-job',
+      'ip link set lo up',
+      READY_MARK,
+      'chroot /host /bin/sh /run/epl-job/run.sh',
+      'echo $? > /host/run/epl-job/status',
+      'umount /host/run/epl-job\npoweroff -f',
+    ];
     const at = order.map((s) => text.indexOf(s));
     expect(at.every((a) => a >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);

@@ -47,12 +47,18 @@ describe('loadOrder', () => {
 
   it('skips modules built into the kernel (6.12: virtio_pci, virtio)', () => {
     const builtin = new Set(['virtio_pci', 'virtio', 'virtio_ring']);
-    const order = loadOrder(['virtio_pci', '9pnet_virtio', '9p'], (n) => (builtin.has(n) ? undefined : deps[n]), (n) => builtin.has(n));
+    const order = loadOrder(
+      ['virtio_pci', '9pnet_virtio', '9p'],
+      (n) => (builtin.has(n) ? undefined : deps[n]),
+      (n) => builtin.has(n),
+    );
     expect(order).toEqual(['9pnet', '9pnet_virtio', 'netfs', 'fscache', '9p']);
   });
 
   it('names a module that is neither a file nor built in, and who needed it', () => {
-    expect(() => loadOrder(['9p'], (n) => (n === '9p' ? ['netfs'] : undefined), none)).toThrow('module netfs (needed by 9p) is neither a module file nor built into this kernel');
+    expect(() => loadOrder(['9p'], (n) => (n === '9p' ? ['netfs'] : undefined), none)).toThrow(
+      'module netfs (needed by 9p) is neither a module file nor built into this kernel',
+    );
   });
 
   it('reports a dependency cycle', () => {

@@ -20,7 +20,9 @@ describe('runOnKernels', () => {
   });
 
   it('says a guest cannot see files under the folders it mounts its own tmpfs on', () => {
-    expect(() => checkGuestVisible('/tmp/x.epl')).toThrow('/tmp/x.epl is under /tmp, which a guest kernel does not see (it mounts its own there): use a folder elsewhere');
+    expect(() => checkGuestVisible('/tmp/x.epl')).toThrow(
+      '/tmp/x.epl is under /tmp, which a guest kernel does not see (it mounts its own there): use a folder elsewhere',
+    );
     expect(() => checkGuestVisible('/run')).toThrow(/under \/run/);
     expect(() => checkGuestVisible(ROOT)).not.toThrow();
   });

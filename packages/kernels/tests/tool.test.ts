@@ -8,8 +8,12 @@ describe('tools', () => {
   });
 
   it('takes busybox-static, and refuses a dynamic binary naming the install command', () => {
-    expect(() => readStaticBusybox('/bin/sh')).toThrow(`/bin/sh is dynamically linked and cannot run in an initramfs: ${INSTALL_HINT} (busybox-static replaces busybox)`);
-    expect(() => readStaticBusybox('/nonexistent/busybox')).toThrow(`/nonexistent/busybox is missing (a static busybox builds the guest's initramfs): ${INSTALL_HINT}`);
+    expect(() => readStaticBusybox('/bin/sh')).toThrow(
+      `/bin/sh is dynamically linked and cannot run in an initramfs: ${INSTALL_HINT} (busybox-static replaces busybox)`,
+    );
+    expect(() => readStaticBusybox('/nonexistent/busybox')).toThrow(
+      `/nonexistent/busybox is missing (a static busybox builds the guest's initramfs): ${INSTALL_HINT}`,
+    );
     if (fs.existsSync('/bin/busybox') && !isDynamicElf(fs.readFileSync('/bin/busybox'))) expect(readStaticBusybox().length).toBeGreaterThan(100_000);
   });
 

@@ -20,7 +20,9 @@ describe('qemuArgs', () => {
   });
 
   it('uses deterministic virtual time on one vCPU with icount, and the host CPU under KVM', () => {
-    expect(qemuArgs(kernel, 'i', 'j', { accel: 'tcg', icount: true, smp: 2 }).join(' ')).toContain('-accel tcg,thread=single -icount shift=0,sleep=off -cpu max -smp 1');
+    expect(qemuArgs(kernel, 'i', 'j', { accel: 'tcg', icount: true, smp: 2 }).join(' ')).toContain(
+      '-accel tcg,thread=single -icount shift=0,sleep=off -cpu max -smp 1',
+    );
     expect(qemuArgs(kernel, 'i', 'j', { accel: 'kvm' }).join(' ')).toContain('-accel kvm -cpu host -smp 2');
   });
 });

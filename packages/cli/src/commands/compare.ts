@@ -47,11 +47,16 @@ export const command: Command = {
     const comparison = kernels.compareRecords(sets);
     if (comparison.columns.length < 2) {
       const only = comparison.columns[0]?.kernel;
-      io.stderr.write(`epl compare: nothing to compare: ${only !== undefined ? `every record ran on ${only}` : 'no records'} (give runs from two kernels or more)\n`);
+      io.stderr.write(
+        `epl compare: nothing to compare: ${only !== undefined ? `every record ran on ${only}` : 'no records'} (give runs from two kernels or more)\n`,
+      );
       return EXIT.usage;
     }
     const n = comparison.scenarios;
-    const lines = [kernels.differenceTable(comparison).trimEnd(), `${n} scenario run${n === 1 ? '' : 's'} compared across ${comparison.columns.length} kernels`];
+    const lines = [
+      kernels.differenceTable(comparison).trimEnd(),
+      `${n} scenario run${n === 1 ? '' : 's'} compared across ${comparison.columns.length} kernels`,
+    ];
     if (comparison.partial) lines.push(`${comparison.partial} of them missing from some runs (other --filter, --family or files): compared where present`);
     io.stdout.write(lines.join('\n') + '\n');
     return comparison.differences.length ? EXIT.failed : EXIT.ok;

@@ -1,4 +1,5 @@
 // `epl kernels`: the kernels this machine can run epl under; `epl kernels fetch NAME…` gets them.
+import { resolve } from 'node:path';
 import type { KernelListing } from '@epl/kernels';
 import type { Command, Io } from '../command';
 import { EXIT } from '../command';
@@ -50,7 +51,16 @@ export function listingTable(rows: readonly KernelListing[]): string {
   const header = ['kernel', 'status', 'release', 'package', 'cache'];
   const cells = rows.map((r) => [r.name, r.status, r.release ?? '', r.package ?? '', r.path ?? '']);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c].length)));
-  return [header, ...cells].map((r) => r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [header, ...cells]
+      .map((r) =>
+        r
+          .map((v, c) => v.padEnd(widths[c]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export const command: Command = {
@@ -63,7 +73,7 @@ export const command: Command = {
       return EXIT.usage;
     }
     const kernels = require('@epl/kernels') as typeof import('@epl/kernels');
-    const cacheDir = parsed.cache !== undefined ? require('node:path').resolve(parsed.cache) as string : kernels.defaultCacheDir();
+    const cacheDir = parsed.cache !== undefined ? resolve(parsed.cache) : kernels.defaultCacheDir();
     if (parsed.fetch === undefined) {
       io.stdout.write(listingTable(kernels.listKernels(cacheDir)));
       const lines = [`cache: ${cacheDir}`];

@@ -68,7 +68,11 @@ describe('epl compare', () => {
   });
 
   it('exits 2 for a file it cannot read, records of one kernel only, and no files', async () => {
-    expect(await epl('compare', path.join(dir, 'none.json'))).toEqual({ code: 2, out: '', err: `epl compare: cannot read '${path.join(dir, 'none.json')}': ENOENT\n` });
+    expect(await epl('compare', path.join(dir, 'none.json'))).toEqual({
+      code: 2,
+      out: '',
+      err: `epl compare: cannot read '${path.join(dir, 'none.json')}': ENOENT\n`,
+    });
     const a = file('a.json', [line('6.1', '"x"')]);
     expect((await epl('compare', a)).err).toBe('epl compare: nothing to compare: every record ran on 6.1 (give runs from two kernels or more)\n');
     expect((await epl('compare')).err).toBe('epl compare: no files given\nusage: epl compare FILE…\n');

@@ -21,7 +21,10 @@ describe('epl kernels', () => {
     const dir = path.join(cache, 'linux-image-6.1.0-57-amd64');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'vmlinux'), '');
-    writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify({ name: '6.1', package: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3', release: '6.1.0-57-amd64', modules: [] }));
+    writeFileSync(
+      path.join(dir, 'kernel.json'),
+      JSON.stringify({ name: '6.1', package: 'linux-image-6.1.0-57-amd64', version: '6.1.192-3', release: '6.1.0-57-amd64', modules: [] }),
+    );
     const r = await epl('kernels', '--cache', cache);
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
@@ -35,8 +38,16 @@ describe('epl kernels', () => {
   });
 
   it('refuses an unknown subcommand, an unknown kernel and a fetch of nothing (exit 2)', async () => {
-    expect(await epl('kernels', 'frob')).toEqual({ code: 2, out: '', err: "epl kernels: unknown subcommand 'frob' (known: fetch)\nusage: epl kernels [--cache DIR]\n" });
-    expect(await epl('kernels', 'fetch', '4.19', '--cache', cache)).toEqual({ code: 2, out: '', err: "epl kernels: unknown kernel '4.19' (known: host, 5.10, 6.1, 6.12)\n" });
+    expect(await epl('kernels', 'frob')).toEqual({
+      code: 2,
+      out: '',
+      err: "epl kernels: unknown subcommand 'frob' (known: fetch)\nusage: epl kernels [--cache DIR]\n",
+    });
+    expect(await epl('kernels', 'fetch', '4.19', '--cache', cache)).toEqual({
+      code: 2,
+      out: '',
+      err: "epl kernels: unknown kernel '4.19' (known: host, 5.10, 6.1, 6.12)\n",
+    });
     expect((await epl('kernels', 'fetch')).err).toMatch(/^epl kernels: fetch takes kernel names: 5\.10 6\.1 6\.12\n/);
     expect((await epl('kernels', '--cache')).err).toMatch(/^epl kernels: --cache takes a folder\n/);
   });

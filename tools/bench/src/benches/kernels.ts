@@ -23,7 +23,11 @@ const FIRST_TITLE = '1. ';
 const RUN_MARK = '=== epl run status';
 
 type Mode = 'smp2' | 'smp1' | 'icount';
-const MODES: Record<Mode, { smp: number; icount: boolean }> = { smp2: { smp: 2, icount: false }, smp1: { smp: 1, icount: false }, icount: { smp: 1, icount: true } };
+const MODES: Record<Mode, { smp: number; icount: boolean }> = {
+  smp2: { smp: 2, icount: false },
+  smp1: { smp: 1, icount: false },
+  icount: { smp: 1, icount: true },
+};
 
 export const bench: Bench = {
   id: 'kernels',
@@ -45,7 +49,14 @@ export const bench: Bench = {
     for (const name of kernels) {
       const first = await k.runInKernel(
         name,
-        ['/bin/sh', '-c', `s=$(date +%s%N); "$0" "$1" run --json --filter "$2" scenarios/founding; echo "took $(( ($(date +%s%N) - s) / 1000000 ))"`, node, EPL_JS, FIRST_TITLE],
+        [
+          '/bin/sh',
+          '-c',
+          `s=$(date +%s%N); "$0" "$1" run --json --filter "$2" scenarios/founding; echo "took $(( ($(date +%s%N) - s) / 1000000 ))"`,
+          node,
+          EPL_JS,
+          FIRST_TITLE,
+        ],
         opts,
       );
       const took = Number(/took (\d+)/.exec(first.stdout)?.[1] ?? NaN);
