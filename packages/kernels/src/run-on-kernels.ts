@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { ScenarioRecord } from '@epl/runner';
 import { HOST, KernelsError, defaultCacheDir, findKernel, requireFetched } from './catalogue';
 import { parseRecords } from './records';
-import { runInKernel } from './vm';
+import { checkGuestVisible, runInKernel } from './vm';
 import type { Accel, VmOptions } from './vm';
 import { findQemu, readStaticBusybox } from './tool';
 
@@ -49,16 +49,6 @@ export interface KernelRun {
 /** This checkout's CLI entry point. */
 export function checkoutEplJs(): string {
   return path.resolve(__dirname, '..', '..', 'cli', 'bin', 'epl.js');
-}
-
-// The guest mounts tmpfs over these: host files below them are out of its sight.
-const HIDDEN = ['/tmp', '/run', '/dev/shm', '/proc', '/sys', '/dev'];
-
-/** Throws when the guest would not see `p` (a host path under a folder the guest mounts over). */
-export function checkGuestVisible(p: string): void {
-  const real = fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p);
-  const under = HIDDEN.find((h) => real === h || real.startsWith(h + '/'));
-  if (under) throw new KernelsError(`${p} is under ${under}, which a guest kernel does not see (it mounts its own there): use a folder elsewhere`);
 }
 
 /** Runs `epl run --json ARGS` as a local child process (the host entry). */

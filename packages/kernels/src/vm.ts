@@ -87,6 +87,16 @@ export function qemuArgs(kernel: FetchedKernel, initrd: string, jobDir: string, 
   ];
 }
 
+// The guest mounts tmpfs over these: host files below them are out of its sight.
+const HIDDEN = ['/tmp', '/run', '/dev/shm', '/proc', '/sys', '/dev'];
+
+/** Throws when the guest would not see `p` (a host path under a folder the guest mounts over). */
+export function checkGuestVisible(p: string): void {
+  const real = fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p);
+  const under = HIDDEN.find((h) => real === h || real.startsWith(h + '/'));
+  if (under) throw new KernelsError(`${p} is under ${under}, which a guest kernel does not see (it mounts its own there): use a folder elsewhere`);
+}
+
 /** A word for sh, quoted. */
 export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -119,6 +129,8 @@ export async function runInKernel(kernel: string | FetchedKernel, argv: readonly
   const qemu = findQemu();
   const busybox = readStaticBusybox();
   const accel = opts.accel ?? defaultAccel();
+  const cwd = opts.cwd ?? process.cwd();
+  checkGuestVisible(cwd);
   const timeoutMs = opts.timeoutMs ?? 600_000;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'epl-kernel-'));
   try {
@@ -126,7 +138,7 @@ export async function runInKernel(kernel: string | FetchedKernel, argv: readonly
     fs.mkdirSync(jobDir);
     const initrd = path.join(scratch, 'initramfs.cpio');
     fs.writeFileSync(initrd, buildInitramfs(fetched, busybox));
-    fs.writeFileSync(path.join(jobDir, 'run.sh'), jobScript(argv, opts.cwd ?? process.cwd(), guestEnv(opts.env)));
+    fs.writeFileSync(path.join(jobDir, 'run.sh'), jobScript(argv, cwd, guestEnv(opts.env)));
     const boot = await bootAndWait(qemu, qemuArgs(fetched, initrd, jobDir, { ...opts, accel }), timeoutMs, fetched.release);
     const read = (name: string) => {
       try {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KernelsError } from '../src/catalogue';
 import type { FetchedKernel } from '../src/catalogue';
-import { defaultAccel, jobScript, qemuArgs, runInKernel, shQuote } from '../src/vm';
+import { checkGuestVisible, defaultAccel, jobScript, qemuArgs, runInKernel, shQuote } from '../src/vm';
 import { GUEST, itInGuest } from './guest';
 
 const kernel: FetchedKernel = { name: '6.1', package: 'p', version: 'v', release: '6.1.0-57-amd64', dir: '/cache/p', modules: [] };
@@ -33,6 +33,16 @@ describe('defaultAccel', () => {
     expect(defaultAccel({ EPL_KERNELS_ACCEL: 'kvm' })).toBe('kvm');
     const usable = fs.existsSync('/dev/kvm') && /^flags\s*:.*\b(vmx|svm)\b/m.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
     expect(defaultAccel({})).toBe(usable ? 'kvm' : 'tcg');
+  });
+});
+
+describe('checkGuestVisible', () => {
+  it('says a guest cannot see files under the folders it mounts its own tmpfs on', () => {
+    expect(() => checkGuestVisible('/tmp/x.epl')).toThrow(
+      '/tmp/x.epl is under /tmp, which a guest kernel does not see (it mounts its own there): use a folder elsewhere',
+    );
+    expect(() => checkGuestVisible('/run')).toThrow(/under \/run/);
+    expect(() => checkGuestVisible(process.cwd())).not.toThrow();
   });
 });
 
