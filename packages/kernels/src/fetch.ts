@@ -38,11 +38,12 @@ export async function fetchKernel(kernel: GuestKernel, opts: FetchOptions): Prom
     const dl = await runTool('apt-get', ['download', '-o', 'APT::Sandbox::User=root', kernel.package], { cwd: scratch, env, install: DPKG_HINT });
     if (dl.status !== 0) {
       const why = lastLine(dl.stderr);
-      const hint = kernel.privateApt
+      const notFound = /unable to locate|couldn't find|has no installation candidate/i.test(dl.stderr);
+      const hint = !notFound
         ? ''
-        : /locate|no candidate|has no installation candidate/i.test(dl.stderr)
-          ? ': run `apt-get update` (as root) and try again'
-          : '';
+        : kernel.privateApt
+          ? ` (the private ${kernel.suite} lists in ${path.join(opts.cacheDir, 'apt', kernel.suite)} do not hold it)`
+          : ': run `apt-get update` (as root) and try again; if it is still missing, Debian has dropped this build and the catalogue (packages/kernels/src/catalogue.ts) needs a newer package name';
       throw new KernelsError(`apt-get download ${kernel.package} failed: ${why}${hint}`);
     }
     const deb = fs.readdirSync(scratch).find((f) => f.endsWith('.deb'));

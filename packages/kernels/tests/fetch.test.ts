@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { findKernel } from '../src/catalogue';
 import { fetchKernel, hostMirrors } from '../src/fetch';
+import { which } from '../src/tool';
 
 const INDEXTARGETS = `MetaKey: main/binary-amd64/Packages
 Repo-URI: http://mirror.example/debian/
@@ -99,5 +100,25 @@ describe('fetchKernel from Debian (downloads 6.12, about 70 MB, into a scratch c
       }
     },
     300_000,
+  );
+});
+
+describe('fetchKernel failures', () => {
+  const noApt = which('apt-get') === undefined ? 'apt-get is not here (fetch needs Debian apt)' : undefined;
+  (noApt ? it.skip : it)(
+    `names the package apt-get cannot find and what to do, leaving nothing in the cache${noApt ? ` (cannot run here: ${noApt})` : ''}`,
+    async () => {
+      const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'epl-kernels-fetch-'));
+      try {
+        const bogus = { name: '0.0', package: 'linux-image-0.0.0-epl-no-such-amd64', suite: 'bookworm', privateApt: false };
+        await expect(fetchKernel(bogus, { cacheDir: cache })).rejects.toThrow(
+          /^apt-get download linux-image-0\.0\.0-epl-no-such-amd64 failed: E: .*linux-image-0\.0\.0-epl-no-such-amd64'?: run `apt-get update` \(as root\) and try again; if it is still missing, Debian has dropped this build/,
+        );
+        expect(fs.readdirSync(cache)).toEqual([]);
+      } finally {
+        fs.rmSync(cache, { recursive: true, force: true });
+      }
+    },
+    60_000,
   );
 });
