@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ScenarioRecord } from '@epl/runner';
 import { HOST, KernelsError, defaultCacheDir, findKernel, requireFetched } from './catalogue';
-import { parseRecords } from './records';
+import { RecordsError, parseRecords } from './records';
 import { checkGuestVisible, runInKernel } from './vm';
 import type { Accel, VmOptions } from './vm';
 import { findQemu, readStaticBusybox } from './tool';
@@ -68,7 +68,8 @@ function runHost(node: string, eplJs: string, args: readonly string[], cwd: stri
  * Runs `epl run --json ...eplRunArgs` under each kernel in turn (`host` locally, the others in
  * one VM each) and returns one KernelRun per kernel, in the order given. Unknown or unfetched
  * kernels and a missing qemu are reported before anything runs (KernelsError); a guest that
- * fails to boot or finish gets its `error` and the other kernels still run.
+ * fails to boot or finish, or prints what is not a record, gets its `error` and the other
+ * kernels still run.
  */
 export async function runOnKernels(kernels: readonly string[], eplRunArgs: readonly string[], opts: RunOnKernelsOptions = {}): Promise<KernelRun[]> {
   const cwd = opts.cwd ?? process.cwd();
@@ -89,18 +90,18 @@ export async function runOnKernels(kernels: readonly string[], eplRunArgs: reado
   for (const kernel of kernels) {
     const started = performance.now();
     let run: KernelRun;
-    if (kernel === HOST) {
-      const r = await runHost(process.execPath, eplJs, eplRunArgs, cwd);
-      run = {
-        kernel,
-        release: os.release(),
-        records: parseRecords(r.stdout, `epl run --json on ${HOST}`),
-        exitCode: r.exitCode,
-        stderr: r.stderr,
-        wallMs: performance.now() - started,
-      };
-    } else {
-      try {
+    try {
+      if (kernel === HOST) {
+        const r = await runHost(process.execPath, eplJs, eplRunArgs, cwd);
+        run = {
+          kernel,
+          release: os.release(),
+          records: parseRecords(r.stdout, `epl run --json on ${HOST}`),
+          exitCode: r.exitCode,
+          stderr: r.stderr,
+          wallMs: performance.now() - started,
+        };
+      } else {
         const g = await runInKernel(fetched.get(kernel)!, [process.execPath, eplJs, 'run', '--json', ...eplRunArgs], { ...opts, cwd, cacheDir });
         run = {
           kernel,
@@ -113,10 +114,11 @@ export async function runOnKernels(kernels: readonly string[], eplRunArgs: reado
           wallMs: g.wallMs,
           accel: g.accel,
         };
-      } catch (e) {
-        if (!(e instanceof KernelsError)) throw e;
-        run = { kernel, release: '', records: [], stderr: '', error: e.message, wallMs: performance.now() - started };
       }
+    } catch (e) {
+      // A boot that failed, or output that is not records: this kernel's error, the others still run.
+      if (!(e instanceof KernelsError) && !(e instanceof RecordsError)) throw e;
+      run = { kernel, release: kernel === HOST ? os.release() : '', records: [], stderr: '', error: e.message, wallMs: performance.now() - started };
     }
     opts.onKernel?.(run);
     out.push(run);
