@@ -21,8 +21,9 @@ export function runTool(cmd: string, args: readonly string[], opts: { cwd?: stri
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
+    // ENOENT, or EACCES when a PATH folder is unreadable (as a normal user): either way, is it on PATH?
     child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'ENOENT' ? new KernelsError(`${cmd} is not installed: ${opts.install}`) : new KernelsError(`${cmd}: ${e.message}`)),
+      reject(which(cmd, opts.env) === undefined ? new KernelsError(`${cmd} is not installed: ${opts.install}`) : new KernelsError(`${cmd}: ${e.message}`)),
     );
     child.on('close', (code, signal) =>
       resolve({ status: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
