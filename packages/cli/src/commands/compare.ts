@@ -21,7 +21,7 @@ export const command: Command = {
   summary: 'compare saved `epl run --json` outputs across kernels',
   usage,
   async run(args: string[], io: Io): Promise<number> {
-    const unknown = args.find((a) => a.startsWith('-') && a !== '-');
+    const unknown = args.find((a) => a.startsWith('-'));
     if (unknown !== undefined || args.length === 0) {
       io.stderr.write(`epl compare: ${unknown !== undefined ? `unknown option '${unknown}'` : 'no files given'}\n${usage.split('\n')[0]}\n`);
       return EXIT.usage;
@@ -31,7 +31,7 @@ export const command: Command = {
     for (const file of args) {
       let text: string;
       try {
-        text = readFileSync(file === '-' ? 0 : file, 'utf8');
+        text = readFileSync(file, 'utf8');
       } catch (e) {
         io.stderr.write(`epl compare: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
         return EXIT.usage;
