@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Command> = {
   run: () => (require('./commands/run') as typeof import('./commands/run')).command,
   record: () => (require('./commands/record') as typeof import('./commands/record')).command,
   fuzz: () => (require('./commands/fuzz') as typeof import('./commands/fuzz')).command,
+  kernels: () => (require('./commands/kernels') as typeof import('./commands/kernels')).command,
+  compare: () => (require('./commands/compare') as typeof import('./commands/compare')).command,
 };
 
 function help(): string {

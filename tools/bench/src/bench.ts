@@ -4,6 +4,8 @@ export type Report = (name: string, value: number, unit?: string) => void;
 export interface Bench {
   /** Short id used to select it: `npm run bench -- parse executor`. */
   readonly id: string;
+  /** Runs only when named (`npm run bench -- kernels`): it takes minutes and needs fetched kernels. */
+  readonly onlyWhenNamed?: boolean;
   run(report: Report): Promise<void>;
 }
 

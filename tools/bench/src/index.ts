@@ -9,11 +9,12 @@ const BENCHES: (() => Bench)[] = [
   () => (require('./benches/fuzz') as typeof import('./benches/fuzz')).bench,
   () => (require('./benches/report') as typeof import('./benches/report')).bench,
   () => (require('./benches/lsp') as typeof import('./benches/lsp')).bench,
+  () => (require('./benches/kernels') as typeof import('./benches/kernels')).bench,
 ];
 
 async function main(ids: string[]): Promise<number> {
   const all = BENCHES.map((load) => load());
-  const chosen = ids.length ? all.filter((b) => ids.includes(b.id)) : all;
+  const chosen = ids.length ? all.filter((b) => ids.includes(b.id)) : all.filter((b) => !b.onlyWhenNamed);
   if (ids.length && chosen.length !== ids.length) {
     process.stderr.write(`bench: unknown id (known: ${all.map((b) => b.id).join(', ')})\n`);
     return 2;
