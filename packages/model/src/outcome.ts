@@ -1,0 +1,66 @@
+// What a call returns, as the executor reports it (StepResult of @epl/program): a value or an
+// errno, the bytes of a read, and, where the model cannot know the count exactly, a range.
+import { ERRNO } from '@epl/program';
+import type { Range } from './bytes';
+import type { State } from './state';
+
+export interface Outcome {
+  /** The return value, -1 when errno is set. Creating ops return 0 on success. */
+  readonly ret: number;
+  readonly errno: number;
+  /** read/drain: the bytes, when known; null when only their count is known (as a range). */
+  readonly bytes?: Uint8Array | null;
+  /** The return value as a range, when it is not known exactly (fill and drain of sockets). */
+  readonly range?: Range;
+}
+
+export const OK: Outcome = { ret: 0, errno: 0 };
+
+export function value(n: number): Outcome {
+  return n === 0 ? OK : { ret: n, errno: 0 };
+}
+
+export function fail(errno: number): Outcome {
+  return { ret: -1, errno };
+}
+
+export function count(r: Range): Outcome {
+  return r.lo === r.hi ? value(r.lo) : { ret: r.lo, errno: 0, range: r };
+}
+
+export function bytesRead(bytes: Uint8Array | null, r: Range): Outcome {
+  return r.lo === r.hi ? { ret: r.lo, errno: 0, bytes } : { ret: r.lo, errno: 0, bytes: null, range: r };
+}
+
+/** A rule's answer: the state after it and what the call returned. */
+export interface Step {
+  readonly s: State;
+  readonly r: Outcome;
+}
+
+export const E = {
+  EPERM: ERRNO.EPERM,
+  ENOENT: ERRNO.ENOENT,
+  EBADF: ERRNO.EBADF,
+  EAGAIN: ERRNO.EAGAIN,
+  EEXIST: ERRNO.EEXIST,
+  EINVAL: ERRNO.EINVAL,
+  EMFILE: ERRNO.EMFILE,
+  EPIPE: ERRNO.EPIPE,
+  ELOOP: ERRNO.ELOOP,
+  EBUSY: ERRNO.EBUSY,
+  ENOTSOCK: ERRNO.ENOTSOCK,
+  EOPNOTSUPP: ERRNO.EOPNOTSUPP,
+  EISCONN: ERRNO.EISCONN,
+  ENOTCONN: ERRNO.ENOTCONN,
+  ECONNRESET: ERRNO.ECONNRESET,
+  ECONNREFUSED: ERRNO.ECONNREFUSED,
+  ECONNABORTED: ERRNO.ECONNABORTED,
+  EINPROGRESS: ERRNO.EINPROGRESS,
+  EALREADY: ERRNO.EALREADY,
+  EAFNOSUPPORT: ERRNO.EAFNOSUPPORT,
+  EADDRINUSE: ERRNO.EADDRINUSE,
+  EDESTADDRREQ: ERRNO.EDESTADDRREQ,
+  ENOPROTOOPT: ERRNO.ENOPROTOOPT,
+  EFAULT: ERRNO.EFAULT,
+} as const;
