@@ -82,6 +82,12 @@ export interface Taken {
 
 /** Take up to `n` bytes from the front of `q` (a read of n). */
 export function take(q: Chunks, n: number): Taken {
+  // The common case: the first chunk is known bytes and the read takes it whole or in part.
+  const first = q[0];
+  if (first instanceof Uint8Array) {
+    if (first.length === n || (first.length < n && q.length === 1)) return { bytes: first, count: exact(first.length), rest: q.length === 1 ? NO_BYTES : q.slice(1) };
+    if (first.length > n) return { bytes: first.subarray(0, n), count: exact(n), rest: [first.subarray(n), ...q.slice(1)] };
+  }
   const out: number[] = [];
   let i = 0;
   let need = n;
@@ -96,6 +102,11 @@ export function take(q: Chunks, n: number): Taken {
         for (let k = 0; k < need; k++) out.push(c[k]);
         return { bytes: Uint8Array.from(out), count: exact(n), rest: [c.subarray(need), ...q.slice(i + 1)] };
       }
+    } else if (c.lo === c.hi && c.lo <= need) {
+      // An exact run taken whole.
+      for (let k = 0; k < c.lo; k++) out.push(X);
+      need -= c.lo;
+      i++;
     } else if (c.lo >= need) {
       for (let k = 0; k < need; k++) out.push(X);
       const rest = c.lo === need && c.hi === need ? q.slice(i + 1) : [xRun(c.lo - need, c.hi - need), ...q.slice(i + 1)];

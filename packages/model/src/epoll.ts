@@ -7,13 +7,13 @@
 // and puts level-triggered ones back at the tail.
 import { EPOLL_FLAGS, formatEpollFlags } from '@epl/program';
 import { counterPoll } from './eventfd';
-import { E, fail, OK, Step, value } from './outcome';
+import { E, fail, OK, Outcome, value } from './outcome';
 import { pipeAfterPoll, pipePoll } from './pipe';
 import { sockAfterPoll, sockPoll } from './sock';
-import { addFile, addObj, EpollObj, File, FileId, Item, ItemKey, obj, State, updateFile, updateObj, Watcher, file, CounterObj, PipeObj, SockObj } from './state';
-import { defineReasons, StepLog } from './why';
+import { CounterObj, Draft, EpollObj, FileId, Item, itemKey, ItemKey, keyFd, keyFile, PipeObj, SockObj, State, Watcher } from './state';
+import { defineReasons, ReasonObjects, StepLog } from './why';
 
-const { IN, OUT, ERR, HUP, RDNORM, ET, ONESHOT, EXCLUSIVE, WAKEUP, RDHUP, PRI } = EPOLL_FLAGS;
+const { IN, OUT, ERR, HUP, RDNORM, ET, ONESHOT, EXCLUSIVE, WAKEUP } = EPOLL_FLAGS;
 /** EP_PRIVATE_BITS: the bits that say how to report, not what. */
 export const PRIVATE = (WAKEUP | ONESHOT | ET | EXCLUSIVE) >>> 0;
 /** EPOLLEXCLUSIVE_OK_BITS: the only bits an EXCLUSIVE registration may carry. */
@@ -24,52 +24,44 @@ export const EPOLL_CTL_ADD = 1;
 export const EPOLL_CTL_DEL = 2;
 export const EPOLL_CTL_MOD = 3;
 
+const flags = (o: ReasonObjects, k: string): string => formatEpollFlags(Number(o[k]));
+const reg = (o: ReasonObjects): string => `(file#${o.file}, fd ${o.target})`;
+
 defineReasons({
-  'epoll.not-epoll': (o) => `${o.ep} is not an epoll instance: EINVAL (epoll_ctl(2))`,
-  'epoll.self': (o) => `${o.ep} cannot watch itself: EINVAL (epoll_ctl(2))`,
-  'epoll.exclusive-mod': () => `EPOLLEXCLUSIVE is only for EPOLL_CTL_ADD: EINVAL (epoll_ctl(2))`,
-  'epoll.exclusive-epoll': (o) => `an EPOLLEXCLUSIVE registration may not watch another epoll (${o.target}): EINVAL`,
-  'epoll.exclusive-bits': (o) => `with EPOLLEXCLUSIVE only IN, OUT, ERR, HUP, WAKEUP and ET may be asked; ${o.extra} was: EINVAL (epoll_ctl(2))`,
-  'epoll.exclusive-registered': (o) => `the registration of ${o.target} was made with EPOLLEXCLUSIVE and cannot be modified: EINVAL (epoll_ctl(2))`,
-  'epoll.loop': (o) => `adding ${o.target} to ${o.ep} would ${o.why}: ELOOP (ep_loop_check)`,
-  'epoll.exists': (o) => `${o.ep} already has a registration for (file#${o.file}, fd ${o.target}): the key is the open file description and the fd number: EEXIST`,
-  'epoll.absent': (o) => `${o.ep} has no registration for (file#${o.file}, fd ${o.target}): ENOENT${o.note ? ` (${o.note})` : ''}`,
-  'epoll.add': (o) => `${o.ep} registers (file#${o.file}, fd ${o.target}) for ${o.events}, data ${o.data}${o.ready ? `; it is ready at once (${o.now}) and joins the ready list` : ''}`,
-  'epoll.mod': (o) => `${o.ep}: the registration (file#${o.file}, fd ${o.target}) now asks ${o.events}, data ${o.data}, and is armed again${o.ready ? `; it is ready (${o.now})${o.linked ? '' : ' and joins the ready list'}` : ''}`,
-  'epoll.del': (o) => `${o.ep} drops the registration (file#${o.file}, fd ${o.target})`,
-  'epoll.wait-max': (o) => `maxevents must be above 0 (it is ${o.max}): EINVAL (epoll_wait(2))`,
-  'epoll.wait-not-epoll': (o) => `${o.ep} is not an epoll instance: EINVAL (epoll_wait(2))`,
-  'epoll.reported': (o) => `${o.data}: ${o.events} (${o.because})`,
-  'epoll.dropped': (o) => `(file#${o.file}, fd ${o.target}) was on the ready list but nothing it asks for holds now (${o.asks}): it leaves the list unreported`,
-  'epoll.et-consumed': (o) => `(file#${o.file}, fd ${o.target}) is edge-triggered and was reported since its last wake-up: not reported again${o.now ? ` although ${o.now} holds` : ''}`,
-  'epoll.oneshot-disarmed': (o) => `(file#${o.file}, fd ${o.target}) is EPOLLONESHOT and fired already: disarmed until EPOLL_CTL_MOD`,
-  'epoll.masked': (o) => `(file#${o.file}, fd ${o.target}) asks ${o.asks} but its file shows only ${o.now}`,
-  'epoll.nothing': (o) => `(file#${o.file}, fd ${o.target}): nothing is ready (${o.asks})`,
-  'epoll.max-left': (o) => `(file#${o.file}, fd ${o.target}) stays on the ready list: maxevents (${o.max}) was reached first`,
-  'epoll.file-closed': (o) => `the registration of fd ${o.target} (data ${o.data}) left ${o.ep} when file#${o.file} was closed everywhere (eventpoll_release_file)`,
+  'epoll.not-epoll': ['ep', (o) => `${o.ep} is not an epoll instance: EINVAL (epoll_ctl(2))`],
+  'epoll.self': ['ep', (o) => `${o.ep} cannot watch itself: EINVAL (epoll_ctl(2))`],
+  'epoll.exclusive-mod': ['', () => `EPOLLEXCLUSIVE is only for EPOLL_CTL_ADD: EINVAL (epoll_ctl(2))`],
+  'epoll.exclusive-epoll': ['target', (o) => `an EPOLLEXCLUSIVE registration may not watch another epoll (${o.target}): EINVAL`],
+  'epoll.exclusive-bits': ['extra', (o) => `with EPOLLEXCLUSIVE only IN, OUT, ERR, HUP, WAKEUP and ET may be asked; ${flags(o, 'extra')} was: EINVAL (epoll_ctl(2))`],
+  'epoll.exclusive-registered': ['target', (o) => `the registration of ${o.target} was made with EPOLLEXCLUSIVE and cannot be modified: EINVAL (epoll_ctl(2))`],
+  'epoll.loop': ['ep target why', (o) => `adding ${o.target} to ${o.ep} would ${o.why}: ELOOP (ep_loop_check)`],
+  'epoll.exists': ['ep target file', (o) => `${o.ep} already has a registration ${reg(o)}: the key is the open file description and the fd number: EEXIST`],
+  'epoll.absent': ['ep target file', (o) => `${o.ep} has no registration ${reg(o)}: ENOENT`],
+  'epoll.add': ['ep target file events data now', (o) =>
+    `${o.ep} registers ${reg(o)} for ${flags(o, 'events')}, data ${o.data}${o.now ? `; it is ready at once (${flags(o, 'now')}) and joins the ready list` : ''}`],
+  'epoll.mod': ['ep target file events data now linked', (o) =>
+    `${o.ep}: the registration ${reg(o)} now asks ${flags(o, 'events')}, data ${o.data}, and is armed again${o.now ? `; it is ready (${flags(o, 'now')})${o.linked ? '' : ' and joins the ready list'}` : ''}`],
+  'epoll.del': ['ep target file', (o) => `${o.ep} drops the registration ${reg(o)}`],
+  'epoll.wait-max': ['max', (o) => `maxevents must be above 0 (it is ${o.max}): EINVAL (epoll_wait(2))`],
+  'epoll.wait-not-epoll': ['ep', (o) => `${o.ep} is not an epoll instance: EINVAL (epoll_wait(2))`],
+  'epoll.reported': ['data events mode', (o) =>
+    `${o.data}: ${flags(o, 'events')} (${o.mode === 1 ? 'ONESHOT: now disarmed' : o.mode === 2 ? 'edge-triggered: off the ready list until its next wake-up' : 'level-triggered: back to the tail of the ready list'})`],
+  'epoll.dropped': ['file target asks', (o) => `${reg(o)} was on the ready list but nothing it asks for holds now (${flags(o, 'asks')}): it leaves the list unreported`],
+  'epoll.et-consumed': ['file target asks now', (o) => `${reg(o)} is edge-triggered and was reported since its last wake-up: not reported again although ${flags(o, 'now')} holds`],
+  'epoll.oneshot-disarmed': ['file target asks', (o) => `${reg(o)} is EPOLLONESHOT and fired already: disarmed until EPOLL_CTL_MOD`],
+  'epoll.masked': ['file target asks now', (o) => `${reg(o)} asks ${flags(o, 'asks')} but its file shows only ${flags(o, 'now')}`],
+  'epoll.nothing': ['file target asks now', (o) => `${reg(o)}: nothing is ready (${flags(o, 'asks')})`],
+  'epoll.max-left': ['file target max', (o) => `${reg(o)} stays on the ready list: maxevents (${o.max}) was reached first`],
+  'epoll.file-closed': ['target data file', (o) => `the registration of fd ${o.target} (data ${o.data}) left its epoll when file#${o.file} was closed everywhere (eventpoll_release_file)`],
 });
 
-export function epollCreate(s: State): [State, FileId] {
-  const [s1, o] = addObj(s, { kind: 'epoll', items: [], ready: [], gone: [] });
-  return addFile(s1, 'epoll', o);
+export function epollCreate(d: Draft): FileId {
+  return d.addFile('epoll', d.addObj({ kind: 'epoll', items: [], ready: [], gone: [] }));
 }
 
-function epOf(s: State, f: FileId): EpollObj {
-  return obj<EpollObj>(s, file(s, f).obj);
-}
-
-function findItem(ep: EpollObj, f: FileId, fd: number): Item | undefined {
-  for (const it of ep.items) if (it.file === f && it.fd === fd) return it;
+function findItem(ep: EpollObj, key: ItemKey): Item | undefined {
+  for (const it of ep.items) if (it.key === key) return it;
   return undefined;
-}
-
-function linked(ep: EpollObj, f: FileId, fd: number): boolean {
-  for (const k of ep.ready) if (k.file === f && k.fd === fd) return true;
-  return false;
-}
-
-function withoutKey(list: readonly ItemKey[], f: FileId, fd: number): ItemKey[] {
-  return list.filter((k) => k.file !== f || k.fd !== fd);
 }
 
 /** An item is armed while its mask holds a poll event (ONESHOT clears them after one report). */
@@ -82,35 +74,31 @@ export function armed(events: number): boolean {
 // remembers it was polled, a TCP socket found full sets SOCK_NOSPACE, and polling a nested epoll
 // drops the items of its ready list that turn out not to be ready.
 
-export interface Polled {
-  readonly s: State;
-  readonly m: number;
-}
-
 /** vfs_poll of one file (depth counts nested epolls). */
-export function pollFile(s: State, f: FileId, depth = 0): Polled {
-  const fl = file(s, f);
+export function pollFile(d: Draft, f: FileId, depth = 0): number {
+  const fl = d.file(f);
   switch (fl.kind) {
     case 'pipe-r':
     case 'pipe-w': {
-      const m = pipePoll(obj<PipeObj>(s, fl.obj), fl.kind === 'pipe-r');
-      return { s: pipeAfterPoll(s, f), m };
+      const m = pipePoll(d.obj<PipeObj>(fl.obj), fl.kind === 'pipe-r');
+      pipeAfterPoll(d, f);
+      return m;
     }
     case 'eventfd':
-      return { s, m: counterPoll(obj<CounterObj>(s, fl.obj)) };
+      return counterPoll(d.obj<CounterObj>(fl.obj));
     case 'socket': {
-      const m = sockPoll(s, obj<SockObj>(s, fl.obj));
-      return { s: sockAfterPoll(s, fl.obj, m), m };
+      const m = sockPoll(d.obj<SockObj>(fl.obj));
+      sockAfterPoll(d, fl.obj, m);
+      return m;
     }
     case 'epoll':
-      return epollPoll(s, f, depth);
+      return epollPoll(d, f, depth);
   }
 }
 
 /** ep_item_poll: the file's poll masked by what the item asks (its ERR|HUP included). */
-function itemPoll(s: State, it: Item, depth: number): Polled {
-  const p = pollFile(s, it.file, depth);
-  return { s: p.s, m: (p.m & it.events) >>> 0 };
+function itemPoll(d: Draft, it: Item, depth: number): number {
+  return (pollFile(d, keyFile(it.key), depth) & it.events) >>> 0;
 }
 
 /**
@@ -118,45 +106,36 @@ function itemPoll(s: State, it: Item, depth: number): Polled {
  * really ready. Items found not ready on the way are dropped from its ready list; the scan
  * stops at the first ready one.
  */
-function epollPoll(s: State, f: FileId, depth: number): Polled {
-  const ep = epOf(s, f);
-  let cur = s;
-  const keep: ItemKey[] = [];
-  let m = 0;
+function epollPoll(d: Draft, f: FileId, depth: number): number {
+  const id = d.file(f).obj;
+  const ready = d.obj<EpollObj>(id).ready;
   let i = 0;
-  for (; i < ep.ready.length; i++) {
-    const k = ep.ready[i];
-    const it = findItem(ep, k.file, k.fd)!;
-    const p = itemPoll(cur, it, depth + 1);
-    cur = p.s;
-    if (p.m) {
+  let m = 0;
+  for (; i < ready.length; i++) {
+    const it = findItem(d.obj<EpollObj>(id), ready[i]);
+    if (it && itemPoll(d, it, depth + 1)) {
       m = IN | RDNORM;
       break;
     }
   }
-  for (let j = i; j < ep.ready.length; j++) keep.push(ep.ready[j]);
-  if (keep.length === ep.ready.length) return { s: cur, m };
-  return { s: updateObj<EpollObj>(cur, file(cur, f).obj, { ready: keep }), m };
+  if (i > 0) d.objW<EpollObj>(id).ready = ready.slice(i);
+  return m;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Wake-ups: ep_poll_callback
 
 /** Delivers the wake-ups a step's rules logged, in order (wake_up on each file's wait queue). */
-export function deliverWakes(s: State, log: StepLog): State {
-  let cur = s;
+export function deliverWakes(d: Draft, log: StepLog): void {
   const w = log.wakes;
-  for (let i = 0; i < w.length; i += 2) cur = wakeFile(cur, w[i], w[i + 1]);
-  return cur;
+  for (let i = 0; i < w.length; i += 2) wakeFile(d, w[i], w[i + 1]);
 }
 
 /** __wake_up_common over a file's wait queue: ep_poll_callback for each item waiting on it. */
-export function wakeFile(s: State, f: FileId, key: number): State {
-  const fl = s.files[f];
-  if (!fl || fl.watchers.length === 0) return s;
-  let cur = s;
-  for (const w of fl.watchers) cur = callback(cur, w, key);
-  return cur;
+function wakeFile(d: Draft, f: FileId, key: number): void {
+  const fl = d.files[f];
+  if (!fl) return;
+  for (const w of fl.watchers) callback(d, w, key);
 }
 
 /**
@@ -164,35 +143,34 @@ export function wakeFile(s: State, f: FileId, key: number): State {
  * is left alone; otherwise it joins the ready list's tail if it is not on it, and an epoll
  * watched by another epoll wakes that one in turn (with IN).
  */
-function callback(s: State, w: Watcher, key: number): State {
-  const epFile = s.files[w.ep];
-  if (!epFile) return s;
-  const ep = obj<EpollObj>(s, epFile.obj);
-  const it = findItem(ep, w.file, w.fd);
-  if (!it || !armed(it.events)) return s;
-  if (key && !((key & it.events) >>> 0)) return s;
-  let cur = s;
-  if (!linked(ep, w.file, w.fd)) cur = updateObj<EpollObj>(cur, epFile.obj, { ready: [...ep.ready, { file: w.file, fd: w.fd }] });
-  if (epFile.watchers.length) cur = wakeFile(cur, w.ep, IN);
-  return cur;
+function callback(d: Draft, w: Watcher, key: number): void {
+  const epFile = d.files[w.ep];
+  if (!epFile) return;
+  const ep = d.obj<EpollObj>(epFile.obj);
+  const it = findItem(ep, w.key);
+  if (!it || !armed(it.events)) return;
+  if (key && !((key & it.events) >>> 0)) return;
+  if (!ep.ready.includes(w.key)) d.objW<EpollObj>(epFile.obj).ready.push(w.key);
+  if (epFile.watchers.length) wakeFile(d, w.ep, IN);
 }
 
 // ---------------------------------------------------------------------------------------------
 // epoll_ctl
 
 /** ep_loop_check: would watching `to` from `ep` close a loop or nest more than EP_MAX_NESTS deep? Returns why, or ''. */
-function loopCheck(s: State, epF: FileId, toF: FileId): string {
+function loopCheck(d: Draft, epF: FileId, toF: FileId): string {
   const down = new Map<FileId, number>();
   const visit = (f: FileId, depth: number): number => {
     const seen = down.get(f);
     if (seen !== undefined) return seen;
     let result = 0;
     down.set(f, 0);
-    for (const it of epOf(s, f).items) {
-      const t = s.files[it.file];
-      if (!t || t.kind !== 'epoll') continue;
-      if (it.file === epF || depth > MAX_NESTS) result = MAX_NESTS + 1;
-      else result = Math.max(result, visit(it.file, depth + 1) + 1);
+    for (const it of d.objOf<EpollObj>(f).items) {
+      const t = keyFile(it.key);
+      const tf = d.files[t];
+      if (!tf || tf.kind !== 'epoll') continue;
+      if (t === epF || depth > MAX_NESTS) result = MAX_NESTS + 1;
+      else result = Math.max(result, visit(t, depth + 1) + 1);
       if (result > MAX_NESTS) break;
     }
     down.set(f, result);
@@ -202,7 +180,7 @@ function loopCheck(s: State, epF: FileId, toF: FileId): string {
   if (depth > MAX_NESTS) return 'close a loop of epolls (or nest them more than 4 deep)';
   const up = (f: FileId): number => {
     let r = 0;
-    for (const w of file(s, f).watchers) r = Math.max(r, up(w.ep) + 1);
+    for (const w of d.file(f).watchers) r = Math.max(r, up(w.ep) + 1);
     return r;
   };
   return depth + 1 + up(epF) > MAX_NESTS ? 'nest epolls more than 4 deep' : '';
@@ -215,158 +193,148 @@ export interface CtlNames {
 }
 
 /** do_epoll_ctl, once both numbers are known to be open (the EBADF cases are the descriptor table's). */
-export function epollCtl(s: State, log: StepLog, op: number, epF: FileId, tF: FileId, fd: number, events: number, data: number, n: CtlNames): Step {
-  const epFile = file(s, epF);
-  const target = file(s, tF);
+export function epollCtl(d: Draft, log: StepLog, op: number, epF: FileId, tF: FileId, fd: number, events: number, data: number, n: CtlNames): Outcome {
+  const epFile = d.file(epF);
+  const target = d.file(tF);
   if (epF === tF) {
-    log.because(epFile.kind === 'epoll' ? 'epoll.self' : 'epoll.not-epoll', { ep: n.ep });
-    return { s, r: fail(E.EINVAL) };
+    log.because(epFile.kind === 'epoll' ? 'epoll.self' : 'epoll.not-epoll', n.ep);
+    return fail(E.EINVAL);
   }
   if (epFile.kind !== 'epoll') {
-    log.because('epoll.not-epoll', { ep: n.ep });
-    return { s, r: fail(E.EINVAL) };
+    log.because('epoll.not-epoll', n.ep);
+    return fail(E.EINVAL);
   }
   const ev = events >>> 0;
   if (op !== EPOLL_CTL_DEL && ev & EXCLUSIVE) {
     if (op === EPOLL_CTL_MOD) {
       log.because('epoll.exclusive-mod');
-      return { s, r: fail(E.EINVAL) };
+      return fail(E.EINVAL);
     }
     if (target.kind === 'epoll') {
-      log.because('epoll.exclusive-epoll', { target: n.target });
-      return { s, r: fail(E.EINVAL) };
+      log.because('epoll.exclusive-epoll', n.target);
+      return fail(E.EINVAL);
     }
     if ((ev & ~EXCLUSIVE_OK) >>> 0) {
-      log.because('epoll.exclusive-bits', { extra: formatEpollFlags((ev & ~EXCLUSIVE_OK) >>> 0) });
-      return { s, r: fail(E.EINVAL) };
+      log.because('epoll.exclusive-bits', (ev & ~EXCLUSIVE_OK) >>> 0);
+      return fail(E.EINVAL);
     }
   }
   if (op === EPOLL_CTL_ADD && target.kind === 'epoll') {
-    const why = loopCheck(s, epF, tF);
+    const why = loopCheck(d, epF, tF);
     if (why) {
-      log.because('epoll.loop', { ep: n.ep, target: n.target, why });
-      return { s, r: fail(E.ELOOP) };
+      log.because('epoll.loop', n.ep, n.target, why);
+      return fail(E.ELOOP);
     }
   }
-  const ep = obj<EpollObj>(s, epFile.obj);
-  const it = findItem(ep, tF, fd);
+  const key = itemKey(tF, fd);
+  const it = findItem(d.obj<EpollObj>(epFile.obj), key);
   switch (op) {
     case EPOLL_CTL_ADD:
       if (it) {
-        log.because('epoll.exists', { ep: n.ep, target: n.target, file: tF });
-        return { s, r: fail(E.EEXIST) };
+        log.because('epoll.exists', n.ep, n.target, tF);
+        return fail(E.EEXIST);
       }
-      return insert(s, log, epF, tF, fd, (ev | ERR | HUP) >>> 0, data, n);
+      return insert(d, log, epF, key, (ev | ERR | HUP) >>> 0, data, n);
     case EPOLL_CTL_DEL:
       if (!it) {
-        log.because('epoll.absent', { ep: n.ep, target: n.target, file: tF, note: '' });
-        return { s, r: fail(E.ENOENT) };
+        log.because('epoll.absent', n.ep, n.target, tF);
+        return fail(E.ENOENT);
       }
-      log.because('epoll.del', { ep: n.ep, target: n.target, file: tF });
-      return { s: removeItem(s, epF, tF, fd), r: OK };
+      log.because('epoll.del', n.ep, n.target, tF);
+      removeItem(d, epF, key);
+      return OK;
     case EPOLL_CTL_MOD:
       if (!it) {
-        log.because('epoll.absent', { ep: n.ep, target: n.target, file: tF, note: '' });
-        return { s, r: fail(E.ENOENT) };
+        log.because('epoll.absent', n.ep, n.target, tF);
+        return fail(E.ENOENT);
       }
       if (it.events & EXCLUSIVE) {
-        log.because('epoll.exclusive-registered', { target: n.target });
-        return { s, r: fail(E.EINVAL) };
+        log.because('epoll.exclusive-registered', n.target);
+        return fail(E.EINVAL);
       }
-      return modify(s, log, epF, it, (ev | ERR | HUP) >>> 0, data, n);
+      return modify(d, log, epF, it, (ev | ERR | HUP) >>> 0, data, n);
     default:
-      return { s, r: fail(E.EINVAL) };
+      return fail(E.EINVAL);
   }
 }
 
 /** ep_insert: the item waits on the file's queue (EXCLUSIVE ones at the tail, others at the head), is polled once, and joins the ready list if it is ready. */
-function insert(s: State, log: StepLog, epF: FileId, tF: FileId, fd: number, events: number, data: number, n: CtlNames): Step {
-  const epObj = file(s, epF).obj;
-  const ep = obj<EpollObj>(s, epObj);
-  const item: Item = { file: tF, fd, events, data };
-  const t = file(s, tF);
-  const w: Watcher = { ep: epF, file: tF, fd, exclusive: (events & EXCLUSIVE) !== 0 };
-  let cur = updateObj<EpollObj>(s, epObj, { items: [...ep.items, item] });
-  cur = updateFile(cur, tF, { watchers: w.exclusive ? [...t.watchers, w] : [w, ...t.watchers] });
-  const p = itemPoll(cur, item, 1);
-  cur = p.s;
-  if (p.m) {
-    const ep2 = obj<EpollObj>(cur, epObj);
-    cur = updateObj<EpollObj>(cur, epObj, { ready: [...ep2.ready, { file: tF, fd }] });
-    if (file(cur, epF).watchers.length) log.wake(epF, IN);
+function insert(d: Draft, log: StepLog, epF: FileId, key: ItemKey, events: number, data: number, n: CtlNames): Outcome {
+  const epObj = d.file(epF).obj;
+  const item: Item = { key, events, data };
+  d.objW<EpollObj>(epObj).items.push(item);
+  const t = d.fileW(keyFile(key));
+  const w: Watcher = { ep: epF, key, exclusive: (events & EXCLUSIVE) !== 0 };
+  if (w.exclusive) t.watchers.push(w);
+  else t.watchers.unshift(w);
+  const m = itemPoll(d, item, 1);
+  if (m) {
+    d.objW<EpollObj>(epObj).ready.push(key);
+    if (d.file(epF).watchers.length) log.wake(epF, IN);
   }
-  log.because('epoll.add', { ep: n.ep, target: n.target, file: tF, events: formatEpollFlags(events), data: n.data, ready: p.m !== 0, now: formatEpollFlags(p.m) });
-  return { s: cur, r: OK };
+  log.because('epoll.add', n.ep, n.target, keyFile(key), events, n.data, m);
+  return OK;
 }
 
 /** ep_modify: new mask and data (which re-arms a ONESHOT item), then a poll; ready and not on the list: it joins. */
-function modify(s: State, log: StepLog, epF: FileId, it: Item, events: number, data: number, n: CtlNames): Step {
-  const epObj = file(s, epF).obj;
-  const ep = obj<EpollObj>(s, epObj);
-  const item: Item = { ...it, events, data };
-  let cur = updateObj<EpollObj>(s, epObj, { items: ep.items.map((x) => (x === it ? item : x)) });
-  const p = itemPoll(cur, item, 1);
-  cur = p.s;
-  const isLinked = linked(obj<EpollObj>(cur, epObj), it.file, it.fd);
-  if (p.m && !isLinked) {
-    const ep2 = obj<EpollObj>(cur, epObj);
-    cur = updateObj<EpollObj>(cur, epObj, { ready: [...ep2.ready, { file: it.file, fd: it.fd }] });
-    if (file(cur, epF).watchers.length) log.wake(epF, IN);
+function modify(d: Draft, log: StepLog, epF: FileId, it: Item, events: number, data: number, n: CtlNames): Outcome {
+  const epObj = d.file(epF).obj;
+  const item: Item = { key: it.key, events, data };
+  const ep = d.objW<EpollObj>(epObj);
+  ep.items[ep.items.indexOf(it)] = item;
+  const m = itemPoll(d, item, 1);
+  const linked = d.obj<EpollObj>(epObj).ready.includes(it.key);
+  if (m && !linked) {
+    d.objW<EpollObj>(epObj).ready.push(it.key);
+    if (d.file(epF).watchers.length) log.wake(epF, IN);
   }
-  log.because('epoll.mod', { ep: n.ep, target: n.target, file: it.file, events: formatEpollFlags(events), data: n.data, ready: p.m !== 0, now: formatEpollFlags(p.m), linked: isLinked });
-  return { s: cur, r: OK };
+  log.because('epoll.mod', n.ep, n.target, keyFile(it.key), events, n.data, m, linked);
+  return OK;
 }
 
 /** ep_remove: off the file's wait queue, the interest list and the ready list. */
-export function removeItem(s: State, epF: FileId, tF: FileId, fd: number): State {
-  const epObj = file(s, epF).obj;
-  const ep = obj<EpollObj>(s, epObj);
-  let cur = updateObj<EpollObj>(s, epObj, {
-    items: ep.items.filter((x) => x.file !== tF || x.fd !== fd),
-    ready: withoutKey(ep.ready, tF, fd),
-  });
-  const t = cur.files[tF];
-  if (t) cur = updateFile(cur, tF, { watchers: t.watchers.filter((w) => w.ep !== epF || w.fd !== fd) });
-  return cur;
+export function removeItem(d: Draft, epF: FileId, key: ItemKey): void {
+  const ep = d.objW<EpollObj>(d.file(epF).obj);
+  ep.items = ep.items.filter((x) => x.key !== key);
+  ep.ready = ep.ready.filter((k) => k !== key);
+  const tf = keyFile(key);
+  if (d.files[tf]) {
+    const t = d.fileW(tf);
+    t.watchers = t.watchers.filter((w) => w.ep !== epF || w.key !== key);
+  }
 }
 
 /** eventpoll_release_file: on the last close of a file, every registration of it, in every epoll, goes. */
-export function releaseRegistrations(s: State, log: StepLog, f: FileId): State {
-  const fl = file(s, f);
-  let cur = s;
-  for (const w of fl.watchers) {
-    const ep = epOf(cur, w.ep);
-    const it = findItem(ep, f, w.fd);
+export function releaseRegistrations(d: Draft, log: StepLog, f: FileId): void {
+  for (const w of d.file(f).watchers) {
+    const epId = d.file(w.ep).obj;
+    const it = findItem(d.obj<EpollObj>(epId), w.key);
     if (it) {
-      log.because('epoll.file-closed', { ep: `file#${w.ep}`, target: w.fd, data: log.name(it.data), file: f });
-      cur = updateObj<EpollObj>(cur, file(cur, w.ep).obj, { gone: [...ep.gone, { file: f, fd: w.fd, data: it.data }] });
+      log.because('epoll.file-closed', keyFd(w.key), log.name(it.data), f);
+      d.objW<EpollObj>(epId).gone.push({ key: w.key, data: it.data });
     }
-    cur = removeItem(cur, w.ep, f, w.fd);
+    removeItem(d, w.ep, w.key);
   }
-  return cur;
 }
 
 /** ep_clear_and_put: an epoll's own last close takes its items off their files' wait queues. */
-export function releaseEpoll(s: State, f: FileId): State {
-  const ep = epOf(s, f);
-  let cur = s;
-  for (const it of ep.items) {
-    const t = cur.files[it.file];
-    if (t) cur = updateFile(cur, it.file, { watchers: t.watchers.filter((w) => w.ep !== f) });
+export function releaseEpoll(d: Draft, f: FileId): void {
+  for (const it of d.objOf<EpollObj>(f).items) {
+    const tf = keyFile(it.key);
+    if (!d.files[tf]) continue;
+    const t = d.fileW(tf);
+    t.watchers = t.watchers.filter((w) => w.ep !== f);
   }
-  return updateObj<EpollObj>(cur, file(cur, f).obj, { items: [], ready: [] });
+  d.removeObj(d.file(f).obj);
 }
 
 // ---------------------------------------------------------------------------------------------
 // epoll_wait
 
 export interface Reported {
+  /** The slot named by the registration's data. */
   readonly data: number;
   readonly events: number;
-}
-
-export interface Waited extends Step {
-  readonly ready?: readonly Reported[];
 }
 
 /**
@@ -375,75 +343,75 @@ export interface Waited extends Step {
  * item is disarmed, an ET item stays off the list, an LT item goes back to the tail. Items not
  * reached stay at the front (ep_done_scan).
  */
-export function epollWait(s: State, log: StepLog, epF: FileId, max: number, n: { ep: string; ltRequeue?: boolean }): Waited {
-  const epFile = file(s, epF);
+export function epollWait(d: Draft, log: StepLog, epF: FileId, max: number, epName: string, ltRequeue = true): Outcome {
+  const epFile = d.file(epF);
   if (max <= 0) {
-    log.because('epoll.wait-max', { max });
-    return { s, r: fail(E.EINVAL) };
+    log.because('epoll.wait-max', max);
+    return fail(E.EINVAL);
   }
   if (epFile.kind !== 'epoll') {
-    log.because('epoll.wait-not-epoll', { ep: n.ep });
-    return { s, r: fail(E.EINVAL) };
+    log.because('epoll.wait-not-epoll', epName);
+    return fail(E.EINVAL);
   }
   const epObj = epFile.obj;
-  const start = obj<EpollObj>(s, epObj);
-  const scan = start.ready;
-  let cur = updateObj<EpollObj>(s, epObj, { ready: [] });
+  const scan = d.obj<EpollObj>(epObj).ready;
+  if (!scan.length) {
+    if (log.explain) explainSilent(log, d.obj<EpollObj>(epObj), null);
+    log.ready = NONE_READY;
+    return OK;
+  }
+  d.objW<EpollObj>(epObj).ready = [];
   const requeue: ItemKey[] = [];
   const reported: Reported[] = [];
-  const seen = new Set<Item>();
   let i = 0;
   for (; i < scan.length && reported.length < max; i++) {
     const k = scan[i];
-    const ep = obj<EpollObj>(cur, epObj);
-    const it = findItem(ep, k.file, k.fd);
+    const it = findItem(d.obj<EpollObj>(epObj), k);
     if (!it) continue;
-    seen.add(it);
-    const p = itemPoll(cur, it, 1);
-    cur = p.s;
-    if (!p.m) {
-      log.because('epoll.dropped', { file: k.file, target: k.fd, asks: formatEpollFlags(it.events & ~PRIVATE) });
+    const m = itemPoll(d, it, 1);
+    if (!m) {
+      log.because('epoll.dropped', keyFile(k), keyFd(k), (it.events & ~PRIVATE) >>> 0);
       continue;
     }
-    reported.push({ data: it.data, events: p.m });
-    log.because('epoll.reported', { data: log.name(it.data), events: formatEpollFlags(p.m), because: it.events & ONESHOT ? 'ONESHOT: now disarmed' : it.events & ET ? 'edge-triggered: off the list until its next wake-up' : 'level-triggered: back to the tail of the ready list' });
-    if (it.events & ONESHOT) {
-      const ep2 = obj<EpollObj>(cur, epObj);
-      const off: Item = { ...it, events: (it.events & PRIVATE) >>> 0 };
-      cur = updateObj<EpollObj>(cur, epObj, { items: ep2.items.map((x) => (x === it ? off : x)) });
-    } else if (!(it.events & ET) && n.ltRequeue !== false) {
-      requeue.push(k);
-    }
+    reported.push({ data: it.data, events: m });
+    const mode = it.events & ONESHOT ? 1 : it.events & ET ? 2 : 0;
+    log.because('epoll.reported', log.name(it.data), m, mode);
+    if (mode === 1) {
+      const ep = d.objW<EpollObj>(epObj);
+      ep.items[ep.items.indexOf(it)] = { key: it.key, events: (it.events & PRIVATE) >>> 0, data: it.data };
+    } else if (mode === 0 && ltRequeue) requeue.push(k);
   }
-  for (let j = i; j < scan.length; j++) {
-    log.because('epoll.max-left', { file: scan[j].file, target: scan[j].fd, max });
-  }
-  const left = scan.slice(i);
-  const ep3 = obj<EpollObj>(cur, epObj);
-  cur = updateObj<EpollObj>(cur, epObj, { ready: [...left, ...ep3.ready, ...requeue] });
-  explainSilent(cur, log, obj<EpollObj>(cur, epObj), seen, scan);
-  return { s: cur, r: value(reported.length), ready: reported };
+  for (let j = i; j < scan.length; j++) log.because('epoll.max-left', keyFile(scan[j]), keyFd(scan[j]), max);
+  const ep = d.objW<EpollObj>(epObj);
+  ep.ready = i < scan.length ? [...scan.slice(i), ...ep.ready, ...requeue] : ep.ready.length ? [...ep.ready, ...requeue] : requeue;
+  if (log.explain) explainSilent(log, ep, scan);
+  log.ready = reported;
+  return value(reported.length);
 }
 
-/** For every registration the wait did not report, why not (as the reasons of the step). */
-function explainSilent(s: State, log: StepLog, ep: EpollObj, seen: ReadonlySet<Item>, scanned: readonly ItemKey[]): void {
-  for (const g of ep.gone) log.because('epoll.file-closed', { ep: 'this epoll', target: g.fd, data: log.name(g.data), file: g.file });
+const NONE_READY: Reported[] = [];
+
+/** For every registration the wait did not reach, why not (as the reasons of the step). */
+function explainSilent(log: StepLog, ep: EpollObj, scanned: readonly ItemKey[] | null): void {
+  for (const g of ep.gone) log.because('epoll.file-closed', keyFd(g.key), log.name(g.data), keyFile(g.key));
   for (const it of ep.items) {
-    if (seen.has(it)) continue;
-    if (scanned.some((k) => k.file === it.file && k.fd === it.fd)) continue;
-    const now = (peekPoll(s, it.file) & it.events) >>> 0;
-    const asks = formatEpollFlags((it.events & ~PRIVATE) >>> 0);
-    const o = { file: it.file, target: it.fd, asks, now: formatEpollFlags(now) };
-    if (!armed(it.events)) log.because('epoll.oneshot-disarmed', o);
-    else if (now && it.events & ET) log.because('epoll.et-consumed', o);
-    else if (peekPoll(s, it.file)) log.because('epoll.masked', { ...o, now: formatEpollFlags(peekPoll(s, it.file)) });
-    else log.because('epoll.nothing', o);
+    if (scanned?.includes(it.key)) continue;
+    const o = { file: keyFile(it.key), target: keyFd(it.key), asks: (it.events & ~PRIVATE) >>> 0 };
+    if (!armed(it.events)) {
+      log.because('epoll.oneshot-disarmed', o.file, o.target, o.asks);
+      continue;
+    }
+    log.later((s) => {
+      const now = peekPoll(s, o.file);
+      if (now & it.events && it.events & ET) return ['epoll.et-consumed', { ...o, now: (now & it.events) >>> 0 }];
+      return now ? ['epoll.masked', { ...o, now }] : ['epoll.nothing', o];
+    });
   }
 }
 
-/** A poll for explanations only: its side effects are not kept. */
+/** A poll for explanations only: its side effects stay in a throw-away draft. */
 export function peekPoll(s: State, f: FileId): number {
-  return pollFile(s, f).m;
+  return pollFile(new Draft(s), f);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,16 +427,6 @@ export interface ItemView {
 }
 
 export function itemsOf(s: State, f: FileId): ItemView[] {
-  const ep = epOf(s, f);
-  return ep.items.map((it) => ({ file: it.file, fd: it.fd, events: it.events, data: it.data, armed: armed(it.events), ready: linked(ep, it.file, it.fd) }));
+  const ep = s.objs[s.files[f]!.obj] as EpollObj;
+  return ep.items.map((it) => ({ file: keyFile(it.key), fd: keyFd(it.key), events: it.events, data: it.data, armed: armed(it.events), ready: ep.ready.includes(it.key) }));
 }
-
-export function readyOrder(s: State, f: FileId): readonly ItemKey[] {
-  return epOf(s, f).ready;
-}
-
-export function isEpoll(f: File): boolean {
-  return f.kind === 'epoll';
-}
-
-export { PRI, RDHUP };

@@ -2,7 +2,6 @@
 // errno, the bytes of a read, and, where the model cannot know the count exactly, a range.
 import { ERRNO } from '@epl/program';
 import type { Range } from './bytes';
-import type { State } from './state';
 
 export interface Outcome {
   /** The return value, -1 when errno is set. Creating ops return 0 on success. */
@@ -12,16 +11,19 @@ export interface Outcome {
   readonly bytes?: Uint8Array | null;
   /** The return value as a range, when it is not known exactly (fill and drain of sockets). */
   readonly range?: Range;
+  /** Other answers the kernel may give instead, when which one depends on buffer sizes the model does not track. */
+  readonly alt?: readonly Outcome[];
+}
+
+/** One of several answers. */
+export function either(first: Outcome, ...others: Outcome[]): Outcome {
+  return { ...first, alt: others };
 }
 
 export const OK: Outcome = { ret: 0, errno: 0 };
 
 export function value(n: number): Outcome {
   return n === 0 ? OK : { ret: n, errno: 0 };
-}
-
-export function fail(errno: number): Outcome {
-  return { ret: -1, errno };
 }
 
 export function count(r: Range): Outcome {
@@ -32,11 +34,14 @@ export function bytesRead(bytes: Uint8Array | null, r: Range): Outcome {
   return r.lo === r.hi ? { ret: r.lo, errno: 0, bytes } : { ret: r.lo, errno: 0, bytes: null, range: r };
 }
 
-/** A rule's answer: the state after it and what the call returned. */
-export interface Step {
-  readonly s: State;
-  readonly r: Outcome;
+const FAILS: Outcome[] = [];
+
+export function fail(errno: number): Outcome {
+  return (FAILS[errno] ??= { ret: -1, errno });
 }
+
+/** A read at end of file: 0 bytes. */
+export const EMPTY_READ: Outcome = { ret: 0, errno: 0, bytes: new Uint8Array(0) };
 
 export const E = {
   EPERM: ERRNO.EPERM,

@@ -3,121 +3,31 @@
 // little each page holds.
 import { EPOLL_FLAGS } from '@epl/program';
 import { append, Chunk, length, NO_BYTES, take, xRun } from './bytes';
-import { E, fail, Step, value, bytesRead } from './outcome';
-import { addFile, addObj, FileId, objOf, PipeBuf, PipeObj, State, file, updateObj } from './state';
+import { E, EMPTY_READ, fail, Outcome, value, bytesRead } from './outcome';
+import { Draft, FileId, PipeBuf, PipeObj } from './state';
 import { defineReasons, StepLog } from './why';
 
 const { IN, OUT, ERR, HUP, RDNORM, WRNORM } = EPOLL_FLAGS;
 export const PAGE_SIZE = 4096;
 /** pipe->max_usage: PIPE_DEF_BUFFERS, 16 pages (64 KiB when every page is full). */
 export const PIPE_SLOTS = 16;
+const MIB = 1 << 20;
 
 defineReasons({
-  'pipe.write': (o) => `${o.name} wrote ${o.n} byte(s) into the pipe (${o.slots} of 16 page slots in use now)`,
-  'pipe.write-merge': (o) => `the ${o.n} byte(s) fit in the last page, which already held data: they join it and take no new slot`,
-  'pipe.write-partial': (o) => `only ${o.n} of ${o.asked} byte(s) fit: all 16 page slots are in use (a non-blocking write returns what it wrote)`,
-  'pipe.write-full': (o) => `${o.name}: all 16 page slots of the pipe are in use, so a non-blocking write gets EAGAIN (pipe(7))`,
-  'pipe.write-no-reader': (o) => `${o.name}: the pipe has no read end open any more: EPIPE (SIGPIPE is ignored)`,
-  'pipe.write-empty': (o) => `${o.name}: a write of 0 bytes returns 0 at once, before the pipe is even looked at (pipe_write)`,
-  'pipe.read': (o) => `${o.name} read ${o.n} byte(s) from the pipe`,
-  'pipe.read-empty': (o) => `${o.name}: the pipe is empty and a writer is still open: EAGAIN`,
-  'pipe.read-eof': (o) => `${o.name}: the pipe is empty and no write end is open: end of file (0)`,
-  'pipe.read-zero': (o) => `${o.name}: a read of 0 bytes returns 0 at once (pipe_read)`,
-  'pipe.wrong-end': (o) => `${o.name} is the ${o.end} end of a pipe, not open for ${o.op}: EBADF (vfs_${o.op})`,
-  'pipe.fill': (o) => `fill wrote ${o.n} byte(s): a 1 MiB write takes whole pages (no merge: its size is a multiple of the page) until the 16 slots are in use`,
-  'pipe.release-last': (o) => `the last ${o.end} end of the pipe is closed: the other end's waiters are woken (pipe_release)`,
+  'pipe.write': ['name n slots', (o) => `${o.name} wrote ${o.n} byte(s) into the pipe (${o.slots} of 16 page slots in use now)`],
+  'pipe.write-merge': ['n', (o) => `the ${o.n} byte(s) fit in the last page, which already held data: they join it and take no new slot`],
+  'pipe.write-partial': ['n asked', (o) => `only ${o.n} of ${o.asked} byte(s) fit: all 16 page slots are in use (a non-blocking write returns what it wrote)`],
+  'pipe.write-full': ['name', (o) => `${o.name}: all 16 page slots of the pipe are in use, so a non-blocking write gets EAGAIN (pipe(7))`],
+  'pipe.write-no-reader': ['name', (o) => `${o.name}: the pipe has no read end open any more: EPIPE (SIGPIPE is ignored)`],
+  'pipe.write-empty': ['name', (o) => `${o.name}: a write of 0 bytes returns 0 at once, before the pipe is even looked at (pipe_write)`],
+  'pipe.read': ['name n', (o) => `${o.name} read ${o.n} byte(s) from the pipe`],
+  'pipe.read-empty': ['name', (o) => `${o.name}: the pipe is empty and a writer is still open: EAGAIN`],
+  'pipe.read-eof': ['name', (o) => `${o.name}: the pipe is empty and no write end is open: end of file (0)`],
+  'pipe.read-zero': ['name', (o) => `${o.name}: a read of 0 bytes returns 0 at once (pipe_read)`],
+  'pipe.fill': ['n', (o) => `fill wrote ${o.n} byte(s): a 1 MiB write takes whole pages (no merge: its size is a multiple of the page) until the 16 slots are in use`],
+  'pipe.drain': ['n', (o) => `drain read the ${o.n} byte(s) the pipe held; the next read found it empty`],
+  'pipe.release-last': ['end', (o) => `the last ${o.end} end of the pipe is closed: the other end's waiters are woken (pipe_release)`],
 });
-
-export function pipeCreate(s: State): [State, FileId, FileId] {
-  const [s1, p] = addObj(s, { kind: 'pipe', bufs: [], data: NO_BYTES, readers: 1, writers: 1, pollUsage: false });
-  const [s2, r] = addFile(s1, 'pipe-r', p);
-  const [s3, w] = addFile(s2, 'pipe-w', p);
-  return [s3, r, w];
-}
-
-function full(p: PipeObj): boolean {
-  return p.bufs.length >= PIPE_SLOTS;
-}
-
-/** pipe_poll (fs/pipe.c): IN when a slot holds data; HUP on the read end once no writer is left; OUT while a slot is free; ERR on the write end once no reader is left. */
-export function pipePoll(p: PipeObj, readEnd: boolean): number {
-  if (readEnd) {
-    let m = p.bufs.length ? IN | RDNORM : 0;
-    if (p.writers === 0) m |= HUP;
-    return m;
-  }
-  let m = full(p) ? 0 : OUT | WRNORM;
-  if (p.readers === 0) m |= ERR;
-  return m;
-}
-
-/** pipe_poll marks the pipe as polled: from then on every write wakes the readers, empty or not. */
-export function pipeAfterPoll(s: State, f: FileId): State {
-  const p = objOf<PipeObj>(s, f);
-  return p.pollUsage ? s : updateObj<PipeObj>(s, file(s, f).obj, { pollUsage: true });
-}
-
-/** The read end's and write end's files of a pipe, -1 when closed. */
-function ends(s: State, objId: number): [FileId, FileId] {
-  let r = -1;
-  let w = -1;
-  s.files.forEach((f, id) => {
-    if (f && f.obj === objId) {
-      if (f.kind === 'pipe-r') r = id;
-      else if (f.kind === 'pipe-w') w = id;
-    }
-  });
-  return [r, w];
-}
-
-/** pipe_write (fs/pipe.c): merge a tail shorter than a page into the last page when it fits, then whole pages while slots are free. */
-export function pipeWrite(s: State, log: StepLog, f: FileId, name: string, data: Payload): Step {
-  const objId = file(s, f).obj;
-  const p = objOf<PipeObj>(s, f);
-  const size = payloadLength(data);
-  if (size === 0) {
-    log.because('pipe.write-empty', { name });
-    return { s, r: value(0) };
-  }
-  const wasEmpty = p.bufs.length === 0;
-  let r: Step;
-  if (p.readers === 0) {
-    log.because('pipe.write-no-reader', { name });
-    r = { s, r: fail(E.EPIPE) };
-  } else {
-    const bufs = p.bufs.slice();
-    let written = 0;
-    const tail = size % PAGE_SIZE;
-    if (tail && bufs.length) {
-      const last = bufs[bufs.length - 1];
-      if (last.off + last.len + tail <= PAGE_SIZE) {
-        bufs[bufs.length - 1] = { off: last.off, len: last.len + tail };
-        written = tail;
-        log.because('pipe.write-merge', { n: tail });
-      }
-    }
-    while (written < size && bufs.length < PIPE_SLOTS) {
-      const n = Math.min(PAGE_SIZE, size - written);
-      bufs.push({ off: 0, len: n });
-      written += n;
-    }
-    if (written === 0) {
-      log.because('pipe.write-full', { name });
-      r = { s, r: fail(E.EAGAIN) };
-    } else {
-      if (written < size) log.because('pipe.write-partial', { n: written, asked: size });
-      else log.because('pipe.write', { name, n: written, slots: bufs.length });
-      const ns = updateObj<PipeObj>(s, objId, { bufs, data: append(p.data, payloadChunk(data, written)) });
-      r = { s: ns, r: value(written) };
-    }
-  }
-  // "Epoll nonsensically wants a wakeup whether the pipe was already empty or not": once polled, every write (even a failed one) wakes the readers.
-  if (wasEmpty || p.pollUsage) {
-    const [rd] = ends(s, objId);
-    if (rd >= 0) log.wake(rd, IN | RDNORM);
-  }
-  return r;
-}
 
 /** What a write sends: the bytes of a string, or a count of 'x' bytes (write A N, fill). */
 export type Payload = Uint8Array | number;
@@ -131,79 +41,171 @@ export function payloadChunk(d: Payload, n: number): Chunk {
   return typeof d === 'number' ? xRun(n) : n === d.length ? d : d.subarray(0, n);
 }
 
-/** A fill of a pipe: 1 MiB writes (whole pages, never merged) until EAGAIN, or the error of the first. */
-export function pipeFill(s: State, log: StepLog, f: FileId, name: string): Step {
-  const calls = new StepLog(log.names);
-  const first = pipeWrite(s, calls, f, name, MIB);
-  let out: Step;
-  if (first.r.errno) {
-    out = first.r.errno === E.EAGAIN ? { s, r: value(0) } : first;
-  } else {
-    // The pipe is full after the first write: the next one gets EAGAIN, which ends the fill.
-    out = { s: pipeWrite(first.s, calls, f, name, MIB).s, r: value(first.r.ret) };
-  }
-  log.because(first.r.errno && first.r.errno !== E.EAGAIN ? calls.why[0].rule : 'pipe.fill', first.r.errno ? { name } : { n: first.r.ret });
-  log.wakes.push(...calls.wakes);
-  return out;
+/** pipe2(): one pipe, a read-end file and a write-end file. */
+export function pipeCreate(d: Draft): [FileId, FileId] {
+  const p = d.addObj({ kind: 'pipe', bufs: [], data: NO_BYTES, readers: 1, writers: 1, pollUsage: false });
+  return [d.addFile('pipe-r', p), d.addFile('pipe-w', p)];
 }
 
-const MIB = 1 << 20;
+function full(p: PipeObj): boolean {
+  return p.bufs.length >= PIPE_SLOTS;
+}
 
-/** A drain of a pipe: 1 MiB reads until EAGAIN or end of file; the error of the first read if it failed otherwise. */
-export function pipeDrain(s: State, log: StepLog, f: FileId, name: string): Step {
-  const calls = new StepLog(log.names);
-  const first = pipeRead(s, calls, f, name, MIB);
-  let out: Step = first;
-  if (first.r.errno === E.EAGAIN) out = { s, r: bytesRead(new Uint8Array(0), { lo: 0, hi: 0 }) };
-  else if (!first.r.errno && first.r.ret > 0) pipeRead(first.s, calls, f, name, MIB); // finds the pipe empty: EAGAIN or end of file
-  log.because(calls.why[0].rule, calls.why[0].objects);
-  log.wakes.push(...calls.wakes);
-  return out;
+/** pipe_poll (fs/pipe.c): IN when a slot holds data; HUP on the read end once no writer is left; OUT while a slot is free; ERR on the write end once no reader is left. */
+export function pipePoll(p: PipeObj, readEnd: boolean): number {
+  if (readEnd) return (p.bufs.length ? IN | RDNORM : 0) | (p.writers === 0 ? HUP : 0);
+  return (full(p) ? 0 : OUT | WRNORM) | (p.readers === 0 ? ERR : 0);
+}
+
+/** pipe_poll marks the pipe as polled: from then on every write wakes the readers, empty or not. */
+export function pipeAfterPoll(d: Draft, f: FileId): void {
+  const id = d.file(f).obj;
+  if (!d.obj<PipeObj>(id).pollUsage) d.objW<PipeObj>(id).pollUsage = true;
+}
+
+/** The read end's and write end's files of a pipe, -1 when closed. */
+function ends(d: Draft, objId: number): [FileId, FileId] {
+  let r = -1;
+  let w = -1;
+  for (let id = 0; id < d.files.length; id++) {
+    const f = d.files[id];
+    if (f && f.obj === objId) {
+      if (f.kind === 'pipe-r') r = id;
+      else if (f.kind === 'pipe-w') w = id;
+    }
+  }
+  return [r, w];
+}
+
+/** pipe_write (fs/pipe.c): merge a tail shorter than a page into the last page when it fits, then whole pages while slots are free. */
+export function pipeWrite(d: Draft, log: StepLog, f: FileId, name: string, data: Payload): Outcome {
+  const objId = d.file(f).obj;
+  const p = d.obj<PipeObj>(objId);
+  const size = payloadLength(data);
+  if (size === 0) {
+    log.because('pipe.write-empty', name);
+    return value(0);
+  }
+  const wasEmpty = p.bufs.length === 0;
+  const pollUsage = p.pollUsage;
+  let r: Outcome;
+  if (p.readers === 0) {
+    log.because('pipe.write-no-reader', name);
+    r = fail(E.EPIPE);
+  } else {
+    let written = 0;
+    const tail = size % PAGE_SIZE;
+    let merged = -1;
+    if (tail && p.bufs.length) {
+      const last = p.bufs[p.bufs.length - 1];
+      if (last.off + last.len + tail <= PAGE_SIZE) {
+        merged = last.len + tail;
+        written = tail;
+        log.because('pipe.write-merge', tail);
+      }
+    }
+    const pages = Math.min(PIPE_SLOTS - p.bufs.length, Math.ceil((size - written) / PAGE_SIZE));
+    if (written === 0 && pages === 0) {
+      log.because('pipe.write-full', name);
+      r = fail(E.EAGAIN);
+    } else {
+      const w = d.objW<PipeObj>(objId);
+      if (merged >= 0) w.bufs[w.bufs.length - 1] = { off: w.bufs[w.bufs.length - 1].off, len: merged };
+      for (let k = 0; k < pages; k++) {
+        const n = Math.min(PAGE_SIZE, size - written);
+        w.bufs.push({ off: 0, len: n });
+        written += n;
+      }
+      w.data = append(w.data, payloadChunk(data, written));
+      if (written < size) log.because('pipe.write-partial', written, size);
+      else log.because('pipe.write', name, written, w.bufs.length);
+      r = value(written);
+    }
+  }
+  // "Epoll nonsensically wants a wakeup whether the pipe was already empty or not": once polled, every write (even a failed one) wakes the readers.
+  if (wasEmpty || pollUsage) {
+    const [rd] = ends(d, objId);
+    if (rd >= 0) log.wake(rd, IN | RDNORM);
+  }
+  return r;
 }
 
 /** Consume `n` bytes from the ring: a page whose bytes are all read frees its slot. */
-function consume(bufs: readonly PipeBuf[], n: number): PipeBuf[] {
-  const out = bufs.slice();
+function consume(bufs: PipeBuf[], n: number): void {
   let left = n;
-  while (left > 0 && out.length) {
-    const b = out[0];
+  while (left > 0 && bufs.length) {
+    const b = bufs[0];
     if (b.len <= left) {
       left -= b.len;
-      out.shift();
+      bufs.shift();
     } else {
-      out[0] = { off: b.off + left, len: b.len - left };
+      bufs[0] = { off: b.off + left, len: b.len - left };
       left = 0;
     }
   }
-  return out;
 }
 
 /** pipe_read (fs/pipe.c): bytes in order; EAGAIN when empty with a writer; EOF without one; writers are woken only if the pipe was full. */
-export function pipeRead(s: State, log: StepLog, f: FileId, name: string, n: number): Step {
-  const objId = file(s, f).obj;
-  const p = objOf<PipeObj>(s, f);
+export function pipeRead(d: Draft, log: StepLog, f: FileId, name: string, n: number): Outcome {
+  const objId = d.file(f).obj;
+  const p = d.obj<PipeObj>(objId);
   if (n === 0) {
-    log.because('pipe.read-zero', { name });
-    return { s, r: value(0) };
+    log.because('pipe.read-zero', name);
+    return value(0);
   }
   if (p.bufs.length === 0) {
     if (p.writers === 0) {
-      log.because('pipe.read-eof', { name });
-      return { s, r: bytesRead(new Uint8Array(0), { lo: 0, hi: 0 }) };
+      log.because('pipe.read-eof', name);
+      return EMPTY_READ;
     }
-    log.because('pipe.read-empty', { name });
-    return { s, r: fail(E.EAGAIN) };
+    log.because('pipe.read-empty', name);
+    return fail(E.EAGAIN);
   }
   const wasFull = full(p);
   const t = take(p.data, n);
-  const got = t.count.lo;
-  log.because('pipe.read', { name, n: got });
-  const ns = updateObj<PipeObj>(s, objId, { bufs: consume(p.bufs, got), data: t.rest });
+  log.because('pipe.read', name, t.count.lo);
+  const w = d.objW<PipeObj>(objId);
+  consume(w.bufs, t.count.lo);
+  w.data = t.rest;
   if (wasFull) {
-    const [, wr] = ends(s, objId);
+    const [, wr] = ends(d, objId);
     if (wr >= 0) log.wake(wr, OUT | WRNORM);
   }
-  return { s: ns, r: bytesRead(t.bytes, t.count) };
+  return bytesRead(t.bytes, t.count);
+}
+
+/** A fill of a pipe: 1 MiB writes (whole pages, never merged) until EAGAIN, or the error of the first. */
+export function pipeFill(d: Draft, log: StepLog, f: FileId, name: string): Outcome {
+  const calls = new StepLog(log.names);
+  const first = pipeWrite(d, calls, f, name, MIB);
+  log.wakes.push(...calls.wakes);
+  if (first.errno) {
+    log.adopt(calls.why[0]);
+    return first.errno === E.EAGAIN ? value(0) : first;
+  }
+  // The pipe is full after the first write: the next one gets EAGAIN, which ends the fill.
+  const again = new StepLog(log.names);
+  pipeWrite(d, again, f, name, MIB);
+  log.wakes.push(...again.wakes);
+  log.because('pipe.fill', first.ret);
+  return first;
+}
+
+/** A drain of a pipe: 1 MiB reads until EAGAIN or end of file; the error of the first read if it failed otherwise. */
+export function pipeDrain(d: Draft, log: StepLog, f: FileId, name: string): Outcome {
+  const calls = new StepLog(log.names);
+  const first = pipeRead(d, calls, f, name, MIB);
+  log.wakes.push(...calls.wakes);
+  if (first.errno === E.EAGAIN) {
+    log.because('pipe.read-empty', name);
+    return EMPTY_READ;
+  }
+  if (first.errno || first.ret === 0) {
+    log.adopt(calls.why[0]);
+    return first;
+  }
+  log.because('pipe.drain', first.ret);
+  return first;
 }
 
 /** The bytes queued in a pipe (for the state view). */
@@ -212,17 +214,17 @@ export function pipeQueued(p: PipeObj): number {
 }
 
 /** pipe_release (fs/pipe.c): one end fewer; when that was the last of its side but the other side remains, both wait queues are woken with no key. */
-export function pipeRelease(s: State, log: StepLog, f: FileId): State {
-  const fl = file(s, f);
-  const p = objOf<PipeObj>(s, f);
+export function pipeRelease(d: Draft, log: StepLog, f: FileId): void {
+  const fl = d.file(f);
+  const w = d.objW<PipeObj>(fl.obj);
   const readEnd = fl.kind === 'pipe-r';
-  const readers = p.readers - (readEnd ? 1 : 0);
-  const writers = p.writers - (readEnd ? 0 : 1);
-  if (!readers !== !writers) {
-    log.because('pipe.release-last', { end: readEnd ? 'read' : 'write' });
-    const [r, w] = ends(s, fl.obj);
+  if (readEnd) w.readers--;
+  else w.writers--;
+  if (!w.readers !== !w.writers) {
+    log.because('pipe.release-last', readEnd ? 'read' : 'write');
+    const [r, wr] = ends(d, fl.obj);
     if (r >= 0 && r !== f) log.wake(r, 0);
-    if (w >= 0 && w !== f) log.wake(w, 0);
+    if (wr >= 0 && wr !== f) log.wake(wr, 0);
   }
-  return updateObj<PipeObj>(s, fl.obj, { readers, writers });
+  if (w.readers === 0 && w.writers === 0) d.removeObj(fl.obj);
 }

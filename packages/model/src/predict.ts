@@ -1,37 +1,35 @@
 // predict(): runs a Program through the model, one op at a time, the way the executor runs it
 // on the kernel (packages/executor/README.md: which syscalls each op makes, the EBADF rule, the
 // dup2 rule), and records per step what the kernel will answer and why.
-import { FAMILIES, OP_WORDS, opSpec, stringOperand } from '@epl/program';
+import { FAMILIES, OP_WORDS as WORDS, opSpec, stringOperand } from '@epl/program';
 import type { Family, OpName, ProgramCode } from '@epl/program';
 import { counterCreate, counterDrain, counterFill, counterRead, counterWrite } from './eventfd';
 import { deliverWakes, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, epollCreate, epollCtl, epollWait, Reported } from './epoll';
-import { bindSlot, closeFd, dup2Fd, dupFd, installNew, live, room } from './fd-table';
-import { E, fail, OK, Outcome, Step } from './outcome';
+import { closeFd, dup2Fd, dupFd, failBind, installNew, live, room } from './fd-table';
+import { E, fail, OK, Outcome } from './outcome';
 import { Payload, pipeCreate, pipeDrain, pipeFill, pipeRead, pipeWrite } from './pipe';
 import * as sock from './sock';
-import { emptyState, file, FileId, State } from './state';
-import { stateView, StateView } from './view';
-import { defineReasons, isBulk, PredictedSegment, RawBulk, RawItem, RawSegment, Reason, StepLog, WireItem } from './why';
+import { Draft, emptyState, FileId, State } from './state';
 import { attribute } from './tcp';
+import { stateView, StateView } from './view';
+import { defineReasons, isBulk, PredictedSegment, RawItem, Reason, StepLog, WireItem } from './why';
 
 defineReasons({
-  'op.not-socket': (o) => `${o.name} is not a socket: ENOTSOCK`,
-  'op.wrong-kind': (o) => `${o.name} is ${o.kind}: ${o.op} on it is ${o.errno}`,
-  'op.sleep': (o) => `sleep ${o.ms} ms: nothing changes unless a timer fires meanwhile`,
-  'op.emfile': () => `no room for more descriptors: EMFILE`,
+  'op.wrong-kind': ['name kind op errno', (o) => `${o.name} is ${o.kind}: ${o.op} on it is ${o.errno}`],
+  'op.sleep': ['ms', (o) => `sleep ${o.ms} ms: nothing changes unless a timer fires meanwhile`],
 });
 
 /** The model's account of one step. */
 export interface StepPrediction {
   /** The op's mnemonic (`connect_new`, `write_n`, … as in @epl/program's OPS). */
   readonly op: OpName;
-  /** What the call returns: value or errno; for read/drain the bytes; a range where the count is not known exactly. */
+  /** What the call returns: value or errno; for read/drain the bytes; a range or alternatives where the model cannot know exactly. */
   readonly result: Outcome;
   /** `wait`: the ready list, as the kernel returns it (data slot and events, in order). */
   readonly ready?: readonly Reported[];
   /** Segments this step puts on loopback, in order, each with its rule. */
   readonly wire: readonly WireItem[];
-  /** Pure ACKs held by the delayed-ACK timer that may land during this step (scheduled before it or by it). */
+  /** Pure ACKs held by delayed-ACK timers (scheduled before this step or by it) that may land during it. */
   readonly mayLand: readonly PredictedSegment[];
   /** Why, as data. */
   readonly why: readonly Reason[];
@@ -42,6 +40,8 @@ export interface StepPrediction {
 export interface Prediction {
   readonly family: Family;
   readonly steps: readonly StepPrediction[];
+  /** The model's state after each step (index i: after step i), for tools that look deeper than the view. */
+  readonly states: readonly State[];
 }
 
 export interface PredictOptions {
@@ -55,41 +55,83 @@ export interface PredictOptions {
 /** A Program as predict() takes it: the executor's part plus the names of its slots. */
 export type ModelProgram = ProgramCode & { readonly names: readonly string[] };
 
+const NO_ACKS: readonly PredictedSegment[] = [];
+// A module copy: an imported binding is a getter on every use, and predict() is a hot loop.
+const OP_WORDS = WORDS;
+
+export interface PredictOptions {
+  /**
+   * Keep reasons and the state after every step (default true). False is a lean run for an
+   * oracle that only compares answers (results, ready lists, wire): same rules, no reasons, no
+   * `state` (reading it throws), several times faster.
+   */
+  readonly explain?: boolean;
+  /**
+   * Test hook: rules to flip, by id, to prove that a disagreement is caught. The only one is
+   * `epoll.lt-requeue` (level-triggered items are not put back on the ready list).
+   */
+  readonly flip?: readonly string[];
+}
+
 /** Predicts every step of a Program run with `family` (what `pair` takes). Needs no kernel. */
 export function predict(program: ModelProgram, family: Family = 'tcp', options: PredictOptions = {}): Prediction {
   if (!FAMILIES.includes(family)) throw new TypeError(`unknown family ${String(family)}`);
+  const explain = options.explain !== false;
   const n = program.code.length / OP_WORDS;
   let s = emptyState(program.slotCount);
   const steps: StepPrediction[] = [];
-  const flips = new Set(options.flip ?? []);
+  const states: State[] = [];
+  const ltRequeue = !options.flip?.includes('epoll.lt-requeue');
+  let before: readonly PredictedSegment[] = NO_ACKS;
+  // A lean run writes one state in place; an explaining one keeps every step's state.
+  const lean = explain ? null : new Draft(s, true);
+  const leanLog = explain ? null : new StepLog(program.names, false);
   for (let i = 0; i < n; i++) {
     const spec = opSpec(program.code[i * OP_WORDS]);
     if (!spec) break; // the executor refuses the Program from here on
-    const log = new StepLog(program.names);
-    const before = sock.pendingAcks(s);
-    const out = runOp(s, log, program, i, spec.name as OpName, family, flips);
-    const after = deliverWakes(out.s, log);
-    s = after;
-    steps.push(stepOf(spec.name as OpName, out, log, before, after, program.names));
+    const op = spec.name as OpName;
+    const log = leanLog ?? new StepLog(program.names);
+    if (leanLog) leanLog.reset();
+    const d = lean ?? new Draft(s);
+    const r = runOp(d, log, program, i, op, family, ltRequeue);
+    deliverWakes(d, log);
+    s = d.finish();
+    log.final = s;
+    const wire = log.wire.length ? attributeAll(s, log.wire) : NO_WIRE;
+    const pending = pendingAcks(s);
+    steps.push(new PredictedStep(op, r, log.ready, wire, mergeAcks(before, pending, wire), explain ? log.why : NO_WHY, explain ? s : null, program.names));
+    if (explain) states.push(s);
+    before = pending;
   }
-  return { family, steps };
+  return { family, steps, states };
 }
 
-function stepOf(op: OpName, out: Step & { ready?: readonly Reported[] }, log: StepLog, before: readonly RawSegment[], after: State, names: readonly string[]): StepPrediction {
-  let view: StateView | undefined;
-  const wire = attributeAll(after, log.wire);
-  const mayLand = mergeAcks(attributeAll(after, before) as PredictedSegment[], attributeAll(after, sock.pendingAcks(after)) as PredictedSegment[], wire);
-  return {
-    op,
-    result: out.r,
-    ...(out.ready ? { ready: out.ready } : {}),
-    wire,
-    mayLand,
-    why: log.why,
-    get state(): StateView {
-      return (view ??= stateView(after, names));
-    },
-  };
+const NO_WIRE: readonly WireItem[] = [];
+const NO_WHY: readonly Reason[] = [];
+
+/** One step's prediction; the state view is built when first read (and for JSON). */
+class PredictedStep implements StepPrediction {
+  private view: StateView | undefined;
+
+  constructor(
+    readonly op: OpName,
+    readonly result: Outcome,
+    readonly ready: readonly Reported[] | undefined,
+    readonly wire: readonly WireItem[],
+    readonly mayLand: readonly PredictedSegment[],
+    readonly why: readonly Reason[],
+    private readonly after: State | null,
+    private readonly names: readonly string[],
+  ) {}
+
+  get state(): StateView {
+    if (!this.after) throw new Error('model: predict() was run with explain: false, which keeps no states');
+    return (this.view ??= stateView(this.after, this.names));
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { op: this.op, result: this.result, ...(this.ready ? { ready: this.ready } : {}), wire: this.wire, mayLand: this.mayLand, why: this.why, ...(this.after ? { state: this.state } : {}) };
+  }
 }
 
 /** The executor's attribution of a step's segments, with the endpoint table as it is at the end of the step; strangers are dropped. */
@@ -100,154 +142,159 @@ function attributeAll(s: State, items: readonly RawItem[]): WireItem[] {
     const dst = attribute(s, w.to, w.from);
     if (src < 0 || dst < 0) continue;
     if (isBulk(w)) out.push({ src, dst, bytes: w.bytes, rule: w.rule });
-    else if (!isBulkRaw(w)) out.push({ src, dst, flags: w.flags, len: w.len, rule: w.rule, timing: w.timing });
+    else out.push({ src, dst, flags: w.flags, len: w.len, rule: w.rule, timing: w.timing });
   }
   return out;
 }
 
-function isBulkRaw(w: RawItem): w is RawBulk {
-  return (w as RawBulk).bytes !== undefined;
+function pendingAcks(s: State): readonly PredictedSegment[] {
+  const raw = sock.pendingAcks(s);
+  return raw.length ? (attributeAll(s, raw) as PredictedSegment[]) : NO_ACKS;
 }
 
-/** The pure ACKs that may land in a step: pending before it, or scheduled by it and not sent. */
-function mergeAcks(before: readonly PredictedSegment[], after: readonly PredictedSegment[], wire: readonly WireItem[]): PredictedSegment[] {
+/** The pure ACKs that may land in a step: pending before it or after it, or marked as may-be in it. */
+function mergeAcks(before: readonly PredictedSegment[], after: readonly PredictedSegment[], wire: readonly WireItem[]): readonly PredictedSegment[] {
+  if (!before.length && !after.length && !wire.length) return NO_ACKS;
   const out = [...before];
-  for (const a of after) if (!out.some((b) => b.src === a.src && b.dst === a.dst)) out.push(a);
-  for (const w of wire) if (!isBulk(w) && w.timing === 'delayed' && !out.some((b) => b.src === w.src && b.dst === w.dst)) out.push(w);
+  const add = (a: PredictedSegment): void => {
+    if (!out.some((b) => b.src === a.src && b.dst === a.dst)) out.push(a);
+  };
+  for (const a of after) add(a);
+  for (const w of wire) if (!isBulk(w) && w.timing === 'delayed') add(w);
   return out;
 }
 
-const MIB = 1 << 20;
-
-function runOp(s: State, log: StepLog, p: ModelProgram, i: number, op: OpName, family: Family, flips: ReadonlySet<string>): Step & { ready?: readonly Reported[] } {
-  const w = (k: number): number => p.code[i * OP_WORDS + k];
+function runOp(d: Draft, log: StepLog, p: ModelProgram, i: number, op: OpName, family: Family, ltRequeue: boolean): Outcome {
+  const c = p.code;
+  const at = i * OP_WORDS;
+  const a = c[at + 1];
+  const b = c[at + 2];
   const name = (slot: number): string => log.name(slot);
   switch (op) {
     case 'tcp':
-      return sock.tcpPair(s, log, w(1), w(2), 4);
+      return sock.tcpPair(d, log, a, b, 4);
     case 'tcp6':
-      return sock.tcpPair(s, log, w(1), w(2), 6);
+      return sock.tcpPair(d, log, a, b, 6);
     case 'unix':
-      return sock.unixPair(s, log, w(1), w(2));
+      return sock.unixPair(d, log, a, b);
     case 'pair':
-      return family === 'unix' ? sock.unixPair(s, log, w(1), w(2)) : sock.tcpPair(s, log, w(1), w(2), family === 'tcp6' ? 6 : 4);
+      return family === 'unix' ? sock.unixPair(d, log, a, b) : sock.tcpPair(d, log, a, b, family === 'tcp6' ? 6 : 4);
     case 'socket':
-      return sock.bareSocket(s, log, w(1));
+      return sock.bareSocket(d, log, a);
     case 'pipe': {
-      if (!room(s, log, 2)) return failBind(s, E.EMFILE, w(1), w(2));
-      const [s1, r, wr] = pipeCreate(s);
-      return { s: installNew(installNew(s1, log, w(1), r), log, w(2), wr), r: OK };
+      if (!room(d, log, 2)) return failBind(d, E.EMFILE, a, b);
+      const [rd, wr] = pipeCreate(d);
+      installNew(d, log, a, rd);
+      installNew(d, log, b, wr);
+      return OK;
     }
-    case 'eventfd': {
-      if (!room(s, log, 1)) return failBind(s, E.EMFILE, w(1));
-      const [s1, f] = counterCreate(s, w(2));
-      return { s: installNew(s1, log, w(1), f), r: OK };
-    }
-    case 'epoll': {
-      if (!room(s, log, 1)) return failBind(s, E.EMFILE, w(1));
-      const [s1, f] = epollCreate(s);
-      return { s: installNew(s1, log, w(1), f), r: OK };
-    }
+    case 'eventfd':
+      if (!room(d, log, 1)) return failBind(d, E.EMFILE, a);
+      installNew(d, log, a, counterCreate(d, b));
+      return OK;
+    case 'epoll':
+      if (!room(d, log, 1)) return failBind(d, E.EMFILE, a);
+      installNew(d, log, a, epollCreate(d));
+      return OK;
     case 'listen':
-      return sock.listenSocket(s, log, w(1));
+      return sock.listenSocket(d, log, a);
     case 'connect_new': {
-      const l = live(s, log, w(2));
-      if (l < 0) return failBind(s, E.EBADF, w(1));
-      return sock.connectNew(s, log, w(1), l, name(w(2)));
+      const l = live(d, log, b);
+      if (l < 0) return failBind(d, E.EBADF, a);
+      return sock.connectNew(d, log, a, l, name(b));
     }
     case 'connect': {
-      const a = live(s, log, w(1));
-      if (a < 0) return { s, r: fail(E.EBADF) };
-      const l = live(s, log, w(2));
-      if (l < 0) return { s, r: fail(E.EBADF) };
-      return sock.connectExisting(s, log, a, l, name(w(1)), name(w(2)));
+      const f = live(d, log, a);
+      if (f < 0) return fail(E.EBADF);
+      const l = live(d, log, b);
+      if (l < 0) return fail(E.EBADF);
+      return sock.connectExisting(d, log, f, l, name(a), name(b));
     }
     case 'accept': {
-      const l = live(s, log, w(1));
-      if (l < 0) return failBind(s, E.EBADF, w(2));
-      return sock.accept(s, log, l, w(2), name(w(1)));
+      const l = live(d, log, a);
+      if (l < 0) return failBind(d, E.EBADF, b);
+      return sock.accept(d, log, l, b, name(a));
     }
     case 'dup':
-      return dupFd(s, log, w(1), w(2));
+      return dupFd(d, log, a, b);
     case 'dup2':
-      return dup2Fd(s, log, w(1), w(2));
+      return dup2Fd(d, log, a, b);
     case 'add':
     case 'mod':
     case 'del': {
-      const e = live(s, log, w(1));
-      if (e < 0) return { s, r: fail(E.EBADF) };
-      const t = live(s, log, w(2));
-      if (t < 0) return { s, r: fail(E.EBADF) };
+      const e = live(d, log, a);
+      if (e < 0) return fail(E.EBADF);
+      const t = live(d, log, b);
+      if (t < 0) return fail(E.EBADF);
       const ctl = op === 'add' ? EPOLL_CTL_ADD : op === 'mod' ? EPOLL_CTL_MOD : EPOLL_CTL_DEL;
-      const events = op === 'del' ? 0 : w(3);
-      const data = op === 'del' ? -1 : w(4);
-      return epollCtl(s, log, ctl, e, t, s.slotFd[w(2)], events, data, { ep: name(w(1)), target: name(w(2)), data: op === 'del' ? '' : name(data) });
+      const del = op === 'del';
+      return epollCtl(d, log, ctl, e, t, d.slotFd[b], del ? 0 : c[at + 3], del ? -1 : c[at + 4], { ep: name(a), target: name(b), data: del ? '' : name(c[at + 4]) });
     }
     case 'wait': {
-      const e = live(s, log, w(1));
-      if (e < 0) return { s, r: fail(E.EBADF) };
-      return epollWait(s, log, e, w(2), { ep: name(w(1)), ltRequeue: !flips.has('epoll.lt-requeue') });
+      const e = live(d, log, a);
+      if (e < 0) return fail(E.EBADF);
+      return epollWait(d, log, e, b, name(a), ltRequeue);
     }
     case 'close': {
-      const f = live(s, log, w(1));
-      if (f < 0) return { s, r: fail(E.EBADF) };
-      return { s: closeFd(s, log, s.slotFd[w(1)], name(w(1))), r: OK };
+      if (live(d, log, a) < 0) return fail(E.EBADF);
+      closeFd(d, log, d.slotFd[a], name(a));
+      return OK;
     }
     case 'shutdown': {
-      const f = live(s, log, w(1));
-      if (f < 0) return { s, r: fail(E.EBADF) };
-      if (!isSocket(s, f)) return notSocket(s, log, name(w(1)));
-      return sock.shutdown(s, log, f, w(2), name(w(1)));
+      const f = live(d, log, a);
+      if (f < 0) return fail(E.EBADF);
+      if (!isSocket(d, f)) return notSocket(log, name(a));
+      return sock.shutdown(d, log, f, b, name(a));
     }
     case 'write':
-      return write(s, log, w(1), stringOperand(p, i, 2));
+      return write(d, log, a, stringOperand(p, i, 2));
     case 'write_n':
-      return write(s, log, w(1), w(2));
+      return write(d, log, a, b);
     case 'send_oob': {
-      const f = live(s, log, w(1));
-      if (f < 0) return { s, r: fail(E.EBADF) };
-      if (!isSocket(s, f)) return notSocket(s, log, name(w(1)));
-      return sock.send(s, log, f, name(w(1)), stringOperand(p, i, 2), true);
+      const f = live(d, log, a);
+      if (f < 0) return fail(E.EBADF);
+      if (!isSocket(d, f)) return notSocket(log, name(a));
+      return sock.send(d, log, f, name(a), stringOperand(p, i, 2), true);
     }
     case 'read':
-      return read(s, log, w(1), w(2));
+      return read(d, log, a, b);
     case 'fill': {
-      const f = live(s, log, w(1));
-      if (f < 0) return { s, r: fail(E.EBADF) };
-      const k = file(s, f).kind;
-      if (k === 'pipe-w') return pipeFill(s, log, f, name(w(1)));
-      if (k === 'eventfd') return counterFill(s, log, name(w(1)));
-      if (k === 'socket') return sock.fill(s, log, f, name(w(1)));
-      return wrongKind(s, log, name(w(1)), k, 'write', k === 'pipe-r' ? E.EBADF : E.EINVAL);
+      const f = live(d, log, a);
+      if (f < 0) return fail(E.EBADF);
+      const k = d.file(f).kind;
+      if (k === 'pipe-w') return pipeFill(d, log, f, name(a));
+      if (k === 'eventfd') return counterFill(log, name(a));
+      if (k === 'socket') return sock.fill(d, log, f, name(a));
+      return wrongKind(log, name(a), k, 'write', k === 'pipe-r' ? E.EBADF : E.EINVAL);
     }
     case 'drain': {
-      const f = live(s, log, w(1));
-      if (f < 0) return { s, r: fail(E.EBADF) };
-      const k = file(s, f).kind;
-      if (k === 'pipe-r') return pipeDrain(s, log, f, name(w(1)));
-      if (k === 'eventfd') return counterDrain(s, log, f, name(w(1)));
-      if (k === 'socket') return sock.drain(s, log, f, name(w(1)));
-      return wrongKind(s, log, name(w(1)), k, 'read', k === 'pipe-w' ? E.EBADF : E.EINVAL);
+      const f = live(d, log, a);
+      if (f < 0) return fail(E.EBADF);
+      const k = d.file(f).kind;
+      if (k === 'pipe-r') return pipeDrain(d, log, f, name(a));
+      if (k === 'eventfd') return counterDrain(d, log, f, name(a));
+      if (k === 'socket') return sock.drain(d, log, f, name(a));
+      return wrongKind(log, name(a), k, 'read', k === 'pipe-w' ? E.EBADF : E.EINVAL);
     }
     case 'linger': {
-      const f = live(s, log, w(1));
-      if (f < 0) return { s, r: fail(E.EBADF) };
-      if (!isSocket(s, f)) return notSocket(s, log, name(w(1)));
-      return sock.linger(s, log, f, w(2), name(w(1)));
+      const f = live(d, log, a);
+      if (f < 0) return fail(E.EBADF);
+      if (!isSocket(d, f)) return notSocket(log, name(a));
+      return sock.linger(d, log, f, b, name(a));
     }
     case 'sleep':
-      log.because('op.sleep', { ms: w(1) });
-      return sock.sleep(s, log, w(1));
+      log.because('op.sleep', a);
+      return sock.sleep(d, log, a);
   }
 }
 
-function isSocket(s: State, f: FileId): boolean {
-  return file(s, f).kind === 'socket';
+function isSocket(d: Draft, f: FileId): boolean {
+  return d.file(f).kind === 'socket';
 }
 
-function notSocket(s: State, log: StepLog, name: string): Step {
-  log.because('op.not-socket', { name });
-  return { s, r: fail(E.ENOTSOCK) };
+function notSocket(log: StepLog, name: string): Outcome {
+  log.because('sock.not-socket', name);
+  return fail(E.ENOTSOCK);
 }
 
 const KIND_TEXT: Record<string, string> = {
@@ -258,55 +305,48 @@ const KIND_TEXT: Record<string, string> = {
   socket: 'a socket',
 };
 
-function wrongKind(s: State, log: StepLog, name: string, kind: string, opText: string, errno: number): Step {
-  log.because('op.wrong-kind', { name, kind: KIND_TEXT[kind] ?? kind, op: opText, errno: errno === E.EBADF ? 'EBADF (not open for it)' : 'EINVAL (it has no such operation)' });
-  return { s, r: fail(errno) };
+/** vfs_read / vfs_write on a file not open for it (EBADF) or with no such operation (EINVAL). */
+function wrongKind(log: StepLog, name: string, kind: string, opText: string, errno: number): Outcome {
+  log.because('op.wrong-kind', name, KIND_TEXT[kind] ?? kind, opText, errno === E.EBADF ? 'EBADF (not open for it)' : 'EINVAL (it has no such operation)');
+  return fail(errno);
 }
 
-/** A creating op that failed: its names are bound to no number. */
-function failBind(s: State, errno: number, ...slots: number[]): Step {
-  let cur = s;
-  for (const slot of slots) cur = bindSlot(cur, slot, -1);
-  return { s: cur, r: fail(errno) };
-}
-
-function write(s: State, log: StepLog, slot: number, data: Payload): Step {
-  const f = live(s, log, slot);
-  if (f < 0) return { s, r: fail(E.EBADF) };
+/** write / write_n: send(MSG_NOSIGNAL) on sockets, write(2) otherwise. */
+function write(d: Draft, log: StepLog, slot: number, data: Payload): Outcome {
+  const f = live(d, log, slot);
+  if (f < 0) return fail(E.EBADF);
   const name = log.name(slot);
-  const k = file(s, f).kind;
+  const k = d.file(f).kind;
   switch (k) {
     case 'pipe-w':
-      return pipeWrite(s, log, f, name, data);
+      return pipeWrite(d, log, f, name, data);
     case 'eventfd':
-      return counterWrite(s, log, f, name, data);
+      return counterWrite(d, log, f, name, data);
     case 'socket':
-      return sock.send(s, log, f, name, data, false);
+      return sock.send(d, log, f, name, data, false);
     case 'pipe-r':
-      return wrongKind(s, log, name, k, 'write', E.EBADF);
+      return wrongKind(log, name, k, 'write', E.EBADF);
     case 'epoll':
-      return wrongKind(s, log, name, k, 'write', E.EINVAL);
+      return wrongKind(log, name, k, 'write', E.EINVAL);
   }
 }
 
-function read(s: State, log: StepLog, slot: number, n: number): Step {
-  const f = live(s, log, slot);
-  if (f < 0) return { s, r: fail(E.EBADF) };
+/** read(2). */
+function read(d: Draft, log: StepLog, slot: number, n: number): Outcome {
+  const f = live(d, log, slot);
+  if (f < 0) return fail(E.EBADF);
   const name = log.name(slot);
-  const k = file(s, f).kind;
+  const k = d.file(f).kind;
   switch (k) {
     case 'pipe-r':
-      return pipeRead(s, log, f, name, n);
+      return pipeRead(d, log, f, name, n);
     case 'eventfd':
-      return counterRead(s, log, f, name, n);
+      return counterRead(d, log, f, name, n);
     case 'socket':
-      return sock.recv(s, log, f, name, n);
+      return sock.recv(d, log, f, name, n);
     case 'pipe-w':
-      return wrongKind(s, log, name, k, 'read', E.EBADF);
+      return wrongKind(log, name, k, 'read', E.EBADF);
     case 'epoll':
-      return wrongKind(s, log, name, k, 'read', E.EINVAL);
+      return wrongKind(log, name, k, 'read', E.EINVAL);
   }
 }
-
-export { MIB };
-export type { Outcome };

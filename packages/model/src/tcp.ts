@@ -1,21 +1,21 @@
 // TCP over loopback (tcp(7), socket(7); net/ipv4/tcp.c, tcp_input.c, tcp_output.c, af_inet.c).
-// Loopback delivers a segment inside the call that sends it, so every segment is received at
-// once and answered at once; the only thing that waits is the delayed-ACK timer (20-200 ms),
-// which a run of a scenario never lives to see: a pure ACK it holds "may land in this step or
-// later". The model runs the segments: each one is put on the wire (with the rule that sent
-// it) and handed to the socket at its destination address, whose state machine answers.
-import { EPOLL_FLAGS } from '@epl/program';
-import { append, Chunk, Chunks, length, NO_BYTES, nonEmpty, take, X, xRun, Range, exact } from './bytes';
-import { E, fail, OK, Outcome, Step, value, bytesRead, count } from './outcome';
+// Loopback delivers a segment inside the call that sends it, so every segment is received and
+// answered at once; what waits is the delayed-ACK timer (40-200 ms), which a scenario run does
+// not live to see: a pure ACK it holds "may land in this step or a later one". The model runs
+// the segments: each one goes on the wire (with the rule that sent it) and to the socket at its
+// destination address, whose state machine answers.
+import { EPOLL_FLAGS, errnoName } from '@epl/program';
+import { append, Chunk, Chunks, exact, length, NO_BYTES, nonEmpty, Range, take, X, xRun } from './bytes';
+import { E, EMPTY_READ, either, fail, OK, Outcome, value, bytesRead, count } from './outcome';
 import { Payload, payloadChunk, payloadLength } from './pipe';
-import { addFile, addObj, FileId, obj, SockObj, State, TcpState, updateObj, withObj, file, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, UrgState } from './state';
+import { Draft, FileId, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SockObj, State, TcpState } from './state';
 import { defineReasons, StepLog } from './why';
 
 const { IN, PRI, OUT, ERR, HUP, RDNORM, RDBAND, WRNORM, WRBAND, RDHUP } = EPOLL_FLAGS;
-/** Wake-up keys: sock_def_readable, sk_stream_write_space, sock_def_error_report; 0 wakes all (sock_def_wakeup). */
+/** Wake-up keys: sock_def_readable, sk_stream_write_space, sock_def_error_report; 0 (sock_def_wakeup) wakes every waiter. */
 export const KEY_DATA = IN | PRI | RDNORM | RDBAND;
 export const KEY_SPACE = OUT | WRNORM | WRBAND;
-export const KEY_ERR = ERR;
+const KEY_ERR = ERR;
 
 export const FIN = 0x01;
 export const SYN = 0x02;
@@ -28,19 +28,23 @@ export const URG = 0x20;
 const MSS = 65483;
 /** TCP_MSS_DEFAULT: icsk_ack.rcv_mss before the first segment says otherwise. */
 const RCV_MSS_INIT = 536;
-/** The initial receive window (unscaled), which sets how many quick ACKs the first data gets. */
+/** The initial receive window, which sets how many quick ACKs the first data gets (tcp_incr_quickack). */
 const INIT_RCV_WND = 65535;
 /** TCP_MAX_QUICKACKS. */
 const MAX_QUICKACKS = 16;
 /** Writes above this are bulk transfers: how they are cut into segments depends on windows and congestion state. */
-export const BULK_WRITE = 16384;
+const BULK_WRITE = 16384;
 /** listen(16) in the executor: sk_acceptq_is_full() past it. */
 const BACKLOG = 16;
 /** Unread bytes past which the receive buffer is under half free: the window shrinks and quick ACKs stop (__tcp_select_window). */
 const RCVBUF_HALF = 24 * 1024;
+/** What a fill of a loopback connection took in experiments on 6.18 (3.85-4.98 MB; send and receive buffers autotune), with a wide margin. */
+export const FILL = { lo: 1 << 20, hi: 32 << 20 } as const;
+/** The part of it that reaches the peer's receive queue (~128 KiB, its window); the rest waits in the sender's queue. */
+const FILL_PEER = { lo: 32 << 10, hi: 1 << 20 } as const;
 
 const V6 = 1_000_000;
-/** A model address: the family and a port number (the model's own). */
+/** A model address: the family and a port number (the model's own numbering). */
 export function address(af: 0 | 4 | 6, port: number): number {
   return (af === 6 ? V6 : 0) + port;
 }
@@ -51,76 +55,75 @@ function portOf(addr: number): number {
   return addr % V6;
 }
 
+const errName = (n: unknown): string => errnoName(Number(n));
+
 defineReasons({
-  'tcp.handshake': (o) => `${o.client} connects to ${o.server}: SYN, SYN-ACK, ACK; on loopback the handshake completes inside connect()`,
-  'tcp.pair': (o) => `the pair is connected through a hidden listener: ${o.a} connect()ed, ${o.b} accept4()ed, the listener closed`,
-  'tcp.connect-inprogress': (o) => `${o.name}: a non-blocking connect() returns EINPROGRESS even though loopback finished the handshake already (tcp(7))`,
-  'tcp.connect-refused': (o) => `nothing listens at ${o.target}'s address: the SYN is answered with RST, the socket records ECONNREFUSED (connect() itself said EINPROGRESS)`,
-  'tcp.connect-isconn': (o) => `${o.name} is ${o.why}: EISCONN (connect(2))`,
-  'tcp.connect-done': (o) => `${o.name} was still marked connecting since its first connect(); now it is established, so connect() returns 0 (__inet_stream_connect)`,
-  'tcp.connect-aborted': (o) => `${o.name}'s earlier connection attempt failed: connect() reports ${o.err} and the socket is unconnected again`,
-  'tcp.connect-disconnecting': (o) => `${o.name} was shut down while connecting: connect() is EINVAL`,
-  'tcp.connect-family': (o) => `${o.target}'s address is ${o.to} and ${o.name} is ${o.from}: ${o.errno}`,
-  'tcp.connect-backlog': (o) => `${o.target}'s accept queue is full: the SYN is dropped and ${o.name} stays in SYN_SENT`,
-  'tcp.accept': (o) => `${o.name} takes the oldest connection waiting in ${o.listener}'s accept queue (state ${o.state})`,
-  'tcp.accept-empty': (o) => `${o.listener}'s accept queue is empty: EAGAIN`,
-  'tcp.accept-not-listening': (o) => `${o.listener} is not listening: EINVAL`,
-  'tcp.send': (o) => `${o.name} sends ${o.n} byte(s) in one segment`,
-  'tcp.send-nagle': (o) => `${o.name}'s ${o.n} byte(s) are queued, not sent: a small segment is still unacknowledged (the peer delays its ACK), so Nagle's rule holds them back (tcp_nagle_check)`,
-  'tcp.send-bulk': (o) => `${o.name} sends ${o.n} bytes: how they are cut into segments depends on windows and congestion state`,
-  'tcp.send-oob': (o) => `${o.name} sends ${o.n} byte(s) with MSG_OOB: the last one is urgent (URG), which Nagle's rule does not hold back`,
-  'tcp.send-shutdown': (o) => `${o.name} has shut down its sending side (SEND_SHUTDOWN): EPIPE`,
-  'tcp.send-error': (o) => `${o.name} has a pending error, ${o.err}: the write reports it and clears it`,
-  'tcp.send-not-connected': (o) => `${o.name} is ${o.state}: a write gets EPIPE (sk_stream_wait_connect)`,
-  'tcp.send-full': (o) => `${o.name}'s send buffer is full: EAGAIN`,
-  'tcp.recv': (o) => `${o.name} reads ${o.n} byte(s)`,
-  'tcp.recv-zero': (o) => `${o.name}: a read of 0 bytes returns 0 at once (sock_read_iter)`,
-  'tcp.recv-listen': (o) => `${o.name} is a listening socket: read is ENOTCONN`,
-  'tcp.recv-eof': (o) => `${o.name}: no data, and ${o.why}: end of file (0)`,
-  'tcp.recv-error': (o) => `${o.name}: no data and a pending error, ${o.err}: the read reports it and clears it`,
-  'tcp.recv-notconn': (o) => `${o.name} was never connected: ENOTCONN`,
-  'tcp.recv-empty': (o) => `${o.name}: no data yet: EAGAIN`,
-  'tcp.recv-urg-stop': (o) => `${o.name} stops before the urgent byte: it is not read in line (no SO_OOBINLINE)`,
-  'tcp.recv-urg-skip': (o) => `${o.name} skips the urgent byte at the head of the stream; its mark is gone (EPOLLPRI clears)`,
-  'tcp.ack-now': (o) => `${o.name} ACKs at once: ${o.why}`,
-  'tcp.ack-delayed': (o) => `${o.name} delays its ACK (${o.why}): the pure ACK may land in this step or a later one`,
-  'tcp.ack-maybe': (o) => `${o.name} may ACK at once or delay it: ${o.why}`,
-  'tcp.ack-on-read': (o) => `${o.name} emptied its receive queue of a pushed segment it had not acknowledged: the read sends the ACK (tcp_cleanup_rbuf)`,
-  'tcp.pingpong': (o) => `${o.name} sends data shortly after receiving some: it enters pingpong mode and will delay its ACKs, hoping to send them with data`,
-  'tcp.nagle-release': (o) => `the ACK lets ${o.name} send what Nagle's rule held back (${o.n} byte(s))`,
-  'tcp.fin': (o) => `${o.name} sends FIN (${o.why}); it is now ${o.state}`,
-  'tcp.fin-rcvd': (o) => `${o.name} receives FIN: it reads end of file from now on and reports IN|RDHUP; it is now ${o.state}`,
-  'tcp.fin-acked': (o) => `${o.name}'s FIN is acknowledged: it is now ${o.state}`,
-  'tcp.rst-unread': (o) => `${o.name} is closed with ${o.n} unread byte(s): the data is lost, so close sends RST instead of FIN (tcp_close, RFC 2525)`,
-  'tcp.rst-linger': (o) => `${o.name} has SO_LINGER {1, 0}: close aborts the connection with RST (tcp_disconnect)`,
-  'tcp.rst-closed-peer': (o) => `data reaches ${o.name}, which is closed for reading (${o.state}): it answers RST and is gone`,
-  'tcp.rst-no-socket': (o) => `no socket owns that address any more: the stack answers RST`,
-  'tcp.rst-listener-close': (o) => `${o.listener} stops listening with a connection not yet accepted: that connection is reset (inet_csk_listen_stop)`,
-  'tcp.reset': (o) => `${o.name} receives RST: error ${o.err}, state CLOSE, both directions shut; every flag fires (ERR, HUP, IN, RDHUP, OUT)`,
-  'tcp.shutdown-rd': (o) => `SHUT_RD on TCP is local: ${o.name} marks its receive side shut (IN|RDHUP) and sends nothing`,
-  'tcp.shutdown-enotconn': (o) => `${o.name} is not connected: ENOTCONN, but the shutdown bits are set all the same (inet_shutdown)`,
-  'tcp.shutdown-listener': (o) => `shutdown with SHUT_RD on a listening socket disconnects it: it stops listening (inet_shutdown)`,
-  'tcp.shutdown-listener-wr': (o) => `SHUT_WR alone does nothing to a listening socket`,
-  'tcp.shutdown-again': (o) => `${o.name} has already sent its FIN: nothing more to send`,
-  'tcp.shutdown-how': (o) => `${o.how} is not SHUT_RD, SHUT_WR or SHUT_RDWR: EINVAL`,
-  'tcp.close': (o) => `${o.name}'s socket is closed: ${o.what}`,
-  'tcp.close-listener': (o) => `${o.name} stops listening`,
-  'tcp.timewait': (o) => `${o.name}'s connection is in ${o.state}: a timewait socket keeps its address`,
-  'tcp.linger-wait': (o) => `SO_LINGER {1, ${o.secs}}: close waits for the FIN to be acknowledged, long enough for the peer's delayed ACK to fire`,
-  'tcp.linger': (o) => `${o.name}: SO_LINGER {1, ${o.secs}} set`,
-  'tcp.fill': (o) => `fill writes until the send buffer is full: how much fits depends on buffer autotuning (${o.lo}-${o.hi} bytes)`,
-  'tcp.drain': (o) => `drain reads until EAGAIN; the peer's queued data follows as the window opens`,
-  'tcp.delack-fired': (o) => `the sleep outlasts the delayed-ACK timer: ${o.name} sends the ACK it held`,
-  'tcp.space': (o) => `${o.name}'s send buffer has room again: writers are woken (OUT)`,
+  'tcp.handshake': ['client server', (o) => `${o.client} connects to ${o.server}: SYN, SYN-ACK, ACK; on loopback the handshake completes inside connect()`],
+  'tcp.pair': ['a b', (o) => `the pair is connected through a hidden listener: ${o.a} connect()ed, ${o.b} accept4()ed, the listener closed`],
+  'tcp.connect-inprogress': ['name', (o) => `${o.name}: a non-blocking connect() returns EINPROGRESS even though loopback finished the handshake already (tcp(7))`],
+  'tcp.connect-refused': ['target', (o) => `nothing listens at ${o.target}'s address: the SYN is answered with RST, the socket records ECONNREFUSED (connect() itself said EINPROGRESS)`],
+  'tcp.connect-isconn': ['name why', (o) => `${o.name} is ${o.why}: EISCONN (connect(2))`],
+  'tcp.connect-done': ['name', (o) => `${o.name} was still marked connecting since its first connect(); now it is established, so connect() returns 0 (__inet_stream_connect)`],
+  'tcp.connect-aborted': ['name err', (o) => `${o.name}'s earlier connection attempt failed: connect() reports ${errName(o.err)} and the socket is unconnected again`],
+  'tcp.connect-disconnecting': ['name', (o) => `${o.name} was shut down while connecting: connect() is EINVAL`],
+  'tcp.connect-family': ['name target to from errno', (o) => `${o.target}'s address is IPv${o.to} and ${o.name} is IPv${o.from}: ${errName(o.errno)}`],
+  'tcp.connect-backlog': ['name target', (o) => `${o.target}'s accept queue is full: the SYN is dropped and ${o.name} stays in SYN_SENT`],
+  'tcp.connect-alreadyy': ['name', (o) => `${o.name}'s handshake is still under way: EALREADY`],
+  'tcp.accept': ['name listener state', (o) => `${o.name} takes the oldest connection waiting in ${o.listener}'s accept queue (state ${o.state})`],
+  'tcp.accept-empty': ['listener', (o) => `${o.listener}'s accept queue is empty: EAGAIN`],
+  'tcp.accept-not-listening': ['listener', (o) => `${o.listener} is not listening: EINVAL`],
+  'tcp.send': ['name n', (o) => `${o.name} sends ${o.n} byte(s) in one segment`],
+  'tcp.send-nagle': ['name n', (o) => `${o.name}'s ${o.n} byte(s) are queued, not sent: a small segment is still unacknowledged (the peer delays its ACK), so Nagle's rule holds them back (tcp_nagle_check)`],
+  'tcp.send-window': ['name n', (o) => `${o.name}'s ${o.n} byte(s) are queued behind data the peer's closed window holds back`],
+  'tcp.send-bulk': ['name n', (o) => `${o.name} sends ${o.n} bytes: how they are cut into segments depends on windows and congestion state`],
+  'tcp.send-oob': ['name n', (o) => `${o.name} sends ${o.n} byte(s) with MSG_OOB: the last one is urgent (URG), which Nagle's rule does not hold back`],
+  'tcp.send-shutdown': ['name', (o) => `${o.name} has shut down its sending side (SEND_SHUTDOWN): EPIPE`],
+  'tcp.send-error': ['name err', (o) => `${o.name} has a pending error, ${errName(o.err)}: the write reports it and clears it`],
+  'tcp.send-not-connected': ['name state', (o) => `${o.name} is ${o.state}: a write gets EPIPE (sk_stream_wait_connect)`],
+  'tcp.send-full': ['name', (o) => `${o.name}'s send buffer is full: EAGAIN`],
+  'tcp.send-full-maybe': ['name', (o) => `${o.name}'s send buffer was full and the peer has read a little since: whether this write fits depends on buffer accounting (EAGAIN or all of it)`],
+  'tcp.recv': ['name n', (o) => `${o.name} reads ${o.n} byte(s)`],
+  'tcp.recv-zero': ['name', (o) => `${o.name}: a read of 0 bytes returns 0 at once (sock_read_iter)`],
+  'tcp.recv-listen': ['name', (o) => `${o.name} is a listening socket: read is ENOTCONN`],
+  'tcp.recv-eof': ['name why', (o) => `${o.name}: no data, and ${o.why}: end of file (0)`],
+  'tcp.recv-error': ['name err', (o) => `${o.name}: no data and a pending error, ${errName(o.err)}: the read reports it and clears it`],
+  'tcp.recv-notconn': ['name', (o) => `${o.name} was never connected: ENOTCONN`],
+  'tcp.recv-empty': ['name', (o) => `${o.name}: no data yet: EAGAIN`],
+  'tcp.recv-urg-stop': ['name', (o) => `${o.name} stops before the urgent byte: it is not read in line (no SO_OOBINLINE)`],
+  'tcp.recv-urg-skip': ['name', (o) => `${o.name} skips the urgent byte at the head of the stream; its mark is gone (EPOLLPRI clears)`],
+  'tcp.ack-now': ['name why', (o) => `${o.name} ACKs at once: ${o.why}`],
+  'tcp.ack-delayed': ['name why', (o) => `${o.name} delays its ACK (${o.why}): the pure ACK may land in this step or a later one`],
+  'tcp.ack-maybe': ['name why', (o) => `${o.name} may ACK at once or delay it: ${o.why}`],
+  'tcp.ack-on-read': ['name', (o) => `${o.name} emptied its receive queue of a pushed segment it had not acknowledged: the read sends the ACK (tcp_cleanup_rbuf)`],
+  'tcp.pingpong': ['name', (o) => `${o.name} sends data shortly after receiving some: it enters pingpong mode and will delay its ACKs, hoping to send them with data`],
+  'tcp.nagle-release': ['name n', (o) => `the ACK lets ${o.name} send what Nagle's rule held back (${o.n} byte(s))`],
+  'tcp.fin': ['name why state', (o) => `${o.name} sends FIN (${o.why}); it is now ${o.state}`],
+  'tcp.fin-queued': ['name why state', (o) => `${o.name}'s FIN (${o.why}) waits behind data the peer's window holds back: nothing on the wire; it is now ${o.state}`],
+  'tcp.fin-rcvd': ['name state', (o) => `${o.name} receives FIN: it reads end of file from now on and reports IN|RDHUP; it is now ${o.state}`],
+  'tcp.fin-acked': ['name state', (o) => `${o.name}'s FIN is acknowledged: it is now ${o.state}`],
+  'tcp.rst-unread': ['name n', (o) => `${o.name} is closed with ${o.n} unread byte(s): the data is lost, so close sends RST instead of FIN (tcp_close, RFC 2525)`],
+  'tcp.rst-linger': ['name', (o) => `${o.name} has SO_LINGER {1, 0}: close aborts the connection with RST (tcp_disconnect)`],
+  'tcp.rst-closed-peer': ['name state', (o) => `data reaches ${o.name}, which ${o.state}: it answers RST (RFC 1122) and is done`],
+  'tcp.rst-no-socket': ['', () => `no socket owns that address any more: the stack answers RST`],
+  'tcp.rst-listener-close': ['listener', (o) => `${o.listener} stops listening with a connection not yet accepted: that connection is reset (inet_csk_listen_stop)`],
+  'tcp.reset': ['name err', (o) => `${o.name} receives RST: error ${errName(o.err)}, state CLOSE, both directions shut; every flag fires (ERR, HUP, IN, RDHUP, OUT)`],
+  'tcp.shutdown-rd': ['name', (o) => `SHUT_RD on TCP is local: ${o.name} marks its receive side shut (IN|RDHUP) and sends nothing`],
+  'tcp.shutdown-enotconn': ['name', (o) => `${o.name} is not connected: ENOTCONN, but the shutdown bits are set all the same (inet_shutdown)`],
+  'tcp.shutdown-listener': ['', () => `shutdown with SHUT_RD on a listening socket disconnects it: it stops listening (inet_shutdown)`],
+  'tcp.shutdown-listener-wr': ['', () => `SHUT_WR alone does nothing to a listening socket`],
+  'tcp.shutdown-again': ['name', (o) => `${o.name} has already sent its FIN: nothing more to send`],
+  'tcp.shutdown-how': ['how', (o) => `${o.how} is not SHUT_RD, SHUT_WR or SHUT_RDWR: EINVAL`],
+  'tcp.close': ['name what', (o) => `${o.name}'s socket is closed: ${o.what}`],
+  'tcp.close-listener': ['name', (o) => `${o.name} stops listening`],
+  'tcp.timewait': ['name state', (o) => `${o.name}'s connection is in ${o.state}: a timewait socket keeps its address`],
+  'tcp.linger-wait': ['', () => `SO_LINGER {1, S>0}: close waits for the FIN to be acknowledged, long enough for the peer's delayed ACK to fire`],
+  'tcp.linger': ['name secs', (o) => `${o.name}: SO_LINGER {1, ${o.secs}} set`],
+  'tcp.fill': ['lo hi name', (o) => `fill writes until the send buffer is full: how much fits depends on buffer autotuning (${o.lo}-${o.hi} bytes); the peer's receive queue takes a window's worth, the rest waits in ${o.name}'s send queue`],
+  'tcp.fill-full': ['name', (o) => `${o.name}'s send buffer is already full: the first write gets EAGAIN, so fill wrote 0 bytes`],
+  'tcp.drain': ['peer', (o) => `drain reads until EAGAIN; ${o.peer}'s queued bytes follow as the window opens, so its send buffer empties`],
+  'tcp.delack-fired': ['name', (o) => `the sleep outlasts the delayed-ACK timer: ${o.name} sends the ACK it held`],
+  'tcp.space': ['name', (o) => `${o.name}'s send buffer has room again: writers are woken (OUT)`],
 });
-
-function sk(s: State, id: number): SockObj {
-  return obj<SockObj>(s, id);
-}
-
-function upd(s: State, id: number, patch: Partial<SockObj>): State {
-  return updateObj<SockObj>(s, id, patch);
-}
 
 function nameOf(log: StepLog, so: SockObj): string {
   return log.name(so.creator);
@@ -148,7 +151,9 @@ export function newTcp(af: 4 | 6, creator: number): SockObj {
     lingerWait: false,
     urg: null,
     held: NO_BYTES,
+    windowShut: false,
     smallOut: false,
+    urgOut: false,
     finSent: false,
     finAcked: false,
     owesAck: false,
@@ -158,6 +163,7 @@ export function newTcp(af: 4 | 6, creator: number): SockObj {
     finRcvd: false,
     nospace: false,
     sndFull: false,
+    peerRead: false,
     bulk: false,
     tw: false,
   };
@@ -173,34 +179,30 @@ export function tcpPoll(so: SockObj): number {
   if (so.shutdown === SHUTDOWN_MASK || so.state === 'CLOSE') m |= HUP;
   if (so.shutdown & RCV_SHUTDOWN) m |= IN | RDNORM | RDHUP;
   if (so.state !== 'SYN_SENT') {
-    // The urgent byte at the head of the stream is not data a read returns: it needs one more.
+    // The urgent byte at the head of the stream is not data a read returns: readable needs one more byte.
     const avail = length(so.rcv).hi;
-    const target = so.urg && so.urg.valid && so.urg.at === 0 ? 2 : 1;
-    if (avail >= target) m |= IN | RDNORM;
-    if (!(so.shutdown & SEND_SHUTDOWN)) {
-      if (!so.sndFull) m |= OUT | WRNORM;
-    } else m |= OUT | WRNORM;
-    if (so.urg && so.urg.valid) m |= PRI;
+    if (avail >= (so.urg && so.urg.at === 0 ? 2 : 1)) m |= IN | RDNORM;
+    if (so.shutdown & SEND_SHUTDOWN || !so.sndFull) m |= OUT | WRNORM;
+    if (so.urg) m |= PRI;
   }
   if (so.err) m |= ERR;
   return m;
 }
 
 /** tcp_poll sets SOCK_NOSPACE when it finds the socket not writable. */
-export function tcpAfterPoll(s: State, id: number, m: number): State {
-  const so = sk(s, id);
-  if (so.state === 'LISTEN' || m & OUT || so.nospace) return s;
-  return upd(s, id, { nospace: true });
+export function tcpAfterPoll(d: Draft, id: number, m: number): void {
+  const so = d.sock(id);
+  if (so.state !== 'LISTEN' && !(m & OUT) && !so.nospace) d.sockW(id).nospace = true;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Addresses, endpoints and the segments
+// Addresses, endpoints and segments
 
-/** The socket a segment to `dst` from `src` reaches: its connection (full or timewait), else a listener on `dst`; -1: none. */
-function findSock(s: State, dst: number, src: number): number {
+/** The socket a segment to `dst` from `src` reaches: its connection (or its timewait socket), else a listener on `dst`; -1: none. */
+function findSock(d: Draft, dst: number, src: number): number {
   let listener = -1;
-  for (let id = s.objs.length - 1; id >= 0; id--) {
-    const o = s.objs[id];
+  for (let id = d.objs.length - 1; id >= 0; id--) {
+    const o = d.objs[id];
     if (!o || o.kind !== 'sock' || o.proto !== 'tcp' || o.local !== dst) continue;
     if (o.state === 'LISTEN') listener = id;
     else if (o.remote === src && o.state !== 'CLOSE') return id;
@@ -208,22 +210,15 @@ function findSock(s: State, dst: number, src: number): number {
   return listener;
 }
 
-/** A new ephemeral port for a client socket. */
-function ephemeral(s: State, af: 0 | 4 | 6): [State, number] {
-  return [{ ...s, ports: s.ports + 1 }, address(af === 6 ? 6 : 4, 40000 + s.ports)];
+function findListener(d: Draft, addr: number): number {
+  for (let id = d.objs.length - 1; id >= 0; id--) {
+    const o = d.objs[id];
+    if (o && o.kind === 'sock' && o.proto === 'tcp' && o.state === 'LISTEN' && o.local === addr) return id;
+  }
+  return -1;
 }
 
-/** A new listening port. */
-function listenPort(s: State, af: 4 | 6): [State, number] {
-  return [{ ...s, ports: s.ports + 1 }, address(af, 10000 + s.ports)];
-}
-
-/** The executor registers a socket's endpoint (creator, local, peer) for attribution. */
-export function register(s: State, slot: number, local: number, peer: number): State {
-  return { ...s, eps: [...s.eps, { slot, local, peer }] };
-}
-
-/** Endpoints.lookup (capture.cc): full 4-tuple, newest first; else a listener entry on the address; else a refused connect (port 0). */
+/** Endpoints.lookup (executor capture.cc): full 4-tuple, newest first; else a listener's entry on the address; else a refused connect (port 0). */
 export function attribute(s: State, self: number, other: number): number {
   let listener = -1;
   for (let i = s.eps.length - 1; i >= 0; i--) {
@@ -245,273 +240,310 @@ interface Tx {
   readonly flags: number;
   readonly data: Chunk | null;
   readonly len: number;
-  /** The urgent byte: the last byte of this segment's data. */
+  /** The urgent byte, the last of this segment's data (MSG_OOB). */
   readonly urg?: number;
 }
 
-function logSeg(log: StepLog, from: number, to: number, tx: Tx, rule: string): void {
-  log.send({ from, to, flags: tx.flags, len: tx.len, rule, timing: 'now' });
+const PURE_ACK: Tx = { flags: ACK, data: null, len: 0 };
+
+function logSeg(log: StepLog, from: number, to: number, tx: Tx, rule: string, timing: 'now' | 'delayed' = 'now'): void {
+  log.send({ from, to, flags: tx.flags, len: tx.len, rule, timing });
 }
 
 /**
- * Sends a segment from socket `id` to its peer address and delivers it. Every segment but a
- * bare RST carries an ACK of everything received (loopback received it all at once), which
- * pays off an ACK this socket owed (tcp_event_ack_sent).
+ * Sends a segment from socket `id` to its peer's address and delivers it. Every segment but a
+ * bare RST carries an ACK of everything received so far (loopback delivered it all at once),
+ * which pays off an ACK the socket owed (tcp_event_ack_sent).
  */
-function xmit(s: State, log: StepLog, id: number, tx: Tx, rule: string): State {
-  const so = sk(s, id);
-  logSeg(log, so.local, so.remote, tx, rule);
-  let cur = s;
-  if (tx.flags & ACK) cur = ackSent(cur, id);
-  if (tx.len > 0) cur = dataSent(cur, log, id, tx.len);
-  if (tx.flags & FIN) cur = upd(cur, id, { finSent: true });
-  return deliver(cur, log, so.local, so.remote, tx, id);
+function xmit(d: Draft, log: StepLog, id: number, tx: Tx, rule: string, timing: 'now' | 'delayed' = 'now'): void {
+  const so = d.sock(id);
+  logSeg(log, so.local, so.remote, tx, rule, timing);
+  if (tx.flags & ACK) ackSent(d, id);
+  if (tx.len > 0) dataSent(d, log, id, tx.len);
+  if (tx.flags & FIN) d.sockW(id).finSent = true;
+  deliver(d, log, so.local, so.remote, tx, id);
 }
 
 /** tcp_event_ack_sent: an ACK that was due is paid: one quick ACK fewer, the push flags cleared. */
-function ackSent(s: State, id: number): State {
-  const so = sk(s, id);
-  if (!so.owesAck && so.pushed === 0) return s;
-  return upd(s, id, { owesAck: false, pushed: 0, quick: so.owesAck && so.quick > 0 ? so.quick - 1 : so.quick });
+function ackSent(d: Draft, id: number): void {
+  const so = d.sock(id);
+  if (!so.owesAck && so.pushed === 0) return;
+  const w = d.sockW(id);
+  if (w.owesAck && w.quick > 0) w.quick--;
+  w.owesAck = false;
+  w.pushed = 0;
 }
 
 /** tcp_event_data_sent: data sent soon after data arrived makes the socket pingpong (it expects to answer requests). */
-function dataSent(s: State, log: StepLog, id: number, len: number): State {
-  const so = sk(s, id);
-  const patch: { pingpong?: boolean; smallOut?: boolean } = {};
+function dataSent(d: Draft, log: StepLog, id: number, len: number): void {
+  const so = d.sock(id);
   if (so.quick >= 0 && !so.pingpong) {
-    patch.pingpong = true;
-    log.because('tcp.pingpong', { name: nameOf(log, so) });
+    d.sockW(id).pingpong = true;
+    log.because('tcp.pingpong', nameOf(log, so));
   }
-  if (len < MSS) patch.smallOut = true;
-  return Object.keys(patch).length ? upd(s, id, patch) : s;
+  if (len < MSS && !so.smallOut) d.sockW(id).smallOut = true;
 }
 
-/** A segment reaches the socket at `dst` (tcp_v4_rcv): to a connection, a timewait socket, or nobody (RST back). */
-function deliver(s: State, log: StepLog, src: number, dst: number, tx: Tx, sender: number): State {
-  const to = findSock(s, dst, src);
+/** tcp_v4_rcv: a segment reaches the socket at `dst`: a connection, a timewait socket, or nobody (the stack answers RST). */
+function deliver(d: Draft, log: StepLog, src: number, dst: number, tx: Tx, sender: number): void {
+  const to = findSock(d, dst, src);
   if (to < 0) {
-    if (tx.flags & RST) return s;
-    // tcp_v4_send_reset: RST with the sequence the segment acknowledged (no ACK), or RST|ACK for a segment without ACK.
+    if (tx.flags & RST) return;
+    // tcp_v4_send_reset: RST carrying the sequence the segment acknowledged (no ACK flag), or RST|ACK for a segment without ACK.
     log.because('tcp.rst-no-socket');
-    const rst: Tx = { flags: tx.flags & ACK ? RST : RST | ACK, data: null, len: 0 };
-    logSeg(log, dst, src, rst, 'tcp.rst-no-socket');
-    return sender >= 0 ? receiveRst(s, log, sender) : s;
+    logSeg(log, dst, src, { flags: tx.flags & ACK ? RST : RST | ACK, data: null, len: 0 }, 'tcp.rst-no-socket');
+    if (sender >= 0) receiveRst(d, log, sender);
+    return;
   }
-  return receive(s, log, to, tx, sender);
+  receive(d, log, to, tx, sender);
+}
+
+/** The socket is destroyed (an orphan whose connection ended) or done. */
+function gone(d: Draft, id: number): boolean {
+  const o = d.sockOrNull(id);
+  return !o || (o.state === 'CLOSE' && o.file < 0);
 }
 
 /** What the receiving socket does with a segment (tcp_rcv_established, tcp_rcv_state_process, tcp_timewait_state_process). */
-function receive(s: State, log: StepLog, id: number, tx: Tx, sender: number): State {
-  const so = sk(s, id);
-  if (tx.flags & RST) return receiveRst(s, log, id);
-  if (so.state === 'LISTEN') return s;
-  if (so.tw) return timewaitReceive(s, log, id, tx, sender);
-  let cur = s;
+function receive(d: Draft, log: StepLog, id: number, tx: Tx, sender: number): void {
+  const so = d.sock(id);
+  if (tx.flags & RST) {
+    receiveRst(d, log, id);
+    return;
+  }
+  if (so.state === 'LISTEN') return;
+  if (so.tw) {
+    timewaitReceive(d, log, id, tx, sender);
+    return;
+  }
   if (tx.flags & ACK) {
-    cur = receiveAck(cur, log, id);
-    const after = sk(cur, id);
-    // An orphan whose FIN is now acknowledged and which gets new data: tcp_done and RST (tcp_rcv_state_process, TCP_FIN_WAIT1).
-    if (after.file < 0 && after.state === 'FIN_WAIT2' && tx.len > 0) {
-      log.because('tcp.rst-closed-peer', { name: nameOf(log, so), state: 'closed' });
-      return rstBack(done(cur, log, id), log, after, sender);
+    receiveAck(d, log, id);
+    if (gone(d, id)) return;
+    const after = d.sock(id);
+    if (after.file < 0 && after.state === 'FIN_WAIT2') {
+      if (tx.len > 0) {
+        // An orphan whose FIN is now acknowledged gets new data: tcp_done, and the caller answers RST (tcp_rcv_state_process, TCP_FIN_WAIT1).
+        log.because('tcp.rst-closed-peer', nameOf(log, after), 'is closed');
+        rstBack(d, log, after, sender);
+        d.removeObj(id);
+        return;
+      }
+      if (!(tx.flags & FIN)) {
+        toTimewait(d, log, id, 'FIN_WAIT2');
+        return;
+      }
     }
-    if (after.file < 0 && after.state === 'FIN_WAIT2' && !(tx.flags & FIN) && tx.len === 0) return toTimewait(cur, log, id, 'FIN_WAIT2');
-    if (after.state === 'CLOSE' || cur.objs[id] === null) return cur;
+    if (after.state === 'CLOSE') return;
   }
-  const now = sk(cur, id);
+  if (tx.urg !== undefined) markUrgent(d, id, tx);
   if (tx.len > 0) {
+    const now = d.sock(id);
     if (now.shutdown & RCV_SHUTDOWN && (now.state === 'FIN_WAIT1' || now.state === 'FIN_WAIT2')) {
-      // RFC 1122: data after the receive side is closed, in FIN_WAIT, resets the connection.
-      log.because('tcp.rst-closed-peer', { name: nameOf(log, now), state: now.file < 0 ? 'closed' : 'shut down both ways' });
-      const r = resetSelf(cur, log, id);
-      return rstBack(r, log, now, sender);
+      // RFC 1122: data after the receive side is closed, in FIN_WAIT, resets the connection (both ends).
+      log.because('tcp.rst-closed-peer', nameOf(log, now), now.file < 0 ? 'is closed' : 'has shut down both ways');
+      rstBack(d, log, now, sender);
+      if (now.file < 0) d.removeObj(id);
+      else resetWith(d, log, id, E.ECONNRESET);
+      return;
     }
-    cur = queueData(cur, log, id, tx);
+    queueData(d, log, id, tx);
   }
-  if (tx.flags & FIN) cur = receiveFin(cur, log, id);
-  if (cur.objs[id] === null) return cur;
-  cur = releaseHeld(cur, log, id);
-  if (cur.objs[id] === null) return cur;
-  if (tx.len > 0 || tx.flags & FIN) cur = ackDecision(cur, log, id, tx.len);
-  return cur;
+  if (tx.flags & FIN) receiveFin(d, log, id);
+  if (gone(d, id) || d.sock(id).state === 'CLOSE') return;
+  releaseHeld(d, log, id);
+  if (gone(d, id)) return;
+  ackDecision(d, log, id);
 }
 
-/** tcp_v4_send_reset from a socket that just died: RST (no ACK flag: the data segment carried one) to the sender. */
-function rstBack(s: State, log: StepLog, was: SockObj, sender: number): State {
+/** tcp_v4_send_reset from a socket that turns data away: RST (no ACK flag: the data segment carried one) to the sender. */
+function rstBack(d: Draft, log: StepLog, was: SockObj, sender: number): void {
   logSeg(log, was.local, was.remote, { flags: RST, data: null, len: 0 }, 'tcp.rst-closed-peer');
-  return sender >= 0 && s.objs[sender] ? receiveRst(s, log, sender) : s;
+  if (sender >= 0 && d.sockOrNull(sender)) receiveRst(d, log, sender);
 }
 
-/** tcp_ack: everything we sent is acknowledged: no small segment outstanding; our FIN acknowledged moves the state on. */
-function receiveAck(s: State, log: StepLog, id: number): State {
-  const so = sk(s, id);
-  let cur = so.smallOut ? upd(s, id, { smallOut: false }) : s;
-  if (!so.finSent || so.finAcked) return cur;
-  cur = upd(cur, id, { finAcked: true });
+/** tcp_ack: everything sent is acknowledged: no small segment outstanding; an acknowledged FIN moves the state on. */
+function receiveAck(d: Draft, log: StepLog, id: number): void {
+  const so = d.sock(id);
+  if (so.smallOut || so.urgOut) {
+    const w = d.sockW(id);
+    w.smallOut = false;
+    w.urgOut = false;
+  }
+  // After a fill, any ACK frees acknowledged bytes: a small write may fit again.
+  if (so.sndFull && !so.peerRead) d.sockW(id).peerRead = true;
+  if (!so.finSent || so.finAcked || so.windowShut) return;
+  d.sockW(id).finAcked = true;
   switch (so.state) {
-    case 'FIN_WAIT1':
-      cur = upd(cur, id, { state: 'FIN_WAIT2', shutdown: so.shutdown | SEND_SHUTDOWN });
-      log.because('tcp.fin-acked', { name: nameOf(log, so), state: 'FIN_WAIT2' });
+    case 'FIN_WAIT1': {
+      const w = d.sockW(id);
+      w.state = 'FIN_WAIT2';
+      w.shutdown |= SEND_SHUTDOWN;
+      log.because('tcp.fin-acked', nameOf(log, so), 'FIN_WAIT2');
       if (so.file >= 0) log.wake(so.file, 0);
-      return cur;
+      return;
+    }
     case 'CLOSING':
-      log.because('tcp.fin-acked', { name: nameOf(log, so), state: 'TIME_WAIT' });
-      return toTimewait(cur, log, id, 'TIME_WAIT');
+      log.because('tcp.fin-acked', nameOf(log, so), 'TIME_WAIT');
+      toTimewait(d, log, id, 'TIME_WAIT');
+      return;
     case 'LAST_ACK':
-      log.because('tcp.fin-acked', { name: nameOf(log, so), state: 'CLOSE' });
-      return done(cur, log, id);
+      log.because('tcp.fin-acked', nameOf(log, so), 'CLOSE');
+      done(d, log, id);
+      return;
     default:
-      return cur;
   }
 }
 
 /** tcp_done: CLOSE, both directions shut; an orphan is destroyed, a socket with a file wakes its waiters. */
-function done(s: State, log: StepLog, id: number): State {
-  const so = sk(s, id);
-  if (so.file < 0) return withObj(s, id, null);
+function done(d: Draft, log: StepLog, id: number): void {
+  const so = d.sock(id);
+  if (so.file < 0) {
+    d.removeObj(id);
+    return;
+  }
   log.wake(so.file, 0);
-  return upd(s, id, { state: 'CLOSE', shutdown: SHUTDOWN_MASK, held: NO_BYTES, owesAck: false });
+  const w = d.sockW(id);
+  w.state = 'CLOSE';
+  w.shutdown = SHUTDOWN_MASK;
+  w.held = NO_BYTES;
+  w.owesAck = false;
+  w.windowShut = false;
 }
 
 /** tcp_time_wait: a timewait socket takes over the address; the socket itself is done. */
-function toTimewait(s: State, log: StepLog, id: number, state: TcpState): State {
-  const so = sk(s, id);
-  log.because('tcp.timewait', { name: nameOf(log, so), state });
-  const tw: SockObj = { ...so, file: -1, tw: true, state, owesAck: false, held: NO_BYTES, rcv: NO_BYTES };
-  const [s1] = addObj(s, tw);
-  return done(s1, log, id);
+function toTimewait(d: Draft, log: StepLog, id: number, state: TcpState): void {
+  const so = d.sock(id);
+  log.because('tcp.timewait', nameOf(log, so), state);
+  d.addObj({ ...so, acceptQueue: [], file: -1, tw: true, state, owesAck: false, held: NO_BYTES, rcv: NO_BYTES });
+  done(d, log, id);
 }
 
-/** A segment for a timewait socket (tcp_timewait_state_process): new data after a half-duplex close is reset; a FIN is acknowledged. */
-function timewaitReceive(s: State, log: StepLog, id: number, tx: Tx, sender: number): State {
-  const tw = sk(s, id);
+/** tcp_timewait_state_process: new data after a half-duplex close is reset; a FIN is acknowledged and the socket enters TIME_WAIT. */
+function timewaitReceive(d: Draft, log: StepLog, id: number, tx: Tx, sender: number): void {
+  const tw = d.sock(id);
   if (tx.len > 0 && tw.state === 'FIN_WAIT2') {
-    log.because('tcp.rst-closed-peer', { name: nameOf(log, tw), state: 'closed' });
-    return rstBack(withObj(s, id, null), log, tw, sender);
+    log.because('tcp.rst-closed-peer', nameOf(log, tw), 'is closed');
+    d.removeObj(id);
+    rstBack(d, log, tw, sender);
+    return;
   }
   if (tx.flags & FIN) {
-    logSeg(log, tw.local, tw.remote, { flags: ACK, data: null, len: 0 }, 'tcp.ack-now');
-    const cur = upd(s, id, { state: 'TIME_WAIT' });
-    return sender >= 0 && cur.objs[sender] ? receive(cur, log, sender, { flags: ACK, data: null, len: 0 }, id) : cur;
+    d.sockW(id).state = 'TIME_WAIT';
+    logSeg(log, tw.local, tw.remote, PURE_ACK, 'tcp.ack-now');
+    if (sender >= 0 && d.sockOrNull(sender)) receive(d, log, sender, PURE_ACK, id);
   }
-  return s;
 }
 
-/** tcp_reset: the error by state (ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT, else ECONNRESET), then tcp_done; the write queue is dropped. */
-function receiveRst(s: State, log: StepLog, id: number): State {
-  const so = s.objs[id] as SockObj | null;
-  if (!so) return s;
-  if (so.tw) return withObj(s, id, null);
-  if (so.state === 'LISTEN' || so.state === 'CLOSE') return s;
-  const err = so.state === 'SYN_SENT' ? E.ECONNREFUSED : so.state === 'CLOSE_WAIT' ? E.EPIPE : E.ECONNRESET;
-  return resetWith(s, log, id, err);
+/** tcp_reset: the error by state (ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT, else ECONNRESET), the write queue dropped, tcp_done. */
+function receiveRst(d: Draft, log: StepLog, id: number): void {
+  const so = d.sockOrNull(id);
+  if (!so) return;
+  if (so.tw) {
+    d.removeObj(id);
+    return;
+  }
+  if (so.state === 'LISTEN' || so.state === 'CLOSE') return;
+  resetWith(d, log, id, so.state === 'SYN_SENT' ? E.ECONNREFUSED : so.state === 'CLOSE_WAIT' ? E.EPIPE : E.ECONNRESET);
 }
 
-function resetWith(s: State, log: StepLog, id: number, err: number): State {
-  const so = sk(s, id);
-  log.because('tcp.reset', { name: nameOf(log, so), err: ERRNO_NAMES[err] ?? String(err) });
-  if (so.file < 0) return withObj(s, id, null);
+/** tcp_done_with_error: sk_err, CLOSE, both ways shut, waiters woken (state change, then error). */
+function resetWith(d: Draft, log: StepLog, id: number, err: number): void {
+  const so = d.sock(id);
+  log.because('tcp.reset', nameOf(log, so), err);
+  if (so.file < 0) {
+    d.removeObj(id);
+    return;
+  }
   log.wake(so.file, 0);
   log.wake(so.file, KEY_ERR);
-  return upd(s, id, { err, state: 'CLOSE', shutdown: SHUTDOWN_MASK, held: NO_BYTES, owesAck: false, sndFull: false });
+  const w = d.sockW(id);
+  w.err = err;
+  w.state = 'CLOSE';
+  w.shutdown = SHUTDOWN_MASK;
+  w.held = NO_BYTES;
+  w.owesAck = false;
+  w.sndFull = false;
+  w.windowShut = false;
 }
 
-/** tcp_reset called on a socket by its own input path (data after its receive side closed). */
-function resetSelf(s: State, log: StepLog, id: number): State {
-  const so = sk(s, id);
-  if (so.file < 0) return withObj(s, id, null);
-  return resetWith(s, log, id, E.ECONNRESET);
+/** tcp_urg / tcp_check_urg: the segment's last byte is the new urgent mark; an urgent byte still unread at the head of the stream is dropped, an older mark elsewhere becomes plain data. */
+function markUrgent(d: Draft, id: number, tx: Tx): void {
+  const w = d.sockW(id);
+  if (w.urg && w.urg.at === 0 && nonEmpty(w.rcv)) w.rcv = take(w.rcv, 1).rest;
+  w.urg = { byte: tx.urg!, at: length(w.rcv).lo + tx.len - 1 };
 }
 
-const ERRNO_NAMES: Record<number, string> = {
-  [E.ECONNRESET]: 'ECONNRESET',
-  [E.EPIPE]: 'EPIPE',
-  [E.ECONNREFUSED]: 'ECONNREFUSED',
-};
-
-/** tcp_data_queue + tcp_event_data_recv: the bytes join the receive queue; the first data sets up the quick-ACK budget. */
-function queueData(s: State, log: StepLog, id: number, tx: Tx): State {
-  const so = sk(s, id);
-  let rcv = so.rcv;
-  let urg = so.urg;
-  if (tx.urg !== undefined) {
-    // tcp_check_urg: an urgent byte still unread at the head of the stream is skipped; an older mark elsewhere becomes plain data.
-    const before = length(so.rcv).lo;
-    if (urg && urg.valid && urg.at === 0 && before > 0) {
-      rcv = take(rcv, 1).rest;
-    }
-    const base = length(rcv).lo;
-    urg = { byte: tx.urg, at: base + tx.len - 1, valid: true };
-  }
-  if (tx.data) rcv = append(rcv, tx.data);
-  let quick = so.quick;
-  let unsure = false;
-  if (quick < 0) {
+/** tcp_data_queue + tcp_event_data_recv: the bytes join the receive queue and wake readers; the first data sets the quick-ACK budget from its size. */
+function queueData(d: Draft, log: StepLog, id: number, tx: Tx): void {
+  const w = d.sockW(id);
+  if (tx.data) w.rcv = append(w.rcv, tx.data);
+  if (w.quick < 0) {
     const rcvMss = Math.max(RCV_MSS_INIT, Math.min(tx.len, MSS));
-    quick = Math.min(MAX_QUICKACKS, Math.floor(INIT_RCV_WND / (2 * rcvMss)) || 2);
-  } else if (quick === 0 && tx.len >= 128) {
-    unsure = true; // tcp_grow_window may grant one more quick ACK
+    w.quick = Math.min(MAX_QUICKACKS, Math.floor(INIT_RCV_WND / (2 * rcvMss)) || 2);
+  } else if (w.quick === 0 && tx.len >= 128) {
+    w.bulk = true; // tcp_grow_window may grant one more quick ACK: the ACK's timing is not known
   }
-  const pushed = so.pushed >= 1 && tx.len < RCV_MSS_INIT ? 2 : 1;
-  if (so.file >= 0) log.wake(so.file, KEY_DATA);
-  const bulk = so.bulk || tx.len > BULK_WRITE || length(rcv).hi > RCVBUF_HALF;
-  return upd(s, id, { rcv, urg, quick, pushed, bulk: bulk || unsure });
+  w.pushed = w.pushed >= 1 && tx.len < RCV_MSS_INIT ? 2 : 1;
+  w.owesAck = true;
+  if (tx.len > BULK_WRITE || length(w.rcv).hi > RCVBUF_HALF) w.bulk = true;
+  if (w.file >= 0) log.wake(w.file, KEY_DATA);
 }
 
-/** tcp_fin: the receive side is shut (SOCK_DONE); ESTABLISHED goes to CLOSE_WAIT (pingpong), FIN_WAIT1 to CLOSING, FIN_WAIT2 to TIME_WAIT (both ACK at once). */
-function receiveFin(s: State, log: StepLog, id: number): State {
-  const so = sk(s, id);
-  const patch: { -readonly [K in keyof SockObj]?: SockObj[K] } = { shutdown: so.shutdown | RCV_SHUTDOWN, finRcvd: true };
+/** tcp_fin: the receive side is shut (SOCK_DONE); ESTABLISHED → CLOSE_WAIT (pingpong: the ACK waits), FIN_WAIT1 → CLOSING and FIN_WAIT2 → TIME_WAIT (both ACK at once). */
+function receiveFin(d: Draft, log: StepLog, id: number): void {
+  const so = d.sock(id);
+  const w = d.sockW(id);
+  w.shutdown |= RCV_SHUTDOWN;
+  w.finRcvd = true;
+  w.owesAck = true;
   let next: TcpState = so.state;
-  let cur = s;
   if (so.state === 'ESTABLISHED') {
     next = 'CLOSE_WAIT';
-    patch.pingpong = true;
+    w.pingpong = true;
   } else if (so.state === 'FIN_WAIT1') next = 'CLOSING';
   else if (so.state === 'FIN_WAIT2') next = 'TIME_WAIT';
-  patch.state = next === 'TIME_WAIT' ? so.state : next;
-  patch.owesAck = true;
-  cur = upd(cur, id, patch);
-  log.because('tcp.fin-rcvd', { name: nameOf(log, so), state: next });
+  if (next !== 'TIME_WAIT') w.state = next;
+  log.because('tcp.fin-rcvd', nameOf(log, so), next);
   if (so.file >= 0) log.wake(so.file, 0);
   if (next === 'CLOSING' || next === 'TIME_WAIT') {
-    cur = pureAck(cur, log, id, 'tcp.ack-now', 'a FIN in FIN_WAIT is acknowledged at once');
-    if (next === 'TIME_WAIT' && cur.objs[id]) cur = toTimewait(cur, log, id, 'TIME_WAIT');
+    pureAck(d, log, id, 'a FIN received in FIN_WAIT is acknowledged at once');
+    if (next === 'TIME_WAIT' && !gone(d, id)) toTimewait(d, log, id, 'TIME_WAIT');
   }
-  return cur;
 }
 
-/** A pure ACK now. */
-function pureAck(s: State, log: StepLog, id: number, rule: string, why: string): State {
-  const so = sk(s, id);
-  log.because(rule, { name: nameOf(log, so), why });
-  return xmit(s, log, id, { flags: ACK, data: null, len: 0 }, rule);
+function pureAck(d: Draft, log: StepLog, id: number, why: string): void {
+  log.because('tcp.ack-now', nameOf(log, d.sock(id)), why);
+  xmit(d, log, id, PURE_ACK, 'tcp.ack-now');
 }
 
-/** __tcp_ack_snd_check: ACK now in quick-ACK mode (quick ACKs left and not pingpong), else on the delayed-ACK timer. */
-function ackDecision(s: State, log: StepLog, id: number, len: number): State {
-  const so = sk(s, id);
-  if (!so.owesAck && len === 0) return s;
+/** __tcp_ack_snd_check: ACK now in quick-ACK mode (quick ACKs left and not pingpong); else the delayed-ACK timer holds it. */
+function ackDecision(d: Draft, log: StepLog, id: number): void {
+  const so = d.sock(id);
+  if (!so.owesAck || so.state === 'CLOSE') return; // paid already (data went out with it), or nobody to ACK
   const name = nameOf(log, so);
-  if (!so.pingpong && so.quick > 0 && !so.bulk) return pureAck(upd(s, id, { owesAck: true }), log, id, 'tcp.ack-now', 'quick-ACK mode (few segments received so far, not pingpong)');
-  if (!so.pingpong && (so.bulk || so.quick > 0)) {
-    log.because('tcp.ack-maybe', { name, why: 'buffer autotuning decides whether a quick ACK is left' });
-    return upd(s, id, { owesAck: true, bulk: true });
+  if (so.bulk && !so.pingpong) {
+    // Window and buffer accounting decide: the ACK may go now or wait (it is on the wire or not; either agrees).
+    log.because('tcp.ack-maybe', name, 'after bulk transfers, buffer accounting decides whether a quick ACK is left');
+    logSeg(log, so.local, so.remote, PURE_ACK, 'tcp.ack-maybe', 'delayed');
+    return;
   }
-  log.because('tcp.ack-delayed', { name, why: so.pingpong ? 'pingpong mode' : 'no quick ACKs left' });
-  return upd(s, id, { owesAck: true });
+  if (!so.pingpong && so.quick > 0) {
+    pureAck(d, log, id, 'quick-ACK mode (few segments received so far, not pingpong)');
+    return;
+  }
+  log.because('tcp.ack-delayed', name, so.pingpong ? 'pingpong mode' : 'no quick ACKs left');
 }
 
-/** tcp_data_snd_check: bytes Nagle held back go once nothing small is outstanding. */
-function releaseHeld(s: State, log: StepLog, id: number): State {
-  const so = sk(s, id);
-  if (so.smallOut || !nonEmpty(so.held)) return s;
-  if (so.state === 'CLOSE' || so.state === 'LISTEN') return s;
+/** tcp_data_snd_check: bytes Nagle's rule held go once nothing small is outstanding. */
+function releaseHeld(d: Draft, log: StepLog, id: number): void {
+  const so = d.sock(id);
+  if ((so.smallOut && !so.urgOut) || so.windowShut || !nonEmpty(so.held)) return;
+  if (so.state === 'CLOSE' || so.state === 'LISTEN') return;
   const n = length(so.held).lo;
-  log.because('tcp.nagle-release', { name: nameOf(log, so), n });
+  log.because('tcp.nagle-release', nameOf(log, so), n);
   const data = joinChunks(so.held);
-  return xmit(upd(s, id, { held: NO_BYTES }), log, id, { flags: PSH | ACK, data, len: n }, 'tcp.nagle-release');
+  d.sockW(id).held = NO_BYTES;
+  xmit(d, log, id, { flags: PSH | ACK, data, len: n }, 'tcp.nagle-release');
 }
 
 function joinChunks(q: Chunks): Chunk {
@@ -523,18 +555,21 @@ function joinChunks(q: Chunks): Chunk {
 // Creating sockets and connections
 
 /** socket(AF_INET, SOCK_STREAM): CLOSE, unconnected (a bare socket polls as OUT|HUP). */
-export function createTcp(s: State, af: 4 | 6, creator: number): [State, number, FileId] {
-  const [s1, id] = addObj(s, newTcp(af, creator));
-  const [s2, f] = addFile(s1, 'socket', id);
-  return [upd(s2, id, { file: f }), id, f];
+export function createTcp(d: Draft, af: 4 | 6, creator: number): [number, FileId] {
+  const id = d.addObj(newTcp(af, creator));
+  const f = d.addFile('socket', id);
+  d.sockW(id).file = f;
+  return [id, f];
 }
 
-/** listen(): a socket bound to a port the executor picks, listening with a backlog of 16; its endpoint is registered. */
-export function makeListener(s: State, slot: number): [State, number, FileId] {
-  const [s1, id, f] = createTcp(s, 4, slot);
-  const [s2, port] = listenPort(s1, 4);
-  const s3 = upd(s2, id, { state: 'LISTEN', local: port });
-  return [register(s3, slot, port, -1), id, f];
+/** listen(): a socket bound to a port the executor picks, backlog 16; its endpoint is registered (no peer). */
+export function makeListener(d: Draft, slot: number): [number, FileId] {
+  const [id, f] = createTcp(d, 4, slot);
+  const w = d.sockW(id);
+  w.state = 'LISTEN';
+  w.local = address(4, 10000 + d.nextPort());
+  d.addEndpoint(slot, w.local, -1);
+  return [id, f];
 }
 
 /**
@@ -542,318 +577,378 @@ export function makeListener(s: State, slot: number): [State, number, FileId] {
  * SYN, SYN-ACK from the listener's address, ACK; the new connection waits in the listener's
  * accept queue and wakes it (IN); the client is ESTABLISHED and wakes its waiters.
  */
-function handshake(s: State, log: StepLog, client: number, lst: number, clientName: string, listenerName: string): State {
-  const c = sk(s, client);
-  const l = sk(s, lst);
-  const cur0 = upd(s, client, { state: 'SYN_SENT' });
+function handshake(d: Draft, log: StepLog, client: number, lst: number, clientName: string, listenerName: string): void {
+  const c = d.sock(client);
+  const l = d.sock(lst);
+  d.sockW(client).state = 'SYN_SENT';
   logSeg(log, c.local, l.local, { flags: SYN, data: null, len: 0 }, 'tcp.handshake');
   if (l.acceptQueue.length > BACKLOG) {
-    log.because('tcp.connect-backlog', { name: clientName, target: listenerName });
-    return cur0;
+    log.because('tcp.connect-backlog', clientName, listenerName);
+    return;
   }
   logSeg(log, l.local, c.local, { flags: SYN | ACK, data: null, len: 0 }, 'tcp.handshake');
-  logSeg(log, c.local, l.local, { flags: ACK, data: null, len: 0 }, 'tcp.handshake');
-  log.because('tcp.handshake', { client: clientName, server: listenerName });
-  const child: SockObj = { ...newTcp(l.af === 6 ? 6 : 4, -1), state: 'ESTABLISHED', ss: 'connected', local: l.local, remote: c.local, peer: client, listener: lst };
-  const [cur1, childId] = addObj(cur0, child);
-  let cur = upd(cur1, client, { state: 'ESTABLISHED', peer: childId, remote: l.local });
-  cur = upd(cur, lst, { acceptQueue: [...l.acceptQueue, childId] });
+  logSeg(log, c.local, l.local, PURE_ACK, 'tcp.handshake');
+  log.because('tcp.handshake', clientName, listenerName);
+  const child = d.addObj({ ...newTcp(l.af === 6 ? 6 : 4, -1), state: 'ESTABLISHED', ss: 'connected', local: l.local, remote: c.local, peer: client, listener: lst });
+  const cw = d.sockW(client);
+  cw.state = 'ESTABLISHED';
+  cw.peer = child;
+  cw.remote = l.local;
+  d.sockW(lst).acceptQueue.push(child);
   if (l.file >= 0) log.wake(l.file, KEY_DATA);
   if (c.file >= 0) log.wake(c.file, 0);
-  return cur;
 }
 
-/** tcp A B (and pair on a TCP family): a hidden listener, connect (EINPROGRESS), accept4, the listener closed. */
-export function tcpPair(s: State, log: StepLog, af: 4 | 6, a: number, b: number): [State, FileId, FileId] {
-  // The hidden listener takes the lowest free number first; the executor closes it at the end.
-  const [s1, lst] = addObj(s, { ...newTcp(af, -1), state: 'LISTEN' });
-  const [s2, port] = listenPort(s1, af);
-  let cur = upd(s2, lst, { local: port });
-  const [s3, aId, aFile] = createTcp(cur, af, a);
-  const [s4, aAddr] = ephemeral(s3, af);
-  cur = upd(s4, aId, { local: aAddr, ss: 'connecting' });
-  const wire = new StepLog(log.names);
-  cur = handshake(cur, wire, aId, lst, log.name(a), log.name(b));
-  for (const w of wire.wire) log.send(w);
-  log.because('tcp.pair', { a: log.name(a), b: log.name(b) });
-  const childId = sk(cur, lst).acceptQueue[0];
-  const [s5, bFile] = addFile(cur, 'socket', childId);
-  cur = upd(s5, childId, { file: bFile, creator: b, listener: -1 });
-  cur = withObj(cur, lst, null);
-  cur = register(cur, a, aAddr, port);
-  cur = register(cur, b, port, aAddr);
-  return [cur, aFile, bFile];
+/** tcp A B (and pair on a TCP family): a hidden listener, connect (EINPROGRESS), accept4, the listener closed. Returns A's and B's files. */
+export function tcpPair(d: Draft, log: StepLog, af: 4 | 6, a: number, b: number): [FileId, FileId] {
+  const lst = d.addObj({ ...newTcp(af, -1), state: 'LISTEN', local: address(af, 10000 + d.nextPort()) });
+  const [aId, aFile] = createTcp(d, af, a);
+  const aw = d.sockW(aId);
+  aw.local = address(af, 40000 + d.nextPort());
+  aw.ss = 'connecting';
+  const port = d.sock(lst).local;
+  handshake(d, log, aId, lst, log.name(a), log.name(b));
+  log.because('tcp.pair', log.name(a), log.name(b));
+  const child = d.sock(lst).acceptQueue[0];
+  const bFile = d.addFile('socket', child);
+  const bw = d.sockW(child);
+  bw.file = bFile;
+  bw.creator = b;
+  bw.listener = -1;
+  d.removeObj(lst);
+  d.addEndpoint(a, aw.local, port);
+  d.addEndpoint(b, port, aw.local);
+  return [aFile, bFile];
 }
 
-/** Whether the socket can start a connection (__inet_stream_connect's checks), or what connect() says instead. */
-function connectState(s: State, log: StepLog, id: number, name: string): Outcome | null {
-  const so = sk(s, id);
+/** __inet_stream_connect's checks on struct socket's state: null when a new attempt may start, else what connect() says. */
+function connectState(d: Draft, log: StepLog, id: number, name: string): Outcome | null {
+  const so = d.sock(id);
   switch (so.ss) {
     case 'connected':
-      log.because('tcp.connect-isconn', { name, why: 'connected' });
+      log.because('tcp.connect-isconn', name, 'connected');
       return fail(E.EISCONN);
     case 'disconnecting':
-      log.because('tcp.connect-disconnecting', { name });
+      log.because('tcp.connect-disconnecting', name);
       return fail(E.EINVAL);
     case 'connecting':
-      return null;
+      if (so.state === 'SYN_SENT') {
+        log.because('tcp.connect-alreadyy', name);
+        return fail(E.EALREADY);
+      }
+      if (so.state !== 'CLOSE') {
+        log.because('tcp.connect-done', name);
+        d.sockW(id).ss = 'connected';
+        return OK;
+      }
+      // sock_error: the attempt failed; its error (or ECONNABORTED), and tcp_disconnect makes the socket new again.
+      {
+        const err = so.err || E.ECONNABORTED;
+        log.because('tcp.connect-aborted', name, err);
+        const w = d.sockW(id);
+        w.err = 0;
+        w.ss = 'unconnected';
+        w.shutdown = 0;
+        w.finRcvd = false;
+        w.rcv = NO_BYTES;
+        w.urg = null;
+        return fail(err);
+      }
     case 'unconnected':
       if (so.state !== 'CLOSE') {
-        log.because('tcp.connect-isconn', { name, why: so.state === 'LISTEN' ? 'listening' : `in state ${so.state}` });
+        log.because('tcp.connect-isconn', name, so.state === 'LISTEN' ? 'listening' : `in state ${so.state}`);
         return fail(E.EISCONN);
       }
       return null;
   }
 }
 
-/** connect() of a TCP socket to a TCP address (the address of `target`, a socket object). */
-export function tcpConnect(s: State, log: StepLog, id: number, target: number, name: string, targetName: string, fresh: boolean): Step {
-  const so = sk(s, id);
+/** connect() of a TCP socket to the address of socket `target`: a handshake with its listener, or RST at once (refused). */
+export function tcpConnect(d: Draft, log: StepLog, id: number, target: number, name: string, targetName: string, fresh: boolean): Outcome {
   if (!fresh) {
-    const st = connectState(s, log, id, name);
-    if (st) return { s, r: st };
-    if (so.ss === 'connecting') {
-      if (so.state === 'SYN_SENT') return { s, r: fail(E.EALREADY) };
-      if (so.state !== 'CLOSE') {
-        log.because('tcp.connect-done', { name });
-        return { s: upd(s, id, { ss: 'connected' }), r: OK };
-      }
-      // sock_error: the attempt failed; its error (or ECONNABORTED), and the socket is disconnected.
-      const err = so.err || E.ECONNABORTED;
-      log.because('tcp.connect-aborted', { name, err: err === E.ECONNABORTED ? 'ECONNABORTED' : (ERRNO_NAMES[err] ?? String(err)) });
-      return { s: upd(s, id, { err: 0, ss: 'unconnected', shutdown: 0, finRcvd: false }), r: fail(err) };
-    }
+    const st = connectState(d, log, id, name);
+    if (st) return st;
   }
-  const t = sk(s, target);
-  const targetAddr = t.local;
-  if (targetAddr < 0 || portOf(targetAddr) === 0 || afOf(targetAddr) !== so.af) {
-    if (targetAddr >= 0 && portOf(targetAddr) !== 0 && afOf(targetAddr) !== so.af) {
-      const errno = so.af === 4 ? E.EAFNOSUPPORT : E.EINVAL;
-      log.because('tcp.connect-family', { name, target: targetName, to: `IPv${afOf(targetAddr)}`, from: `IPv${so.af}`, errno: errno === E.EINVAL ? 'EINVAL' : 'EAFNOSUPPORT' });
-      return { s, r: fail(errno) };
-    }
+  const so = d.sock(id);
+  const to = d.sock(target).local;
+  if (to >= 0 && portOf(to) !== 0 && afOf(to) !== so.af) {
+    const errno = so.af === 4 ? E.EAFNOSUPPORT : E.EINVAL;
+    log.because('tcp.connect-family', name, targetName, afOf(to), so.af, errno);
+    return fail(errno);
   }
-  // A new attempt: an ephemeral port, SYN to the target's address.
-  const [s1, local] = ephemeral(s, so.af);
-  let cur = upd(s1, id, { local, ss: 'connecting', remote: targetAddr, err: 0 });
-  const lst = targetAddr >= 0 ? findListener(cur, targetAddr) : -1;
+  const local = address(so.af, 40000 + d.nextPort());
+  const w = d.sockW(id);
+  w.local = local;
+  w.ss = 'connecting';
+  w.remote = to;
+  w.err = 0;
+  const lst = to >= 0 ? findListener(d, to) : -1;
   if (lst >= 0) {
-    cur = handshake(cur, log, id, lst, name, targetName);
-    log.because('tcp.connect-inprogress', { name });
-    return { s: register(cur, sk(cur, id).creator, local, targetAddr), r: fail(E.EINPROGRESS) };
+    handshake(d, log, id, lst, name, targetName);
+    log.because('tcp.connect-inprogress', name);
+    d.addEndpoint(so.creator, local, to);
+    return fail(E.EINPROGRESS);
   }
   // Refused at once: the RST is processed before connect() returns; its port is released (getsockname says port 0).
-  logSeg(log, local, targetAddr, { flags: SYN, data: null, len: 0 }, 'tcp.connect-refused');
-  logSeg(log, targetAddr, local, { flags: RST | ACK, data: null, len: 0 }, 'tcp.connect-refused');
-  log.because('tcp.connect-refused', { target: targetName });
-  const refused = upd(cur, id, { state: 'SYN_SENT' });
-  cur = resetWith(refused, log, id, E.ECONNREFUSED);
-  cur = upd(cur, id, { local: address(so.af, 0) });
-  return { s: register(cur, sk(cur, id).creator, address(so.af, 0), targetAddr), r: fail(E.EINPROGRESS) };
+  logSeg(log, local, to, { flags: SYN, data: null, len: 0 }, 'tcp.connect-refused');
+  logSeg(log, to, local, { flags: RST | ACK, data: null, len: 0 }, 'tcp.connect-refused');
+  log.because('tcp.connect-refused', targetName);
+  d.sockW(id).state = 'SYN_SENT';
+  resetWith(d, log, id, E.ECONNREFUSED);
+  d.sockW(id).local = address(so.af, 0);
+  d.addEndpoint(so.creator, address(so.af, 0), to);
+  return fail(E.EINPROGRESS);
 }
 
-function findListener(s: State, addr: number): number {
-  for (let id = s.objs.length - 1; id >= 0; id--) {
-    const o = s.objs[id];
-    if (o && o.kind === 'sock' && o.proto === 'tcp' && o.state === 'LISTEN' && o.local === addr) return id;
-  }
-  return -1;
-}
-
-/** accept4 on a TCP listener: the oldest child, whatever became of it meanwhile. */
-export function tcpAccept(s: State, log: StepLog, lst: number, slot: number, lname: string): [State, Outcome, FileId] {
-  const l = sk(s, lst);
+/** accept4 on a TCP listener: the oldest child, whatever became of it meanwhile. Returns the result and the new file. */
+export function tcpAccept(d: Draft, log: StepLog, lst: number, slot: number, lname: string): [Outcome, FileId] {
+  const l = d.sock(lst);
   if (l.state !== 'LISTEN') {
-    log.because('tcp.accept-not-listening', { listener: lname });
-    return [s, fail(E.EINVAL), -1];
+    log.because('tcp.accept-not-listening', lname);
+    return [fail(E.EINVAL), -1];
   }
   if (!l.acceptQueue.length) {
-    log.because('tcp.accept-empty', { listener: lname });
-    return [s, fail(E.EAGAIN), -1];
+    log.because('tcp.accept-empty', lname);
+    return [fail(E.EAGAIN), -1];
   }
   const child = l.acceptQueue[0];
-  let cur = upd(s, lst, { acceptQueue: l.acceptQueue.slice(1) });
-  const [s1, f] = addFile(cur, 'socket', child);
-  const c = sk(s1, child);
-  log.because('tcp.accept', { name: log.name(slot), listener: lname, state: c.state });
-  cur = upd(s1, child, { file: f, creator: slot, listener: -1 });
-  cur = register(cur, slot, c.local, c.remote);
-  return [cur, OK, f];
+  d.sockW(lst).acceptQueue.shift();
+  const f = d.addFile('socket', child);
+  const c = d.sockW(child);
+  log.because('tcp.accept', log.name(slot), lname, c.state);
+  c.file = f;
+  c.creator = slot;
+  c.listener = -1;
+  d.addEndpoint(slot, c.local, c.remote);
+  return [OK, f];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Sending
 
-/** tcp_sendmsg: the checks, then the bytes go out in a segment unless Nagle's rule holds them. */
-export function tcpSend(s: State, log: StepLog, id: number, name: string, data: Payload, oob: boolean): Step {
-  const so = sk(s, id);
-  const n = payloadLength(data);
+/** The checks of tcp_sendmsg before any byte is taken: null when the write may proceed. */
+function sendChecks(d: Draft, log: StepLog, id: number, name: string): Outcome | null {
+  const so = d.sock(id);
   if (so.state !== 'ESTABLISHED' && so.state !== 'CLOSE_WAIT') {
-    if (so.state === 'SYN_SENT') return { s, r: fail(E.EAGAIN) };
-    if (so.err) {
-      log.because('tcp.send-error', { name, err: ERRNO_NAMES[so.err] ?? String(so.err) });
-      return { s: upd(s, id, { err: 0 }), r: fail(so.err) };
-    }
-    log.because('tcp.send-not-connected', { name, state: so.state === 'LISTEN' ? 'listening' : so.state === 'CLOSE' ? 'closed (not connected)' : `in ${so.state}` });
-    return { s, r: fail(E.EPIPE) };
+    if (so.state === 'SYN_SENT') return fail(E.EAGAIN);
+    if (so.err) return reportErr(d, log, id, name);
+    log.because('tcp.send-not-connected', name, so.state === 'LISTEN' ? 'listening' : so.state === 'CLOSE' ? 'closed (not connected)' : `in ${so.state}`);
+    return fail(E.EPIPE);
   }
-  if (so.err || so.shutdown & SEND_SHUTDOWN) {
-    if (so.err) {
-      log.because('tcp.send-error', { name, err: ERRNO_NAMES[so.err] ?? String(so.err) });
-      return { s: upd(s, id, { err: 0 }), r: fail(so.err) };
-    }
-    log.because('tcp.send-shutdown', { name });
-    return { s, r: fail(E.EPIPE) };
+  if (so.err) return reportErr(d, log, id, name);
+  if (so.shutdown & SEND_SHUTDOWN) {
+    log.because('tcp.send-shutdown', name);
+    return fail(E.EPIPE);
   }
-  if (n === 0) return { s, r: value(0) };
+  return null;
+}
+
+/** sock_error: the pending error is returned and cleared. */
+function reportErr(d: Draft, log: StepLog, id: number, name: string): Outcome {
+  const err = d.sock(id).err;
+  log.because('tcp.send-error', name, err);
+  d.sockW(id).err = 0;
+  return fail(err);
+}
+
+/** tcp_sendmsg: the checks, then the bytes go out in one segment unless Nagle's rule (or a closed window) holds them. */
+export function tcpSend(d: Draft, log: StepLog, id: number, name: string, data: Payload, oob: boolean): Outcome {
+  const checked = sendChecks(d, log, id, name);
+  if (checked) return checked;
+  const so = d.sock(id);
+  const n = payloadLength(data);
+  if (n === 0) return value(0);
   if (so.sndFull) {
-    log.because('tcp.send-full', { name });
-    return { s: upd(s, id, { nospace: true }), r: fail(E.EAGAIN) };
+    if (!so.nospace) d.sockW(id).nospace = true;
+    const peer = d.sockOrNull(so.peer);
+    if (so.peerRead) {
+      log.because('tcp.send-full-maybe', name);
+      d.sockW(id).held = append(so.held, payloadChunk(data, n));
+      return either(value(n), fail(E.EAGAIN));
+    }
+    log.because('tcp.send-full', name);
+    return fail(E.EAGAIN);
   }
   const chunk = payloadChunk(data, n);
-  if (n > BULK_WRITE || so.bulk) return bulkSend(s, log, id, name, chunk, n, oob);
+  if (so.windowShut) {
+    log.because('tcp.send-window', name, n);
+    d.sockW(id).held = append(so.held, chunk);
+    return value(n);
+  }
+  if (n > BULK_WRITE) return bulkSend(d, log, id, name, chunk, n, oob, data);
   if (oob) {
-    // Urgent mode: Nagle does not apply; held bytes go with these; the last byte is the urgent one.
+    // Urgent mode: Nagle's rule does not apply; held bytes go with these; the last byte is the urgent one.
     const held = length(so.held).lo;
     const all = joinChunks(append(so.held, chunk));
-    const last = typeof data === 'number' ? X : data[n - 1];
-    log.because('tcp.send-oob', { name, n });
-    const cur = xmit(upd(s, id, { held: NO_BYTES }), log, id, { flags: PSH | ACK | URG, data: all, len: held + n, urg: last }, 'tcp.send-oob');
-    return { s: cur, r: value(n) };
+    log.because('tcp.send-oob', name, n);
+    const w = d.sockW(id);
+    w.held = NO_BYTES;
+    w.urgOut = true;
+    xmit(d, log, id, { flags: PSH | ACK | URG, data: all, len: held + n, urg: typeof data === 'number' ? X : data[n - 1] }, 'tcp.send-oob');
+    return value(n);
   }
-  if (so.smallOut || nonEmpty(so.held)) {
-    log.because('tcp.send-nagle', { name, n });
-    return { s: upd(s, id, { held: append(so.held, chunk) }), r: value(n) };
+  if ((so.smallOut && !so.urgOut) || nonEmpty(so.held)) {
+    log.because('tcp.send-nagle', name, n);
+    d.sockW(id).held = append(so.held, chunk);
+    return value(n);
   }
-  log.because('tcp.send', { name, n });
-  return { s: xmit(s, log, id, { flags: PSH | ACK, data: chunk, len: n }, 'tcp.send'), r: value(n) };
+  log.because('tcp.send', name, n);
+  xmit(d, log, id, { flags: PSH | ACK, data: chunk, len: n }, 'tcp.send');
+  return value(n);
 }
 
-/** A write too big to say how it is segmented: the bytes reach the peer (as the windows allow), the ACKs are not predicted one by one. */
-function bulkSend(s: State, log: StepLog, id: number, name: string, chunk: Chunk, n: number, oob: boolean): Step {
-  const so = sk(s, id);
-  log.because('tcp.send-bulk', { name, n });
-  log.send({ from: so.local, to: so.remote, bytes: exact(n + length(so.held).lo), rule: 'tcp.send-bulk' });
-  let cur = upd(s, id, { held: NO_BYTES, bulk: true, smallOut: false });
-  const peer = so.peer >= 0 ? (cur.objs[so.peer] as SockObj | null) : null;
-  if (peer && peer.local === so.remote && !peer.tw && peer.state !== 'CLOSE') {
-    if (peer.shutdown & RCV_SHUTDOWN && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2')) {
-      log.because('tcp.rst-closed-peer', { name: nameOf(log, peer), state: peer.file < 0 ? 'closed' : 'shut down both ways' });
-      return { s: rstBack(resetSelf(cur, log, so.peer), log, peer, id), r: value(n) };
-    }
-    const data = append(so.held, chunk);
-    const urg = oob ? { byte: typeof chunk === 'object' && chunk instanceof Uint8Array ? chunk[chunk.length - 1] : X, at: length(peer.rcv).lo + length(data).lo - 1, valid: true } : peer.urg;
-    cur = upd(cur, so.peer, { rcv: [...peer.rcv, ...data], bulk: true, owesAck: true, quick: peer.quick < 0 ? 0 : peer.quick, urg });
-    if (peer.file >= 0) log.wake(peer.file, KEY_DATA);
+/** A write too big to say how it is cut into segments: the bytes reach the peer as the windows allow; ACKs are not predicted one by one. */
+function bulkSend(d: Draft, log: StepLog, id: number, name: string, chunk: Chunk, n: number, oob: boolean, data: Payload): Outcome {
+  const so = d.sock(id);
+  const heldLen = length(so.held).lo;
+  log.because('tcp.send-bulk', name, n);
+  log.send({ from: so.local, to: so.remote, bytes: exact(n + heldLen), rule: 'tcp.send-bulk' });
+  const w = d.sockW(id);
+  const all = append(so.held, chunk);
+  w.held = NO_BYTES;
+  w.smallOut = false;
+  if (w.quick >= 0) w.pingpong = true;
+  const peer = d.sockOrNull(so.peer);
+  if (!peer || peer.tw || peer.state === 'CLOSE' || peer.local !== so.remote) return value(n);
+  if (peer.shutdown & RCV_SHUTDOWN && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2')) {
+    log.because('tcp.rst-closed-peer', nameOf(log, peer), peer.file < 0 ? 'is closed' : 'has shut down both ways');
+    rstBack(d, log, peer, id);
+    if (peer.file < 0) d.removeObj(so.peer);
+    else resetWith(d, log, so.peer, E.ECONNRESET);
+    return value(n);
   }
-  if (so.quick >= 0 && !so.pingpong) cur = upd(cur, id, { pingpong: true });
-  return { s: cur, r: value(n) };
+  if (oob) markUrgent(d, so.peer, { flags: URG, data: null, len: length(all).lo, urg: typeof data === 'number' ? X : data[data.length - 1] });
+  const p = d.sockW(so.peer);
+  p.rcv = [...p.rcv, ...all];
+  p.bulk = true;
+  p.owesAck = true;
+  if (p.quick < 0) p.quick = 0;
+  if (p.file >= 0) log.wake(p.file, KEY_DATA);
+  return value(n);
 }
 
-/** fill on TCP: writes until the send buffer is full; how much fits is a range (autotuning). */
-export function tcpFill(s: State, log: StepLog, id: number, name: string): Step {
-  const so = sk(s, id);
-  const first = tcpSend(s, new StepLog(log.names), id, name, 0, false);
-  if (first.r.errno) {
-    const r = tcpSend(s, log, id, name, 1, false);
-    return r.r.errno === E.EAGAIN ? { s: r.s, r: value(0) } : r;
+/** fill on TCP: writes until the send buffer is full. How much fits is a range (autotuning); the peer's queue takes a window's worth, the rest waits. */
+export function tcpFill(d: Draft, log: StepLog, id: number, name: string): Outcome {
+  const checked = sendChecks(d, log, id, name);
+  if (checked) return checked.errno === E.EAGAIN ? value(0) : checked;
+  const so = d.sock(id);
+  if (so.sndFull) {
+    log.because('tcp.fill-full', name);
+    if (!so.nospace) d.sockW(id).nospace = true;
+    return value(0);
   }
-  const range: Range = { lo: FILL_LO, hi: FILL_HI };
-  log.because('tcp.fill', { lo: FILL_LO, hi: FILL_HI });
-  log.send({ from: so.local, to: so.remote, bytes: range, rule: 'tcp.fill' });
-  let cur = upd(s, id, { held: NO_BYTES, bulk: true, sndFull: true, nospace: true, smallOut: false });
-  const peer = so.peer >= 0 ? (cur.objs[so.peer] as SockObj | null) : null;
-  if (peer && peer.local === so.remote && !peer.tw && peer.state !== 'CLOSE') {
-    if (peer.shutdown & RCV_SHUTDOWN && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2')) {
-      log.because('tcp.rst-closed-peer', { name: nameOf(log, peer), state: 'closed' });
-      return { s: rstBack(resetSelf(upd(cur, id, { sndFull: false }), log, so.peer), log, peer, id), r: count(range) };
-    }
-    cur = upd(cur, so.peer, { rcv: [...peer.rcv, ...so.held, xRun(FILL_LO - length(so.held).lo, FILL_HI)], bulk: true, owesAck: true, quick: peer.quick < 0 ? 0 : peer.quick });
-    if (peer.file >= 0) log.wake(peer.file, KEY_DATA);
+  log.because('tcp.fill', FILL.lo, FILL.hi, name);
+  log.send({ from: so.local, to: so.remote, bytes: FILL, rule: 'tcp.fill' });
+  const w = d.sockW(id);
+  w.bulk = true;
+  w.sndFull = true;
+  w.nospace = true;
+  w.smallOut = false;
+  if (w.quick >= 0) w.pingpong = true;
+  const peer = d.sockOrNull(so.peer);
+  if (!peer || peer.tw || peer.state === 'CLOSE' || peer.local !== so.remote) {
+    w.held = [xRun(FILL.lo, FILL.hi)];
+    w.windowShut = true;
+    return count(FILL);
   }
-  return { s: cur, r: count(range) };
+  if (peer.shutdown & RCV_SHUTDOWN && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2')) {
+    // The first segment meets a socket that takes no more data: RST, and the next write fails (reporting the error).
+    log.because('tcp.rst-closed-peer', nameOf(log, peer), peer.file < 0 ? 'is closed' : 'has shut down both ways');
+    rstBack(d, log, peer, id);
+    if (peer.file < 0) d.removeObj(so.peer);
+    else resetWith(d, log, so.peer, E.ECONNRESET);
+    const me = d.sockOrNull(id);
+    if (me && me.err) d.sockW(id).err = 0;
+    return count({ lo: 1, hi: 1 << 20 });
+  }
+  w.held = [...so.held, xRun(FILL.lo - FILL_PEER.hi, FILL.hi)];
+  w.windowShut = true;
+  const p = d.sockW(so.peer);
+  p.rcv = append(p.rcv, xRun(FILL_PEER.lo, FILL_PEER.hi));
+  p.bulk = true;
+  p.owesAck = true;
+  if (p.quick < 0) p.quick = 0;
+  if (p.file >= 0) log.wake(p.file, KEY_DATA);
+  return count(FILL);
 }
-
-/** What a fill of a fresh loopback connection took in experiments on 6.18 (send and receive buffers both autotuned), with a margin. */
-export const FILL_LO = 1 << 18;
-export const FILL_HI = 48 << 20;
 
 // ---------------------------------------------------------------------------------------------
 // Receiving
 
-/** tcp_recvmsg: bytes up to the urgent mark; at the mark a read with nothing yet skips the urgent byte; then EOF, the pending error, ENOTCONN or EAGAIN. */
-export function tcpRecv(s: State, log: StepLog, id: number, name: string, n: number, drain = false): Step {
-  const so = sk(s, id);
+/** tcp_recvmsg: bytes up to the urgent mark; at the mark, a read with nothing copied yet skips the urgent byte; then EOF, the pending error, ENOTCONN or EAGAIN. */
+export function tcpRecv(d: Draft, log: StepLog, id: number, name: string, n: number): Outcome {
+  const so = d.sock(id);
   if (n === 0) {
-    log.because('tcp.recv-zero', { name });
-    return { s, r: value(0) };
+    log.because('tcp.recv-zero', name);
+    return value(0);
   }
   if (so.state === 'LISTEN') {
-    log.because('tcp.recv-listen', { name });
-    return { s, r: fail(E.ENOTCONN) };
+    log.because('tcp.recv-listen', name);
+    return fail(E.ENOTCONN);
   }
   let rcv = so.rcv;
-  let urg: UrgState | null = so.urg;
-  const out: Uint8Array[] = [];
-  let copied = 0;
+  let urg = so.urg;
+  const parts: Uint8Array[] = [];
   let unsure = false;
   let lo = 0;
   let hi = 0;
   let left = n;
   while (left > 0 && nonEmpty(rcv)) {
-    if (urg && urg.valid && urg.at === 0) {
-      if (copied > 0) {
-        log.because('tcp.recv-urg-stop', { name });
+    if (urg && urg.at === 0) {
+      if (hi > 0) {
+        log.because('tcp.recv-urg-stop', name);
         break;
       }
-      log.because('tcp.recv-urg-skip', { name });
+      log.because('tcp.recv-urg-skip', name);
       rcv = take(rcv, 1).rest;
       urg = null;
       continue;
     }
-    const limit = urg && urg.valid ? Math.min(left, urg.at) : left;
-    const t = take(rcv, limit);
+    const t = take(rcv, urg ? Math.min(left, urg.at) : left);
     rcv = t.rest;
-    if (t.bytes) out.push(t.bytes);
+    if (t.bytes) parts.push(t.bytes);
     else unsure = true;
     lo += t.count.lo;
     hi += t.count.hi;
-    copied += t.count.lo;
     left -= t.count.hi;
-    if (urg) urg = { ...urg, at: urg.at - t.count.lo };
-    if (t.count.lo === 0) break;
+    if (urg) urg = { byte: urg.byte, at: urg.at - t.count.lo };
+    if (t.count.hi === 0 || unsure) break;
+  }
+  if (rcv !== so.rcv || urg !== so.urg) {
+    const w = d.sockW(id);
+    w.rcv = rcv;
+    w.urg = urg;
   }
   if (hi === 0) {
     if (so.finRcvd) {
-      log.because('tcp.recv-eof', { name, why: 'the peer sent FIN' });
-      return { s: upd(s, id, { rcv, urg }), r: bytesRead(new Uint8Array(0), exact(0)) };
+      log.because('tcp.recv-eof', name, 'the peer sent FIN');
+      return EMPTY_READ;
     }
     if (so.err) {
-      log.because('tcp.recv-error', { name, err: ERRNO_NAMES[so.err] ?? String(so.err) });
-      return { s: upd(s, id, { err: 0, rcv, urg }), r: fail(so.err) };
+      log.because('tcp.recv-error', name, so.err);
+      const err = so.err;
+      d.sockW(id).err = 0;
+      return fail(err);
     }
     if (so.shutdown & RCV_SHUTDOWN) {
-      log.because('tcp.recv-eof', { name, why: 'its receive side is shut' });
-      return { s: upd(s, id, { rcv, urg }), r: bytesRead(new Uint8Array(0), exact(0)) };
+      log.because('tcp.recv-eof', name, 'its receive side is shut');
+      return EMPTY_READ;
     }
     if (so.state === 'CLOSE') {
-      log.because('tcp.recv-notconn', { name });
-      return { s: upd(s, id, { rcv, urg }), r: fail(E.ENOTCONN) };
+      log.because('tcp.recv-notconn', name);
+      return fail(E.ENOTCONN);
     }
-    log.because('tcp.recv-empty', { name });
-    return { s: upd(s, id, { rcv, urg }), r: fail(E.EAGAIN) };
+    log.because('tcp.recv-empty', name);
+    return fail(E.EAGAIN);
   }
-  log.because('tcp.recv', { name, n: lo === hi ? lo : `${lo}-${hi}` });
-  let cur = upd(s, id, { rcv, urg });
-  cur = cleanupRbuf(cur, log, id, drain);
-  const bytes = unsure ? null : concat(out);
-  return { s: cur, r: bytesRead(bytes, { lo, hi }) };
+  log.because('tcp.recv', name, lo === hi ? lo : `${lo}-${hi}`);
+  cleanupRbuf(d, log, id);
+  return bytesRead(unsure ? null : concat(parts), { lo, hi });
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0];
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
@@ -862,205 +957,248 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** tcp_cleanup_rbuf: a read that empties the queue ACKs a pushed segment it owed an ACK for (two, or one when not pingpong). */
-function cleanupRbuf(s: State, log: StepLog, id: number, drain: boolean): State {
-  const so = sk(s, id);
+/** tcp_cleanup_rbuf: a read that empties the queue sends the ACK owed for a pushed segment (two of them, or one when not pingpong). */
+function cleanupRbuf(d: Draft, log: StepLog, id: number): void {
+  const so = d.sock(id);
   if (so.bulk) {
-    // The window reopens: the peer's queued bytes follow (drain reads them as they come), and writers there get room.
-    return bulkRead(s, log, id, drain);
+    // Window updates follow buffer accounting: they may go now or not.
+    if (so.remote >= 0 && so.state !== 'CLOSE') logSeg(log, so.local, so.remote, PURE_ACK, 'tcp.ack-maybe', 'delayed');
+    const peer = d.sockOrNull(so.peer);
+    if (peer && peer.sndFull && !peer.peerRead) d.sockW(so.peer).peerRead = true;
+    return;
   }
-  if (!so.owesAck || nonEmpty(so.rcv)) return s;
+  if (!so.owesAck || nonEmpty(so.rcv)) return;
   if (so.pushed >= 2 || (so.pushed === 1 && !so.pingpong)) {
-    log.because('tcp.ack-on-read', { name: nameOf(log, so) });
-    return xmit(s, log, id, { flags: ACK, data: null, len: 0 }, 'tcp.ack-on-read');
+    log.because('tcp.ack-on-read', nameOf(log, so));
+    xmit(d, log, id, PURE_ACK, 'tcp.ack-on-read');
   }
-  return s;
 }
 
-/** A read on a connection in bulk mode: ACKs and window updates are not predicted one by one; a drain leaves the peer's send buffer empty. */
-function bulkRead(s: State, log: StepLog, id: number, drain: boolean): State {
-  const so = sk(s, id);
-  log.send({ from: so.local, to: so.remote, bytes: exact(0), rule: 'tcp.drain' });
-  if (!drain) return s;
-  let cur = upd(s, id, { owesAck: false });
-  const peer = so.peer >= 0 ? (cur.objs[so.peer] as SockObj | null) : null;
-  if (peer && peer.sndFull) {
-    cur = upd(cur, so.peer, { sndFull: false, nospace: false });
-    log.because('tcp.space', { name: nameOf(log, peer) });
-    if (peer.file >= 0 && peer.nospace) log.wake(peer.file, KEY_SPACE);
+/** drain on TCP: reads until EAGAIN or EOF (a read stops before an urgent byte; the next one skips it); a filled peer's queued bytes, and a FIN behind them, come through as the window opens. */
+export function tcpDrain(d: Draft, log: StepLog, id: number, name: string): Outcome {
+  const so = d.sock(id);
+  const peer = d.sockOrNull(so.peer);
+  if (peer && peer.windowShut && !peer.tw && peer.remote === so.local) openWindow(d, log, id, so.peer);
+  let total: Range = exact(0);
+  const parts: Uint8Array[] = [];
+  let known = true;
+  for (let calls = 0; ; calls++) {
+    const r = tcpRecv(d, log, id, name, Number.MAX_SAFE_INTEGER);
+    if (r.errno) {
+      // EAGAIN ends a drain; another error is its result only if nothing came before (and it is consumed either way).
+      if (total.hi > 0 || r.errno === E.EAGAIN) break;
+      return r;
+    }
+    const c = r.range ?? exact(r.ret);
+    if (c.hi === 0) break;
+    total = { lo: total.lo + c.lo, hi: total.hi + c.hi };
+    if (r.bytes) parts.push(r.bytes);
+    else known = false;
   }
-  return cur;
+  if (total.hi === 0) return EMPTY_READ;
+  if (known && total.lo === total.hi) return bytesRead(concat(parts), total);
+  return { ret: total.lo, errno: 0, bytes: null, ...(total.lo === total.hi ? {} : { range: total }) };
 }
 
-/** drain on TCP: reads until EAGAIN or EOF; with a full peer, everything it queued comes through (a range). */
-export function tcpDrain(s: State, log: StepLog, id: number, name: string): Step {
-  const so = sk(s, id);
-  const first = tcpRecv(s, log, id, name, 1 << 20, true);
-  if (first.r.errno) {
-    if (first.r.errno === E.EAGAIN) return { s: first.s, r: bytesRead(new Uint8Array(0), exact(0)) };
-    return first;
+/** The reader drains: the window opens, what the filled peer holds arrives (and its FIN if one waits behind it), and the peer has room again. */
+function openWindow(d: Draft, log: StepLog, id: number, peerId: number): void {
+  const peer = d.sock(peerId);
+  log.because('tcp.drain', nameOf(log, peer));
+  log.send({ from: peer.local, to: peer.remote, bytes: length(peer.held), rule: 'tcp.drain' });
+  const w = d.sockW(id);
+  w.rcv = [...w.rcv, ...peer.held];
+  const pw = d.sockW(peerId);
+  pw.held = NO_BYTES;
+  pw.windowShut = false;
+  pw.sndFull = false;
+  pw.peerRead = false;
+  pw.smallOut = false;
+  if (pw.file >= 0 && pw.nospace) {
+    log.because('tcp.space', nameOf(log, pw));
+    log.wake(pw.file, KEY_SPACE);
   }
-  log.because('tcp.drain');
-  const got: Range = first.r.range ?? exact(first.r.ret);
-  const bytes = first.r.bytes ?? null;
-  const rest = sk(first.s, id);
-  // A drain keeps the first 64 KiB; the count is what matters.
-  if (rest.bulk || so.bulk) return { s: first.s, r: { ret: got.lo, errno: 0, bytes: null, ...(got.lo === got.hi ? {} : { range: got }) } };
-  return { s: first.s, r: bytesRead(bytes, got) };
+  pw.nospace = false;
+  if (!peer.finSent || d.sock(id).finRcvd) return;
+  receiveFin(d, log, id);
+  pw.finAcked = true;
+  if (peer.state === 'FIN_WAIT1') {
+    if (peer.file < 0) toTimewait(d, log, peerId, 'FIN_WAIT2');
+    else {
+      pw.state = 'FIN_WAIT2';
+      log.wake(peer.file, 0);
+    }
+  } else if (peer.state === 'LAST_ACK') done(d, log, peerId);
+  else if (peer.state === 'CLOSING') toTimewait(d, log, peerId, 'TIME_WAIT');
 }
 
 // ---------------------------------------------------------------------------------------------
 // shutdown, close, linger
 
 /** inet_shutdown + tcp_shutdown. */
-export function tcpShutdown(s: State, log: StepLog, id: number, how: number, name: string, f: FileId): Step {
+export function tcpShutdown(d: Draft, log: StepLog, id: number, how: number, name: string, f: FileId): Outcome {
   const bits = how + 1;
   if (bits & ~SHUTDOWN_MASK || bits === 0) {
-    log.because('tcp.shutdown-how', { how });
-    return { s, r: fail(E.EINVAL) };
+    log.because('tcp.shutdown-how', how);
+    return fail(E.EINVAL);
   }
-  const so = sk(s, id);
-  let cur = s;
-  let r: Outcome = OK;
-  if (so.ss === 'connecting') cur = upd(cur, id, { ss: so.state === 'SYN_SENT' || so.state === 'CLOSE' ? 'disconnecting' : 'connected' });
+  const so = d.sock(id);
+  let r = OK;
+  if (so.ss === 'connecting') d.sockW(id).ss = so.state === 'SYN_SENT' || so.state === 'CLOSE' ? 'disconnecting' : 'connected';
   switch (so.state) {
     case 'LISTEN':
       if (bits & RCV_SHUTDOWN) {
         log.because('tcp.shutdown-listener');
-        cur = listenStop(cur, log, id);
-        cur = upd(cur, id, { state: 'CLOSE', shutdown: 0, local: so.local });
+        listenStop(d, log, id);
+        const w = d.sockW(id);
+        w.state = 'CLOSE';
+        w.shutdown = 0;
       } else log.because('tcp.shutdown-listener-wr');
       break;
     case 'CLOSE':
-      log.because('tcp.shutdown-enotconn', { name });
-      cur = upd(cur, id, { shutdown: so.shutdown | bits });
+      log.because('tcp.shutdown-enotconn', name);
+      d.sockW(id).shutdown |= bits;
       r = fail(E.ENOTCONN);
       break;
-    default: {
-      cur = upd(cur, id, { shutdown: so.shutdown | bits });
-      if (bits === RCV_SHUTDOWN) log.because('tcp.shutdown-rd', { name });
+    default:
+      d.sockW(id).shutdown |= bits;
+      if (bits === RCV_SHUTDOWN) log.because('tcp.shutdown-rd', name);
       if (bits & SEND_SHUTDOWN) {
-        if (so.state === 'ESTABLISHED' || so.state === 'CLOSE_WAIT') cur = sendFin(cur, log, id, 'shutdown(SHUT_WR)');
-        else log.because('tcp.shutdown-again', { name });
+        if (so.state === 'ESTABLISHED' || so.state === 'CLOSE_WAIT') sendFin(d, log, id, 'shutdown(SHUT_WR)');
+        else log.because('tcp.shutdown-again', name);
       }
-    }
   }
   log.wake(f, 0);
-  return { s: cur, r };
+  return r;
 }
 
-/** tcp_close_state + tcp_send_fin: ESTABLISHED → FIN_WAIT1, CLOSE_WAIT → LAST_ACK; bytes Nagle held go with the FIN (FP.). */
-function sendFin(s: State, log: StepLog, id: number, why: string): State {
-  const so = sk(s, id);
+/** tcp_close_state + tcp_send_fin: ESTABLISHED → FIN_WAIT1, CLOSE_WAIT → LAST_ACK; bytes Nagle held go with the FIN (FP.); behind a closed window the FIN waits. */
+function sendFin(d: Draft, log: StepLog, id: number, why: string): void {
+  const so = d.sock(id);
   const next: TcpState = so.state === 'CLOSE_WAIT' ? 'LAST_ACK' : 'FIN_WAIT1';
+  d.sockW(id).state = next;
+  if (so.windowShut) {
+    log.because('tcp.fin-queued', nameOf(log, so), why, next);
+    d.sockW(id).finSent = true;
+    return;
+  }
   const heldLen = length(so.held).lo;
-  log.because('tcp.fin', { name: nameOf(log, so), why, state: next });
-  const cur = upd(s, id, { state: next, held: NO_BYTES });
+  log.because('tcp.fin', nameOf(log, so), why, next);
   const tx: Tx = heldLen ? { flags: FIN | PSH | ACK, data: joinChunks(so.held), len: heldLen } : { flags: FIN | ACK, data: null, len: 0 };
-  return xmit(cur, log, id, tx, 'tcp.fin');
+  d.sockW(id).held = NO_BYTES;
+  xmit(d, log, id, tx, 'tcp.fin');
 }
 
 /** inet_csk_listen_stop: connections not yet accepted are reset (tcp_disconnect sends RST|ACK). */
-function listenStop(s: State, log: StepLog, id: number): State {
-  const l = sk(s, id);
-  let cur = upd(s, id, { acceptQueue: [] });
-  for (const c of l.acceptQueue) {
-    const child = cur.objs[c] as SockObj | null;
+function listenStop(d: Draft, log: StepLog, id: number): void {
+  const l = d.sock(id);
+  const queue = l.acceptQueue;
+  d.sockW(id).acceptQueue = [];
+  for (const c of queue) {
+    const child = d.sockOrNull(c);
     if (!child) continue;
+    d.removeObj(c);
     if (child.state === 'ESTABLISHED' || child.state === 'CLOSE_WAIT' || child.state === 'FIN_WAIT1' || child.state === 'FIN_WAIT2') {
-      log.because('tcp.rst-listener-close', { listener: log.name(l.creator) });
+      log.because('tcp.rst-listener-close', log.name(l.creator));
       logSeg(log, child.local, child.remote, { flags: RST | ACK, data: null, len: 0 }, 'tcp.rst-listener-close');
-      cur = withObj(cur, c, null);
-      cur = receiveRst(cur, log, child.peer);
-    } else cur = withObj(cur, c, null);
+      receiveRst(d, log, child.peer);
+    }
   }
-  return cur;
 }
 
 /** tcp_close: unread data → RST; SO_LINGER {1, 0} → RST; else FIN if the state calls for one; the socket lives on as an orphan until its connection ends. */
-export function tcpClose(s: State, log: StepLog, id: number): State {
-  const so = sk(s, id);
+export function tcpClose(d: Draft, log: StepLog, id: number): void {
+  const so = d.sock(id);
   const name = nameOf(log, so);
-  let cur = upd(s, id, { shutdown: SHUTDOWN_MASK, file: -1 });
+  const w = d.sockW(id);
+  w.shutdown = SHUTDOWN_MASK;
+  w.file = -1;
   if (so.state === 'LISTEN') {
-    log.because('tcp.close-listener', { name });
-    cur = listenStop(cur, log, id);
-    return withObj(cur, id, null);
+    log.because('tcp.close-listener', name);
+    listenStop(d, log, id);
+    d.removeObj(id);
+    return;
   }
   const unread = length(so.rcv).lo;
-  cur = upd(cur, id, { rcv: NO_BYTES, urg: null });
+  w.rcv = NO_BYTES;
+  w.urg = null;
   if (so.state === 'CLOSE') {
-    log.because('tcp.close', { name, what: 'it was already closed by the connection (RST or both FINs): nothing to send' });
-    return withObj(cur, id, null);
+    log.because('tcp.close', name, 'its connection had already ended (RST, or never connected): nothing to send');
+    d.removeObj(id);
+    return;
   }
   if (unread > 0) {
-    log.because('tcp.rst-unread', { name, n: unread });
-    logSeg(log, so.local, so.remote, { flags: RST | ACK, data: null, len: 0 }, 'tcp.rst-unread');
-    cur = withObj(cur, id, null);
-    return so.peer >= 0 && cur.objs[so.peer] ? receiveRst(cur, log, so.peer) : cur;
+    log.because('tcp.rst-unread', name, unread);
+    abort(d, log, id, so, 'tcp.rst-unread');
+    return;
   }
   if (so.linger0) {
-    const needReset = so.state === 'ESTABLISHED' || so.state === 'CLOSE_WAIT' || so.state === 'FIN_WAIT1' || so.state === 'FIN_WAIT2';
-    log.because('tcp.rst-linger', { name });
-    if (needReset) {
-      logSeg(log, so.local, so.remote, { flags: RST | ACK, data: null, len: 0 }, 'tcp.rst-linger');
-      cur = withObj(cur, id, null);
-      return so.peer >= 0 && cur.objs[so.peer] ? receiveRst(cur, log, so.peer) : cur;
-    }
-    return withObj(cur, id, null);
+    log.because('tcp.rst-linger', name);
+    if (so.state === 'ESTABLISHED' || so.state === 'CLOSE_WAIT' || so.state === 'FIN_WAIT1' || so.state === 'FIN_WAIT2') abort(d, log, id, so, 'tcp.rst-linger');
+    else d.removeObj(id);
+    return;
   }
-  if (so.state === 'ESTABLISHED' || so.state === 'CLOSE_WAIT') cur = sendFin(cur, log, id, 'the last close of its socket');
-  else log.because('tcp.close', { name, what: `in ${so.state}, its FIN is already out: nothing new on the wire` });
-  if (!cur.objs[id]) return cur;
-  if (so.lingerWait) cur = lingerWait(cur, log, id);
-  if (!cur.objs[id]) return cur;
-  const after = sk(cur, id);
-  if (after.state === 'FIN_WAIT2') return toTimewait(cur, log, id, 'FIN_WAIT2');
-  if (after.state === 'CLOSE') return withObj(cur, id, null);
-  return cur;
+  if (so.state === 'ESTABLISHED' || so.state === 'CLOSE_WAIT') sendFin(d, log, id, 'the last close of its socket');
+  else log.because('tcp.close', name, `in ${so.state}, its FIN is already out: nothing new on the wire`);
+  if (gone(d, id)) return;
+  if (so.lingerWait) lingerWait(d, log, id);
+  if (gone(d, id)) return;
+  const after = d.sock(id);
+  if (after.state === 'FIN_WAIT2') toTimewait(d, log, id, 'FIN_WAIT2');
+  else if (after.state === 'CLOSE') d.removeObj(id);
+}
+
+/** tcp_send_active_reset: RST|ACK, the connection gone at once; the peer is reset. */
+function abort(d: Draft, log: StepLog, id: number, so: SockObj, rule: string): void {
+  logSeg(log, so.local, so.remote, { flags: RST | ACK, data: null, len: 0 }, rule);
+  d.removeObj(id);
+  if (so.peer >= 0) {
+    const p = d.sockOrNull(so.peer);
+    if (p && p.remote === so.local) receiveRst(d, log, so.peer);
+  }
 }
 
 /** sk_stream_wait_close: with SO_LINGER {1, S>0} close waits while the FIN is unacknowledged: the peer's delayed ACK fires meanwhile. */
-function lingerWait(s: State, log: StepLog, id: number): State {
-  const so = sk(s, id);
-  if (!(so.state === 'FIN_WAIT1' || so.state === 'CLOSING' || so.state === 'LAST_ACK')) return s;
-  const peer = so.peer >= 0 ? (s.objs[so.peer] as SockObj | null) : null;
-  if (!peer || !peer.owesAck) return s;
-  log.because('tcp.linger-wait', { secs: 'S' });
-  return fireDelayedAck(s, log, so.peer);
+function lingerWait(d: Draft, log: StepLog, id: number): void {
+  const so = d.sock(id);
+  if (!(so.state === 'FIN_WAIT1' || so.state === 'CLOSING' || so.state === 'LAST_ACK')) return;
+  const peer = d.sockOrNull(so.peer);
+  if (!peer || !peer.owesAck) return;
+  log.because('tcp.linger-wait');
+  fireDelayedAck(d, log, so.peer);
 }
 
 /** The delayed-ACK timer fires: the pure ACK goes; in pingpong mode the socket leaves it (tcp_delack_timer_handler). */
-export function fireDelayedAck(s: State, log: StepLog, id: number): State {
-  const so = sk(s, id);
-  log.because('tcp.delack-fired', { name: nameOf(log, so) });
-  const cur = upd(s, id, { pingpong: false });
-  return xmit(cur, log, id, { flags: ACK, data: null, len: 0 }, 'tcp.delack-fired');
+function fireDelayedAck(d: Draft, log: StepLog, id: number): void {
+  log.because('tcp.delack-fired', nameOf(log, d.sock(id)));
+  d.sockW(id).pingpong = false;
+  xmit(d, log, id, PURE_ACK, 'tcp.delack-fired');
 }
 
 /** setsockopt(SO_LINGER, {1, S}). */
-export function tcpLinger(s: State, log: StepLog, id: number, secs: number, name: string): Step {
-  log.because('tcp.linger', { name, secs });
-  return { s: upd(s, id, { linger0: secs === 0, lingerWait: secs > 0 }), r: OK };
+export function tcpLinger(d: Draft, log: StepLog, id: number, secs: number, name: string): Outcome {
+  log.because('tcp.linger', name, secs);
+  const w = d.sockW(id);
+  w.linger0 = secs === 0;
+  w.lingerWait = secs > 0;
+  return OK;
 }
 
 /** The pure ACKs held by delayed-ACK timers now (from address, to address). */
 export function owedAcks(s: State): { from: number; to: number }[] {
-  const out: { from: number; to: number }[] = [];
-  for (const o of s.objs) if (o && o.kind === 'sock' && o.proto === 'tcp' && o.owesAck && o.state !== 'CLOSE') out.push({ from: o.local, to: o.remote });
-  return out;
+  let out: { from: number; to: number }[] | null = null;
+  for (const o of s.objs) if (o && o.kind === 'sock' && o.owesAck && o.proto === 'tcp' && o.state !== 'CLOSE' && o.remote >= 0) (out ??= []).push({ from: o.local, to: o.remote });
+  return out ?? NO_ACKS;
 }
+
+const NO_ACKS: { from: number; to: number }[] = [];
 
 /** A sleep long enough for every delayed-ACK timer (200 ms at most) sends those ACKs. */
-export function tcpSleep(s: State, log: StepLog, ms: number): State {
-  if (ms < 200) return s;
-  let cur = s;
-  for (let id = 0; id < cur.objs.length; id++) {
-    const o = cur.objs[id];
-    if (o && o.kind === 'sock' && o.proto === 'tcp' && o.owesAck && o.state !== 'CLOSE') cur = fireDelayedAck(cur, log, id);
+export function tcpSleep(d: Draft, log: StepLog, ms: number): void {
+  if (ms < 200) return;
+  for (let id = 0; id < d.objs.length; id++) {
+    const o = d.objs[id];
+    if (o && o.kind === 'sock' && o.proto === 'tcp' && o.owesAck && o.state !== 'CLOSE' && o.remote >= 0) fireDelayedAck(d, log, id);
   }
-  return cur;
 }
 
-export { afOf };
 export type { Tx };

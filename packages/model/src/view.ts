@@ -1,10 +1,10 @@
 // The state as people (and `epl explain --state --json`) read it: names, file ids, plain
 // numbers and flag words, no internal indexes.
-import { formatEpollFlags } from '@epl/program';
+import { errnoName, formatEpollFlags } from '@epl/program';
 import { length } from './bytes';
 import { itemsOf } from './epoll';
 import { pipeQueued } from './pipe';
-import { CounterObj, EpollObj, File, PipeObj, SockObj, State } from './state';
+import { CounterObj, EpollObj, File, keyFd, keyFile, PipeObj, SockObj, State } from './state';
 
 export interface FdView {
   /** The name as the script writes it. */
@@ -105,7 +105,7 @@ function fileView(s: State, id: number, f: File, names: readonly string[]): File
         ...base,
         kind: 'epoll',
         interest: itemsOf(s, id).map((it) => ({ file: `file#${it.file}`, fd: it.fd, events: formatEpollFlags(it.events), data: names[it.data] ?? `#${it.data}`, armed: it.armed, ready: it.ready })),
-        readyList: ep.ready.map((k) => `file#${k.file}/${k.fd}`),
+        readyList: ep.ready.map((k) => `file#${keyFile(k)}/${keyFd(k)}`),
       };
     }
     case 'socket': {
@@ -118,7 +118,7 @@ function fileView(s: State, id: number, f: File, names: readonly string[]): File
         queued: q.lo === q.hi ? q.lo : `${q.lo}-${q.hi}`,
         state: so.state,
         shutdown: SHUT[so.shutdown],
-        ...(so.err ? { error: errnoText(so.err) } : {}),
+        ...(so.err ? { error: errnoName(so.err) } : {}),
         ...(so.state === 'LISTEN' ? { acceptQueue: so.acceptQueue.length } : {}),
         ...(so.peer >= 0 ? { peer: peer && peer.file >= 0 ? `file#${peer.file}` : 'gone' } : {}),
         ...(so.proto === 'tcp' ? { held: length(so.held).lo, owesAck: so.owesAck } : {}),
@@ -126,9 +126,3 @@ function fileView(s: State, id: number, f: File, names: readonly string[]): File
     }
   }
 }
-
-function errnoText(n: number): string {
-  return ERRNOS[n] ?? String(n);
-}
-
-const ERRNOS: Record<number, string> = { 104: 'ECONNRESET', 32: 'EPIPE', 111: 'ECONNREFUSED' };

@@ -2,42 +2,93 @@
 // about (names, file ids, numbers) and a sentence built from them. The sentence is built only
 // when something reads it (`text`, or JSON), so predicting is cheap when nobody asks why.
 import type { Range } from './bytes';
-import type { FileId } from './state';
+import type { FileId, State } from './state';
+import type { Reported } from './epoll';
 
 /** The objects a reason is about: names as the script writes them, file ids, numbers, flags. */
-export type ReasonObjects = Readonly<Record<string, string | number | boolean>>;
+export type ReasonObjects = Readonly<Record<string, Value>>;
+export type Value = string | number | boolean | bigint;
 
 type Template = (o: ReasonObjects) => string;
 
-const TEMPLATES = new Map<string, Template>();
+interface Rule {
+  /** The names of a reason's objects, in the order `because()` takes them. */
+  readonly fields: readonly string[];
+  readonly text: Template;
+}
 
-/** Registers the sentences of a module's rules (ids are `area.rule`). */
-export function defineReasons(templates: Readonly<Record<string, Template>>): void {
-  for (const [rule, t] of Object.entries(templates)) {
-    if (TEMPLATES.has(rule)) throw new Error(`model: reason ${rule} defined twice`);
-    TEMPLATES.set(rule, t);
+const RULES = new Map<string, Rule>();
+
+/**
+ * Registers the reasons of a module's rules (ids are `area.rule`): for each, the names of its
+ * objects (space separated, in the order `StepLog.because` takes them) and its sentence.
+ */
+export function defineReasons(defs: Readonly<Record<string, readonly [string, Template]>>): void {
+  for (const [rule, [fields, text]] of Object.entries(defs)) {
+    if (RULES.has(rule)) throw new Error(`model: reason ${rule} defined twice`);
+    RULES.set(rule, { fields: fields ? fields.split(' ') : [], text });
   }
 }
 
 /** Every rule id with a sentence, for the README and tests. */
 export function reasonIds(): string[] {
-  return [...TEMPLATES.keys()].sort();
+  return [...RULES.keys()].sort();
 }
 
+/** Why a step did what it did: a rule, the objects it is about, and a sentence built from them (when read). */
 export class Reason {
+  private resolve: (() => [string, ReasonObjects]) | undefined;
+  private objs: ReasonObjects | undefined;
+
   constructor(
-    readonly rule: string,
-    readonly objects: ReasonObjects,
-  ) {}
+    private ruleId: string,
+    private readonly args: readonly (Value | undefined)[],
+    resolve?: () => [string, ReasonObjects],
+  ) {
+    this.resolve = resolve;
+  }
+
+  /** The rule's id (`area.rule`). */
+  get rule(): string {
+    this.settle();
+    return this.ruleId;
+  }
+
+  /** The objects the reason is about, by name. */
+  get objects(): ReasonObjects {
+    this.settle();
+    if (!this.objs) {
+      const o: Record<string, Value> = {};
+      const fields = RULES.get(this.ruleId)?.fields ?? [];
+      fields.forEach((f, i) => {
+        const v = this.args[i];
+        if (v !== undefined) o[f] = v;
+      });
+      this.objs = o;
+    }
+    return this.objs;
+  }
 
   /** One sentence saying why. */
   get text(): string {
-    const t = TEMPLATES.get(this.rule);
-    return t ? t(this.objects) : this.rule;
+    const t = RULES.get(this.rule);
+    return t ? t.text(this.objects) : this.rule;
   }
 
   toJSON(): Record<string, unknown> {
-    return { rule: this.rule, ...this.objects, text: this.text };
+    const out: Record<string, unknown> = { rule: this.rule };
+    for (const [k, v] of Object.entries(this.objects)) out[k] = typeof v === 'bigint' ? v.toString() : v;
+    out.text = this.text;
+    return out;
+  }
+
+  /** A reason decided from the step's final state is worked out when first read. */
+  private settle(): void {
+    if (!this.resolve) return;
+    const [rule, objs] = this.resolve();
+    this.resolve = undefined;
+    this.ruleId = rule;
+    this.objs = objs;
   }
 }
 
@@ -71,8 +122,9 @@ export interface BulkTransfer {
 
 export type WireItem = PredictedSegment | BulkTransfer;
 
-export function isBulk(w: WireItem | RawItem): w is BulkTransfer {
-  return (w as BulkTransfer).bytes !== undefined;
+/** A bulk transfer rather than one segment. */
+export function isBulk<T extends WireItem | RawItem>(w: T): w is Extract<T, { readonly bytes: Range }> {
+  return (w as { bytes?: Range }).bytes !== undefined;
 }
 
 /** A segment as a rule sends it: between model addresses (attributed to names at the end of the step, as the executor does). */
@@ -96,15 +148,46 @@ export type RawItem = RawSegment | RawBulk;
 
 /** What one step writes while its rules run: reasons, segments and the wake-ups to deliver. */
 export class StepLog {
-  readonly why: Reason[] = [];
-  readonly wire: RawItem[] = [];
+  why: Reason[] = [];
+  wire: RawItem[] = [];
   /** Wake-ups in order: (file, poll key); key 0 wakes every waiter (wake_up_interruptible_all). */
-  readonly wakes: number[] = [];
+  wakes: number[] = [];
+  /** A wait's ready list, as epoll_wait returns it. */
+  ready: Reported[] | undefined = undefined;
 
-  constructor(readonly names: readonly string[]) {}
+  /**
+   * @param names the slots' names, for the reasons
+   * @param explain keep reasons (false: a lean run that only predicts answers)
+   */
+  constructor(
+    readonly names: readonly string[],
+    readonly explain = true,
+  ) {}
 
-  because(rule: string, objects: ReasonObjects = {}): void {
-    this.why.push(new Reason(rule, objects));
+  /** Ready for the next step (a lean run reuses one log). */
+  reset(): void {
+    if (this.why.length) this.why = [];
+    if (this.wire.length) this.wire = [];
+    if (this.wakes.length) this.wakes = [];
+    this.ready = undefined;
+  }
+
+  /** The state at the end of the step (set by predict), for reasons worked out when read. */
+  final: State | undefined = undefined;
+
+  /** A reason: the rule and its objects in the order its definition names them (nothing is built in a lean run). */
+  because(rule: string, a?: Value, b?: Value, c?: Value, d?: Value, e?: Value, f?: Value, g?: Value): void {
+    if (this.explain) this.why.push(new Reason(rule, [a, b, c, d, e, f, g]));
+  }
+
+  /** A reason whose rule and objects are decided from the step's final state, when first read. */
+  later(decide: (s: State) => [string, ReasonObjects]): void {
+    if (this.explain) this.why.push(new Reason('', [], () => decide(this.final!)));
+  }
+
+  /** Takes over a reason another log recorded (a call made on the side, as a fill's first write). */
+  adopt(r: Reason | undefined): void {
+    if (r && this.explain) this.why.push(r);
   }
 
   send(seg: RawItem): void {

@@ -17,7 +17,7 @@ function usage(msg) {
 }
 
 function parseArgs(argv) {
-  const o = { files: [], families: [...FAMILIES], fuzz: false, seed: 'agreement', count: 2000, time: 0, length: 30, workers: 1, verbose: false, json: false };
+  const o = { examples: '', files: [], families: [...FAMILIES], fuzz: false, seed: 'agreement', count: 2000, time: 0, length: 30, workers: 1, verbose: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => (i + 1 < argv.length ? argv[++i] : usage(`${a} needs a value`));
@@ -30,6 +30,7 @@ function parseArgs(argv) {
     else if (a === '--family') o.families = next().split(',');
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--json') o.json = true;
+    else if (a === '--examples') o.examples = next();
     else if (a.startsWith('--')) usage(`unknown option ${a}`);
     else o.files.push(a);
   }
@@ -89,6 +90,21 @@ class Tally {
   }
 }
 
+/** predict(), with a model failure counted as a class of its own (its example kept). */
+function safePredict(program, family, tally) {
+  try {
+    return predict(program, family);
+  } catch (e) {
+    const key = `model error: ${e.message}`;
+    let cl = tally.classes.get(key);
+    if (!cl) tally.classes.set(key, (cl = { key, count: 0, example: null }));
+    cl.count++;
+    const len = program.code.length / OP_WORDS;
+    if (!cl.example || len < cl.example.len) cl.example = { len, program, family, step: -1, text: String(e.stack).split('\n').slice(0, 4).join(' | ') };
+    return null;
+  }
+}
+
 function opName(program, i) {
   const spec = opSpec(program.code[i * OP_WORDS]);
   return spec ? spec.name : '?';
@@ -124,7 +140,8 @@ async function runFiles(o) {
     for (const family of o.families) {
       const results = await pool.runAll(programs, { family });
       programs.forEach((p, k) => {
-        const pred = predict(p, family);
+        const pred = safePredict(p, family, tally);
+        if (!pred) return;
         const cmp = compare(p, results[k], pred);
         tally.add(p, family, cmp, pred, results[k]);
         if (o.verbose) {
@@ -164,9 +181,9 @@ async function runFuzz(o) {
         const results = await pool.runAll(seqs, { family });
         runMs += Date.now() - t;
         t = Date.now();
-        const preds = seqs.map((s) => predict(s, family));
+        const preds = seqs.map((s) => safePredict(s, family, tally));
         predictMs += Date.now() - t;
-        seqs.forEach((s, k) => tally.add(s, family, compare(s, results[k], preds[k]), preds[k], results[k]));
+        seqs.forEach((s, k) => preds[k] && tally.add(s, family, compare(s, results[k], preds[k]), preds[k], results[k]));
       }
     }
   } finally {
@@ -191,8 +208,14 @@ function finish(tally, o) {
     } catch {
       text = '(cannot print)';
     }
+    if (o.examples) {
+      const fs = require('node:fs');
+      fs.mkdirSync(o.examples, { recursive: true });
+      const file = `${o.examples}/${String(classes.indexOf(c)).padStart(3, '0')}-${ex.family}.epl`;
+      fs.writeFileSync(file, `# ${c.key} (${c.count})\n# step ${ex.step + 1}: ${ex.text.slice(0, 300)}\n${text}`);
+    }
     const lines = text.split('\n');
-    const at = lines.length > ex.step + 1 ? ex.step : -1;
+    const at = ex.step + (lines[0].startsWith('#') ? 1 : 0);
     lines.slice(0, 60).forEach((l, i) => out(`    ${i === at ? '>' : ' '} ${l}`));
   }
   if (o.json) out(JSON.stringify({ steps: tally.steps, resultReady: tally.resultReady, wireSteps: tally.wireSteps, wireAgree: tally.wireAgree, timing: tally.timing }));
