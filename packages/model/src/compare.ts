@@ -137,7 +137,7 @@ function wireMatch(kernel: readonly Segment[], model: readonly WireItem[], mayLa
   };
   for (const m of model) {
     if (isBulk(m)) {
-      while (ki < kernel.length && fitsBulk(kernel[ki], m.src, m.dst)) ki++;
+      while (ki < kernel.length && fitsBulk(kernel[ki], m)) ki++;
       continue;
     }
     if (m.timing === 'delayed') {
@@ -155,10 +155,19 @@ function wireMatch(kernel: readonly Segment[], model: readonly WireItem[], mayLa
   return { ok: ki === kernel.length, timing };
 }
 
-function fitsBulk(s: Segment, src: number, dst: number): boolean {
-  const plain = (s.flags & ~(0x10 | 0x08)) === 0;
-  return plain && ((s.src === src && s.dst === dst) || (s.src === dst && s.dst === src));
+/** A segment a bulk transfer may contain: data or ACKs either way (a FIN may close the data), and RSTs back when the receiver refuses. */
+function fitsBulk(s: Segment, b: { src: number; dst: number; rst?: boolean }): boolean {
+  const forward = s.src === b.src && s.dst === b.dst;
+  const back = s.src === b.dst && s.dst === b.src;
+  if (b.rst && back && s.flags === RST) return true;
+  const plain = (s.flags & ~(ACK | PSH | FIN)) === 0;
+  return plain && (forward || back);
 }
+
+const FIN = 0x01;
+const RST = 0x04;
+const PSH = 0x08;
+const ACK = 0x10;
 
 function same(k: Segment, m: PredictedSegment): boolean {
   return k.src === m.src && k.dst === m.dst && k.flags === m.flags && k.len === m.len;

@@ -87,7 +87,7 @@ export function pollFile(d: Draft, f: FileId, depth = 0): number {
     case 'eventfd':
       return counterPoll(d.obj<CounterObj>(fl.obj));
     case 'socket': {
-      const m = sockPoll(d.obj<SockObj>(fl.obj));
+      const m = sockPoll(d, d.obj<SockObj>(fl.obj));
       sockAfterPoll(d, fl.obj, m);
       return m;
     }

@@ -141,7 +141,7 @@ function attributeAll(s: State, items: readonly RawItem[]): WireItem[] {
     const src = attribute(s, w.from, w.to);
     const dst = attribute(s, w.to, w.from);
     if (src < 0 || dst < 0) continue;
-    if (isBulk(w)) out.push({ src, dst, bytes: w.bytes, rule: w.rule });
+    if (isBulk(w)) out.push({ src, dst, bytes: w.bytes, rule: w.rule, ...(w.rst ? { rst: true } : {}) });
     else out.push({ src, dst, flags: w.flags, len: w.len, rule: w.rule, timing: w.timing });
   }
   return out;

@@ -15,8 +15,8 @@ defineReasons({
 });
 
 /** f_op->poll of a socket. */
-export function sockPoll(so: SockObj): number {
-  return so.proto === 'tcp' ? tcp.tcpPoll(so) : unix.unixPoll(so);
+export function sockPoll(d: { objs: readonly unknown[] }, so: SockObj): number {
+  return so.proto === 'tcp' ? tcp.tcpPoll(so) : unix.unixPoll(so, unix.wmemOf(d, so));
 }
 
 export function sockAfterPoll(d: Draft, id: number, m: number): void {

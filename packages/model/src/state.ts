@@ -107,8 +107,10 @@ export interface SockObj {
   shutdown: number;
   /** sk_err: the pending error (0 none), cleared when a call reports it. */
   err: number;
-  /** Bytes waiting to be read; for unix one chunk per skb (per write). */
+  /** Bytes waiting to be read; for unix one chunk per skb. */
   rcv: Chunks;
+  /** Unix: the truesize of each skb in `rcv` (its writer's queued memory). */
+  skbs: number[];
   /** The connected peer (object id), -1 none. */
   peer: number;
   /** Slot of the name that created the socket: segments are attributed to it. */
@@ -147,6 +149,8 @@ export interface SockObj {
   quick: number;
   /** TCP: icsk_ack.pending ICSK_ACK_PUSHED (1) / PUSHED2 (2) since the last ACK sent. */
   pushed: number;
+  /** TCP: more than one full segment received and not acknowledged (a bulk write): the next read ACKs. */
+  bigUnacked: boolean;
   /** TCP: the peer's FIN was received (SOCK_DONE). */
   finRcvd: boolean;
   /** SOCK_NOSPACE: a poll or a write found it full, so freed space wakes writers (OUT). */

@@ -140,6 +140,7 @@ export function newTcp(af: 4 | 6, creator: number): SockObj {
     shutdown: 0,
     err: 0,
     rcv: NO_BYTES,
+    skbs: [],
     peer: -1,
     creator,
     file: -1,
@@ -154,6 +155,7 @@ export function newTcp(af: 4 | 6, creator: number): SockObj {
     windowShut: false,
     smallOut: false,
     urgOut: false,
+    bigUnacked: false,
     finSent: false,
     finAcked: false,
     owesAck: false,
@@ -272,6 +274,7 @@ function ackSent(d: Draft, id: number): void {
   if (w.owesAck && w.quick > 0) w.quick--;
   w.owesAck = false;
   w.pushed = 0;
+  w.bigUnacked = false;
 }
 
 /** tcp_event_data_sent: data sent soon after data arrived makes the socket pingpong (it expects to answer requests). */
@@ -802,30 +805,45 @@ function bulkSend(d: Draft, log: StepLog, id: number, name: string, chunk: Chunk
   const so = d.sock(id);
   const heldLen = length(so.held).lo;
   log.because('tcp.send-bulk', name, n);
-  log.send({ from: so.local, to: so.remote, bytes: exact(n + heldLen), rule: 'tcp.send-bulk' });
+  const peer = d.sockOrNull(so.peer);
+  const refused = !!peer && !peer.tw && peer.local === so.remote && !!(peer.shutdown & RCV_SHUTDOWN) && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2');
+  log.send({ from: so.local, to: so.remote, bytes: exact(n + heldLen), rule: 'tcp.send-bulk', rst: refused });
   const w = d.sockW(id);
   const all = append(so.held, chunk);
   w.held = NO_BYTES;
   w.smallOut = false;
   if (w.quick >= 0) w.pingpong = true;
-  const peer = d.sockOrNull(so.peer);
   if (!peer || peer.tw || peer.state === 'CLOSE' || peer.local !== so.remote) return value(n);
-  if (peer.shutdown & RCV_SHUTDOWN && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2')) {
+  if (refused) {
+    // Each segment meets a socket that takes no more data: it answers RST (part of the bulk transfer's wire).
     log.because('tcp.rst-closed-peer', nameOf(log, peer), peer.file < 0 ? 'is closed' : 'has shut down both ways');
-    rstBack(d, log, peer, id);
     if (peer.file < 0) d.removeObj(so.peer);
     else resetWith(d, log, so.peer, E.ECONNRESET);
+    receiveRst(d, log, id);
     return value(n);
   }
   if (oob) markUrgent(d, so.peer, { flags: URG, data: null, len: length(all).lo, urg: typeof data === 'number' ? X : data[data.length - 1] });
   const p = d.sockW(so.peer);
   p.rcv = [...p.rcv, ...all];
+  // How the ACKs go depends on the windows: with quick ACKs to spare (and not pingpong) every segment is acknowledged;
+  // otherwise the last ones wait, the writer's next small segment waits behind them (Nagle), and a read sends the ACK.
+  const quick = p.quick < 0 ? 1 : p.quick;
+  if (!p.pingpong && quick >= BULK_SEGMENTS) {
+    p.quick = quick - BULK_SEGMENTS;
+    d.sockW(id).smallOut = false;
+  } else {
+    p.quick = 0;
+    p.owesAck = true;
+    p.bigUnacked = true;
+    d.sockW(id).smallOut = true;
+  }
   p.bulk = true;
-  p.owesAck = true;
-  if (p.quick < 0) p.quick = 0;
   if (p.file >= 0) log.wake(p.file, KEY_DATA);
   return value(n);
 }
+
+/** How many segments a bulk write of up to 64 KiB takes on loopback (2 or 3, by the windows): the quick ACKs it needs. */
+const BULK_SEGMENTS = 3;
 
 /** fill on TCP: writes until the send buffer is full. How much fits is a range (autotuning); the peer's queue takes a window's worth, the rest waits. */
 export function tcpFill(d: Draft, log: StepLog, id: number, name: string): Outcome {
@@ -838,27 +856,27 @@ export function tcpFill(d: Draft, log: StepLog, id: number, name: string): Outco
     return value(0);
   }
   log.because('tcp.fill', FILL.lo, FILL.hi, name);
-  log.send({ from: so.local, to: so.remote, bytes: FILL, rule: 'tcp.fill' });
+  const peer = d.sockOrNull(so.peer);
+  const refused = !!peer && !peer.tw && peer.local === so.remote && !!(peer.shutdown & RCV_SHUTDOWN) && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2');
+  log.send({ from: so.local, to: so.remote, bytes: FILL, rule: 'tcp.fill', rst: refused });
   const w = d.sockW(id);
-  w.bulk = true;
   w.sndFull = true;
   w.nospace = true;
   w.smallOut = false;
   if (w.quick >= 0) w.pingpong = true;
-  const peer = d.sockOrNull(so.peer);
   if (!peer || peer.tw || peer.state === 'CLOSE' || peer.local !== so.remote) {
     w.held = [xRun(FILL.lo, FILL.hi)];
     w.windowShut = true;
     return count(FILL);
   }
-  if (peer.shutdown & RCV_SHUTDOWN && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2')) {
-    // The first segment meets a socket that takes no more data: RST, and the next write fails (reporting the error).
+  if (refused) {
+    // The first segments meet a socket that takes no more data: RST, and the next write fails (reporting, so clearing, the error).
     log.because('tcp.rst-closed-peer', nameOf(log, peer), peer.file < 0 ? 'is closed' : 'has shut down both ways');
-    rstBack(d, log, peer, id);
     if (peer.file < 0) d.removeObj(so.peer);
     else resetWith(d, log, so.peer, E.ECONNRESET);
-    const me = d.sockOrNull(id);
-    if (me && me.err) d.sockW(id).err = 0;
+    receiveRst(d, log, id);
+    const me = d.sock(id);
+    if (me.err) d.sockW(id).err = 0;
     return count({ lo: 1, hi: 1 << 20 });
   }
   w.held = [...so.held, xRun(FILL.lo - FILL_PEER.hi, FILL.hi)];
@@ -960,6 +978,13 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 /** tcp_cleanup_rbuf: a read that empties the queue sends the ACK owed for a pushed segment (two of them, or one when not pingpong). */
 function cleanupRbuf(d: Draft, log: StepLog, id: number): void {
   const so = d.sock(id);
+  if (so.bigUnacked && so.owesAck && so.state !== 'CLOSE') {
+    // More than one full segment received and not acknowledged: the read ACKs now (tcp_cleanup_rbuf).
+    log.because('tcp.ack-on-read', nameOf(log, so));
+    d.sockW(id).bigUnacked = false;
+    xmit(d, log, id, PURE_ACK, 'tcp.ack-on-read');
+    return;
+  }
   if (so.bulk) {
     // Window updates follow buffer accounting: they may go now or not.
     if (so.remote >= 0 && so.state !== 'CLOSE') logSeg(log, so.local, so.remote, PURE_ACK, 'tcp.ack-maybe', 'delayed');
@@ -978,7 +1003,8 @@ function cleanupRbuf(d: Draft, log: StepLog, id: number): void {
 export function tcpDrain(d: Draft, log: StepLog, id: number, name: string): Outcome {
   const so = d.sock(id);
   const peer = d.sockOrNull(so.peer);
-  if (peer && peer.windowShut && !peer.tw && peer.remote === so.local) openWindow(d, log, id, so.peer);
+  // tcp_cleanup_rbuf sends no window update once the receive side is shut: the window stays closed then.
+  if (peer && peer.windowShut && !peer.tw && peer.remote === so.local && !(so.shutdown & RCV_SHUTDOWN)) openWindow(d, log, id, so.peer);
   let total: Range = exact(0);
   const parts: Uint8Array[] = [];
   let known = true;
@@ -1019,16 +1045,19 @@ function openWindow(d: Draft, log: StepLog, id: number, peerId: number): void {
   }
   pw.nospace = false;
   if (!peer.finSent || d.sock(id).finRcvd) return;
+  // The FIN behind the data arrives; the ACK for it (which comes with the reader's next segment) moves the writer on.
   receiveFin(d, log, id);
-  pw.finAcked = true;
-  if (peer.state === 'FIN_WAIT1') {
-    if (peer.file < 0) toTimewait(d, log, peerId, 'FIN_WAIT2');
+  const after = d.sockOrNull(peerId);
+  if (!after || after.tw || after.finAcked) return;
+  d.sockW(peerId).finAcked = true;
+  if (after.state === 'FIN_WAIT1') {
+    if (after.file < 0) toTimewait(d, log, peerId, 'FIN_WAIT2');
     else {
-      pw.state = 'FIN_WAIT2';
-      log.wake(peer.file, 0);
+      d.sockW(peerId).state = 'FIN_WAIT2';
+      log.wake(after.file, 0);
     }
-  } else if (peer.state === 'LAST_ACK') done(d, log, peerId);
-  else if (peer.state === 'CLOSING') toTimewait(d, log, peerId, 'TIME_WAIT');
+  } else if (after.state === 'LAST_ACK') done(d, log, peerId);
+  else if (after.state === 'CLOSING') toTimewait(d, log, peerId, 'TIME_WAIT');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -118,6 +118,8 @@ export interface BulkTransfer {
   /** Payload bytes in all, as a range. */
   readonly bytes: Range;
   readonly rule: string;
+  /** The receiver takes no more data: each data segment is answered with RST (dst > src R). */
+  readonly rst?: boolean;
 }
 
 export type WireItem = PredictedSegment | BulkTransfer;
@@ -142,6 +144,7 @@ export interface RawBulk {
   readonly to: number;
   readonly bytes: Range;
   readonly rule: string;
+  readonly rst?: boolean;
 }
 
 export type RawItem = RawSegment | RawBulk;
