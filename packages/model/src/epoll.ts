@@ -7,6 +7,7 @@
 // and puts level-triggered ones back at the tail.
 import { EPOLL_FLAGS, formatEpollFlags } from '@epl/program';
 import { counterPoll } from './eventfd';
+import { flagText } from './flags';
 import { E, fail, OK, Outcome, value } from './outcome';
 import { pipeAfterPoll, pipePoll } from './pipe';
 import { sockAfterPoll, sockPoll } from './sock';
@@ -44,15 +45,17 @@ defineReasons({
   'epoll.del': ['ep target file', (o) => `${o.ep} drops the registration ${reg(o)}`],
   'epoll.wait-max': ['max', (o) => `maxevents must be above 0 (it is ${o.max}): EINVAL (epoll_wait(2))`],
   'epoll.wait-not-epoll': ['ep', (o) => `${o.ep} is not an epoll instance: EINVAL (epoll_wait(2))`],
-  'epoll.reported': ['data events mode', (o) =>
-    `${o.data}: ${flags(o, 'events')} (${o.mode === 1 ? 'ONESHOT: now disarmed' : o.mode === 2 ? 'edge-triggered: off the ready list until its next wake-up' : 'level-triggered: back to the tail of the ready list'})`],
+  'epoll.reported': ['data events mode because', (o) =>
+    `${o.data}: ${flags(o, 'events')} (${o.because}); ${o.mode === 1 ? 'ONESHOT: now disarmed' : o.mode === 2 ? 'edge-triggered: off the ready list until its next wake-up' : 'level-triggered: back to the tail of the ready list'}`],
   'epoll.dropped': ['file target asks', (o) => `${reg(o)} was on the ready list but nothing it asks for holds now (${flags(o, 'asks')}): it leaves the list unreported`],
   'epoll.et-consumed': ['file target asks now', (o) => `${reg(o)} is edge-triggered and was reported since its last wake-up: not reported again although ${flags(o, 'now')} holds`],
   'epoll.oneshot-disarmed': ['file target asks', (o) => `${reg(o)} is EPOLLONESHOT and fired already: disarmed until EPOLL_CTL_MOD`],
   'epoll.masked': ['file target asks now', (o) => `${reg(o)} asks ${flags(o, 'asks')} but its file shows only ${flags(o, 'now')}`],
   'epoll.nothing': ['file target asks now', (o) => `${reg(o)}: nothing is ready (${flags(o, 'asks')})`],
   'epoll.max-left': ['file target max', (o) => `${reg(o)} stays on the ready list: maxevents (${o.max}) was reached first`],
-  'epoll.file-closed': ['target data file', (o) => `the registration of fd ${o.target} (data ${o.data}) left its epoll when file#${o.file} was closed everywhere (eventpoll_release_file)`],
+  'epoll.stale-survives': ['ep target file holders', (o) =>
+    `the registration (${o.ep}, file#${o.file}, fd ${o.target}) survives: file#${o.file} is still open as ${o.holders}, and a registration lives as long as its open file description; it can no longer be named to remove it`],
+  'epoll.file-closed': ['target data file', (o) => `the registration (file#${o.file}, fd ${o.target}) (data ${o.data}) left its epoll when file#${o.file} was closed everywhere (eventpoll_release_file)`],
 });
 
 export function epollCreate(d: Draft): FileId {
@@ -261,7 +264,7 @@ export function epollCtl(d: Draft, log: StepLog, op: number, epF: FileId, tF: Fi
 /** ep_insert: the item waits on the file's queue (EXCLUSIVE ones at the tail, others at the head), is polled once, and joins the ready list if it is ready. */
 function insert(d: Draft, log: StepLog, epF: FileId, key: ItemKey, events: number, data: number, n: CtlNames): Outcome {
   const epObj = d.file(epF).obj;
-  const item: Item = { key, events, data };
+  const item: Item = { key, events, data, name: n.target };
   d.objW<EpollObj>(epObj).items.push(item);
   const t = d.fileW(keyFile(key));
   const w: Watcher = { ep: epF, key, exclusive: (events & EXCLUSIVE) !== 0 };
@@ -279,7 +282,7 @@ function insert(d: Draft, log: StepLog, epF: FileId, key: ItemKey, events: numbe
 /** ep_modify: new mask and data (which re-arms a ONESHOT item), then a poll; ready and not on the list: it joins. */
 function modify(d: Draft, log: StepLog, epF: FileId, it: Item, events: number, data: number, n: CtlNames): Outcome {
   const epObj = d.file(epF).obj;
-  const item: Item = { key: it.key, events, data };
+  const item: Item = { key: it.key, events, data, name: it.name };
   const ep = d.objW<EpollObj>(epObj);
   ep.items[ep.items.indexOf(it)] = item;
   const m = itemPoll(d, item, 1);
@@ -304,14 +307,29 @@ export function removeItem(d: Draft, epF: FileId, key: ItemKey): void {
   }
 }
 
+/** Why a registration made through a number that is closed now lives on (and can no longer be removed): its file is open elsewhere. */
+export function explainStale(d: Draft, log: StepLog, epF: FileId, fd: number, epName: string): void {
+  const f = d.files[epF];
+  if (!log.explain || fd < 0 || !f || f.kind !== 'epoll') return;
+  for (const it of d.obj<EpollObj>(f.obj).items) {
+    if (keyFd(it.key) !== fd) continue;
+    const file = keyFile(it.key);
+    const holders: string[] = [];
+    d.slotFd.forEach((n, slot) => {
+      if (n >= 0 && d.fileAt(n) === file && !holders.includes(log.name(slot))) holders.push(log.name(slot));
+    });
+    log.because('epoll.stale-survives', epName, it.name, file, holders.join(', ') || 'another descriptor');
+  }
+}
+
 /** eventpoll_release_file: on the last close of a file, every registration of it, in every epoll, goes. */
 export function releaseRegistrations(d: Draft, log: StepLog, f: FileId): void {
   for (const w of d.file(f).watchers) {
     const epId = d.file(w.ep).obj;
     const it = findItem(d.obj<EpollObj>(epId), w.key);
     if (it) {
-      log.because('epoll.file-closed', keyFd(w.key), log.name(it.data), f);
-      d.objW<EpollObj>(epId).gone.push({ key: w.key, data: it.data });
+      log.because('epoll.file-closed', it.name, log.name(it.data), f);
+      d.objW<EpollObj>(epId).gone.push({ key: w.key, data: it.data, name: it.name });
     }
     removeItem(d, w.ep, w.key);
   }
@@ -370,18 +388,24 @@ export function epollWait(d: Draft, log: StepLog, epF: FileId, max: number, epNa
     if (!it) continue;
     const m = itemPoll(d, it, 1);
     if (!m) {
-      log.because('epoll.dropped', keyFile(k), keyFd(k), (it.events & ~PRIVATE) >>> 0);
+      log.because('epoll.dropped', keyFile(k), it.name, (it.events & ~PRIVATE) >>> 0);
       continue;
     }
     reported.push({ data: it.data, events: m });
     const mode = it.events & ONESHOT ? 1 : it.events & ET ? 2 : 0;
-    log.because('epoll.reported', log.name(it.data), m, mode);
+    if (log.explain) {
+      const data = log.name(it.data);
+      log.later((st) => ['epoll.reported', { data, events: m, mode, because: flagText(st, keyFile(k), m) }]);
+    }
     if (mode === 1) {
       const ep = d.objW<EpollObj>(epObj);
-      ep.items[ep.items.indexOf(it)] = { key: it.key, events: (it.events & PRIVATE) >>> 0, data: it.data };
+      ep.items[ep.items.indexOf(it)] = { key: it.key, events: (it.events & PRIVATE) >>> 0, data: it.data, name: it.name };
     } else if (mode === 0 && ltRequeue) requeue.push(k);
   }
-  for (let j = i; j < scan.length; j++) log.because('epoll.max-left', keyFile(scan[j]), keyFd(scan[j]), max);
+  if (log.explain) {
+    const ep0 = d.obj<EpollObj>(epObj);
+    for (let j = i; j < scan.length; j++) log.because('epoll.max-left', keyFile(scan[j]), findItem(ep0, scan[j])?.name ?? String(keyFd(scan[j])), max);
+  }
   const ep = d.objW<EpollObj>(epObj);
   ep.ready = i < scan.length ? [...scan.slice(i), ...ep.ready, ...requeue] : ep.ready.length ? [...ep.ready, ...requeue] : requeue;
   if (log.explain) explainSilent(log, ep, scan);
@@ -393,10 +417,10 @@ const NONE_READY: Reported[] = [];
 
 /** For every registration the wait did not reach, why not (as the reasons of the step). */
 function explainSilent(log: StepLog, ep: EpollObj, scanned: readonly ItemKey[] | null): void {
-  for (const g of ep.gone) log.because('epoll.file-closed', keyFd(g.key), log.name(g.data), keyFile(g.key));
+  for (const g of ep.gone) log.because('epoll.file-closed', g.name, log.name(g.data), keyFile(g.key));
   for (const it of ep.items) {
     if (scanned?.includes(it.key)) continue;
-    const o = { file: keyFile(it.key), target: keyFd(it.key), asks: (it.events & ~PRIVATE) >>> 0 };
+    const o = { file: keyFile(it.key), target: it.name, asks: (it.events & ~PRIVATE) >>> 0 };
     if (!armed(it.events)) {
       log.because('epoll.oneshot-disarmed', o.file, o.target, o.asks);
       continue;
@@ -420,6 +444,7 @@ export function peekPoll(s: State, f: FileId): number {
 export interface ItemView {
   readonly file: FileId;
   readonly fd: number;
+  readonly name: string;
   readonly events: number;
   readonly data: number;
   readonly armed: boolean;
@@ -428,5 +453,5 @@ export interface ItemView {
 
 export function itemsOf(s: State, f: FileId): ItemView[] {
   const ep = s.objs[s.files[f]!.obj] as EpollObj;
-  return ep.items.map((it) => ({ file: keyFile(it.key), fd: keyFd(it.key), events: it.events, data: it.data, armed: armed(it.events), ready: ep.ready.includes(it.key) }));
+  return ep.items.map((it) => ({ file: keyFile(it.key), fd: keyFd(it.key), name: it.name, events: it.events, data: it.data, armed: armed(it.events), ready: ep.ready.includes(it.key) }));
 }

@@ -4,7 +4,7 @@
 import { FAMILIES, OP_WORDS as WORDS, opSpec, stringOperand } from '@epl/program';
 import type { Family, OpName, ProgramCode } from '@epl/program';
 import { counterCreate, counterDrain, counterFill, counterRead, counterWrite } from './eventfd';
-import { deliverWakes, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, epollCreate, epollCtl, epollWait, Reported } from './epoll';
+import { deliverWakes, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, epollCreate, epollCtl, epollWait, explainStale, Reported } from './epoll';
 import { closeFd, dup2Fd, dupFd, failBind, installNew, live, room } from './fd-table';
 import { E, fail, OK, Outcome } from './outcome';
 import { Payload, pipeCreate, pipeDrain, pipeFill, pipeRead, pipeWrite } from './pipe';
@@ -225,7 +225,10 @@ function runOp(d: Draft, log: StepLog, p: ModelProgram, i: number, op: OpName, f
       const e = live(d, log, a);
       if (e < 0) return fail(E.EBADF);
       const t = live(d, log, b);
-      if (t < 0) return fail(E.EBADF);
+      if (t < 0) {
+        explainStale(d, log, e, d.slotFd[b], name(a));
+        return fail(E.EBADF);
+      }
       const ctl = op === 'add' ? EPOLL_CTL_ADD : op === 'mod' ? EPOLL_CTL_MOD : EPOLL_CTL_DEL;
       const del = op === 'del';
       return epollCtl(d, log, ctl, e, t, d.slotFd[b], del ? 0 : c[at + 3], del ? -1 : c[at + 4], { ep: name(a), target: name(b), data: del ? '' : name(c[at + 4]) });

@@ -32,6 +32,8 @@ export interface Item {
   readonly events: number;
   /** The slot whose index is data.u64 (what a wait reports). */
   readonly data: number;
+  /** The name the registration was made through (for the reasons and the view). */
+  readonly name: string;
 }
 
 /** An epoll item waiting on a file's wait queue. */
@@ -45,6 +47,7 @@ export interface Watcher {
 export interface GoneItem {
   readonly key: ItemKey;
   readonly data: number;
+  readonly name: string;
 }
 
 export interface EpollObj {

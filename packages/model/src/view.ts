@@ -17,7 +17,10 @@ export interface FdView {
 
 export interface RegistrationView {
   readonly file: string;
+  /** The descriptor number of the key, counted like FdView.fd. */
   readonly fd: number;
+  /** The name the registration was made through. */
+  readonly name: string;
   /** The mask as the kernel keeps it (ERR|HUP added; ONESHOT items lose their events when they fire). */
   readonly events: string;
   /** The name data.u64 stands for. */
@@ -104,7 +107,7 @@ function fileView(s: State, id: number, f: File, names: readonly string[]): File
       return {
         ...base,
         kind: 'epoll',
-        interest: itemsOf(s, id).map((it) => ({ file: `file#${it.file}`, fd: it.fd, events: formatEpollFlags(it.events), data: names[it.data] ?? `#${it.data}`, armed: it.armed, ready: it.ready })),
+        interest: itemsOf(s, id).map((it) => ({ file: `file#${it.file}`, fd: it.fd, name: it.name, events: formatEpollFlags(it.events), data: names[it.data] ?? `#${it.data}`, armed: it.armed, ready: it.ready })),
         readyList: ep.ready.map((k) => `file#${keyFile(k)}/${keyFd(k)}`),
       };
     }
