@@ -56,7 +56,13 @@ export function compare(program: ProgramCode & { readonly names: readonly string
   return { steps, agreeing, total: n };
 }
 
-function compareStep(program: ProgramCode & { readonly names: readonly string[] }, i: number, k: StepResult, m: StepPrediction, captured: boolean): StepComparison {
+function compareStep(
+  program: ProgramCode & { readonly names: readonly string[] },
+  i: number,
+  k: StepResult,
+  m: StepPrediction,
+  captured: boolean,
+): StepComparison {
   const differences: string[] = [];
   const name = (slot: number): string => program.names[slot] ?? `#${slot}`;
   const op = program.code[i * OP_WORDS];

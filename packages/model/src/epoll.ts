@@ -11,8 +11,8 @@ import { flagText } from './flags';
 import { E, fail, OK, Outcome, value } from './outcome';
 import { pipeAfterPoll, pipePoll } from './pipe';
 import { sockAfterPoll, sockPoll } from './sock';
-import { CounterObj, Draft, EpollObj, FileId, Item, itemKey, ItemKey, keyFd, keyFile, PipeObj, SockObj, State, Watcher } from './state';
-import { defineReasons, ReasonObjects, StepLog } from './why';
+import { Draft, EpollObj, FileId, Item, itemKey, ItemKey, keyFd, keyFile, State, Watcher } from './state';
+import { defineReasons, StepLog, TemplateObjects } from './why';
 
 const { IN, OUT, ERR, HUP, RDNORM, ET, ONESHOT, EXCLUSIVE, WAKEUP } = EPOLL_FLAGS;
 /** EP_PRIVATE_BITS: the bits that say how to report, not what. */
@@ -25,37 +25,62 @@ export const EPOLL_CTL_ADD = 1;
 export const EPOLL_CTL_DEL = 2;
 export const EPOLL_CTL_MOD = 3;
 
-const flags = (o: ReasonObjects, k: string): string => formatEpollFlags(Number(o[k]));
-const reg = (o: ReasonObjects): string => `(file#${o.file}, fd ${o.target})`;
+const flags = (o: TemplateObjects, k: string): string => formatEpollFlags(Number(o[k]));
+const reg = (o: TemplateObjects): string => `(file#${o.file}, fd ${o.target})`;
 
 defineReasons({
   'epoll.not-epoll': ['ep', (o) => `${o.ep} is not an epoll instance: EINVAL (epoll_ctl(2))`],
   'epoll.self': ['ep', (o) => `${o.ep} cannot watch itself: EINVAL (epoll_ctl(2))`],
   'epoll.exclusive-mod': ['', () => `EPOLLEXCLUSIVE is only for EPOLL_CTL_ADD: EINVAL (epoll_ctl(2))`],
   'epoll.exclusive-epoll': ['target', (o) => `an EPOLLEXCLUSIVE registration may not watch another epoll (${o.target}): EINVAL`],
-  'epoll.exclusive-bits': ['extra', (o) => `with EPOLLEXCLUSIVE only IN, OUT, ERR, HUP, WAKEUP and ET may be asked; ${flags(o, 'extra')} was: EINVAL (epoll_ctl(2))`],
+  'epoll.exclusive-bits': [
+    'extra',
+    (o) => `with EPOLLEXCLUSIVE only IN, OUT, ERR, HUP, WAKEUP and ET may be asked; ${flags(o, 'extra')} was: EINVAL (epoll_ctl(2))`,
+  ],
   'epoll.exclusive-registered': ['target', (o) => `the registration of ${o.target} was made with EPOLLEXCLUSIVE and cannot be modified: EINVAL (epoll_ctl(2))`],
   'epoll.loop': ['ep target why', (o) => `adding ${o.target} to ${o.ep} would ${o.why}: ELOOP (ep_loop_check)`],
   'epoll.exists': ['ep target file', (o) => `${o.ep} already has a registration ${reg(o)}: the key is the open file description and the fd number: EEXIST`],
   'epoll.absent': ['ep target file', (o) => `${o.ep} has no registration ${reg(o)}: ENOENT`],
-  'epoll.add': ['ep target file events data now', (o) =>
-    `${o.ep} registers ${reg(o)} for ${flags(o, 'events')}, data ${o.data}${o.now ? `; it is ready at once (${flags(o, 'now')}) and joins the ready list` : ''}`],
-  'epoll.mod': ['ep target file events data now linked', (o) =>
-    `${o.ep}: the registration ${reg(o)} now asks ${flags(o, 'events')}, data ${o.data}, and is armed again${o.now ? `; it is ready (${flags(o, 'now')})${o.linked ? '' : ' and joins the ready list'}` : ''}`],
+  'epoll.add': [
+    'ep target file events data now',
+    (o) =>
+      `${o.ep} registers ${reg(o)} for ${flags(o, 'events')}, data ${o.data}${o.now ? `; it is ready at once (${flags(o, 'now')}) and joins the ready list` : ''}`,
+  ],
+  'epoll.mod': [
+    'ep target file events data now linked',
+    (o) =>
+      `${o.ep}: the registration ${reg(o)} now asks ${flags(o, 'events')}, data ${o.data}, and is armed again${o.now ? `; it is ready (${flags(o, 'now')})${o.linked ? '' : ' and joins the ready list'}` : ''}`,
+  ],
   'epoll.del': ['ep target file', (o) => `${o.ep} drops the registration ${reg(o)}`],
   'epoll.wait-max': ['max', (o) => `maxevents must be above 0 (it is ${o.max}): EINVAL (epoll_wait(2))`],
   'epoll.wait-not-epoll': ['ep', (o) => `${o.ep} is not an epoll instance: EINVAL (epoll_wait(2))`],
-  'epoll.reported': ['data events mode because', (o) =>
-    `${o.data}: ${flags(o, 'events')} (${o.because}); ${o.mode === 1 ? 'ONESHOT: now disarmed' : o.mode === 2 ? 'edge-triggered: off the ready list until its next wake-up' : 'level-triggered: back to the tail of the ready list'}`],
-  'epoll.dropped': ['file target asks', (o) => `${reg(o)} was on the ready list but nothing it asks for holds now (${flags(o, 'asks')}): it leaves the list unreported`],
-  'epoll.et-consumed': ['file target asks now', (o) => `${reg(o)} is edge-triggered and was reported since its last wake-up: not reported again although ${flags(o, 'now')} holds`],
+  'epoll.reported': [
+    'data events mode because',
+    (o) =>
+      `${o.data}: ${flags(o, 'events')} (${o.because}); ${o.mode === 1 ? 'ONESHOT: now disarmed' : o.mode === 2 ? 'edge-triggered: off the ready list until its next wake-up' : 'level-triggered: back to the tail of the ready list'}`,
+  ],
+  'epoll.dropped': [
+    'file target asks',
+    (o) => `${reg(o)} was on the ready list but nothing it asks for holds now (${flags(o, 'asks')}): it leaves the list unreported`,
+  ],
+  'epoll.et-consumed': [
+    'file target asks now',
+    (o) => `${reg(o)} is edge-triggered and was reported since its last wake-up: not reported again although ${flags(o, 'now')} holds`,
+  ],
   'epoll.oneshot-disarmed': ['file target asks', (o) => `${reg(o)} is EPOLLONESHOT and fired already: disarmed until EPOLL_CTL_MOD`],
   'epoll.masked': ['file target asks now', (o) => `${reg(o)} asks ${flags(o, 'asks')} but its file shows only ${flags(o, 'now')}`],
   'epoll.nothing': ['file target asks now', (o) => `${reg(o)}: nothing is ready (${flags(o, 'asks')})`],
   'epoll.max-left': ['file target max', (o) => `${reg(o)} stays on the ready list: maxevents (${o.max}) was reached first`],
-  'epoll.stale-survives': ['ep target file holders', (o) =>
-    `the registration (${o.ep}, file#${o.file}, fd ${o.target}) survives: file#${o.file} is still open as ${o.holders}, and a registration lives as long as its open file description; it can no longer be named to remove it`],
-  'epoll.file-closed': ['target data file', (o) => `the registration (file#${o.file}, fd ${o.target}) (data ${o.data}) left its epoll when file#${o.file} was closed everywhere (eventpoll_release_file)`],
+  'epoll.stale-survives': [
+    'ep target file holders',
+    (o) =>
+      `the registration (${o.ep}, file#${o.file}, fd ${o.target}) survives: file#${o.file} is still open as ${o.holders}, and a registration lives as long as its open file description; it can no longer be named to remove it`,
+  ],
+  'epoll.file-closed': [
+    'target data file',
+    (o) =>
+      `the registration (file#${o.file}, fd ${o.target}) (data ${o.data}) left its epoll when file#${o.file} was closed everywhere (eventpoll_release_file)`,
+  ],
 });
 
 export function epollCreate(d: Draft): FileId {
@@ -83,14 +108,14 @@ export function pollFile(d: Draft, f: FileId, depth = 0): number {
   switch (fl.kind) {
     case 'pipe-r':
     case 'pipe-w': {
-      const m = pipePoll(d.obj<PipeObj>(fl.obj), fl.kind === 'pipe-r');
+      const m = pipePoll(d.pipe(fl.obj), fl.kind === 'pipe-r');
       pipeAfterPoll(d, f);
       return m;
     }
     case 'eventfd':
-      return counterPoll(d.obj<CounterObj>(fl.obj));
+      return counterPoll(d.counter(fl.obj));
     case 'socket': {
-      const m = sockPoll(d, d.obj<SockObj>(fl.obj));
+      const m = sockPoll(d, d.sock(fl.obj));
       sockAfterPoll(d, fl.obj, m);
       return m;
     }
@@ -111,17 +136,17 @@ function itemPoll(d: Draft, it: Item, depth: number): number {
  */
 function epollPoll(d: Draft, f: FileId, depth: number): number {
   const id = d.file(f).obj;
-  const ready = d.obj<EpollObj>(id).ready;
+  const ready = d.epoll(id).ready;
   let i = 0;
   let m = 0;
   for (; i < ready.length; i++) {
-    const it = findItem(d.obj<EpollObj>(id), ready[i]);
+    const it = findItem(d.epoll(id), ready[i]);
     if (it && itemPoll(d, it, depth + 1)) {
       m = IN | RDNORM;
       break;
     }
   }
-  if (i > 0) d.objW<EpollObj>(id).ready = ready.slice(i);
+  if (i > 0) d.epollW(id).ready = ready.slice(i);
   return m;
 }
 
@@ -149,11 +174,11 @@ function wakeFile(d: Draft, f: FileId, key: number): void {
 function callback(d: Draft, w: Watcher, key: number): void {
   const epFile = d.files[w.ep];
   if (!epFile) return;
-  const ep = d.obj<EpollObj>(epFile.obj);
+  const ep = d.epoll(epFile.obj);
   const it = findItem(ep, w.key);
   if (!it || !armed(it.events)) return;
   if (key && !((key & it.events) >>> 0)) return;
-  if (!ep.ready.includes(w.key)) d.objW<EpollObj>(epFile.obj).ready.push(w.key);
+  if (!ep.ready.includes(w.key)) d.epollW(epFile.obj).ready.push(w.key);
   if (epFile.watchers.length) wakeFile(d, w.ep, IN);
 }
 
@@ -168,7 +193,7 @@ function loopCheck(d: Draft, epF: FileId, toF: FileId): string {
     if (seen !== undefined) return seen;
     let result = 0;
     down.set(f, 0);
-    for (const it of d.objOf<EpollObj>(f).items) {
+    for (const it of d.epoll(d.file(f).obj).items) {
       const t = keyFile(it.key);
       const tf = d.files[t];
       if (!tf || tf.kind !== 'epoll') continue;
@@ -230,7 +255,7 @@ export function epollCtl(d: Draft, log: StepLog, op: number, epF: FileId, tF: Fi
     }
   }
   const key = itemKey(tF, fd);
-  const it = findItem(d.obj<EpollObj>(epFile.obj), key);
+  const it = findItem(d.epoll(epFile.obj), key);
   switch (op) {
     case EPOLL_CTL_ADD:
       if (it) {
@@ -265,14 +290,14 @@ export function epollCtl(d: Draft, log: StepLog, op: number, epF: FileId, tF: Fi
 function insert(d: Draft, log: StepLog, epF: FileId, key: ItemKey, events: number, data: number, n: CtlNames): Outcome {
   const epObj = d.file(epF).obj;
   const item: Item = { key, events, data, name: n.target };
-  d.objW<EpollObj>(epObj).items.push(item);
+  d.epollW(epObj).items.push(item);
   const t = d.fileW(keyFile(key));
   const w: Watcher = { ep: epF, key, exclusive: (events & EXCLUSIVE) !== 0 };
   if (w.exclusive) t.watchers.push(w);
   else t.watchers.unshift(w);
   const m = itemPoll(d, item, 1);
   if (m) {
-    d.objW<EpollObj>(epObj).ready.push(key);
+    d.epollW(epObj).ready.push(key);
     if (d.file(epF).watchers.length) log.wake(epF, IN);
   }
   log.because('epoll.add', n.ep, n.target, keyFile(key), events, n.data, m);
@@ -283,12 +308,12 @@ function insert(d: Draft, log: StepLog, epF: FileId, key: ItemKey, events: numbe
 function modify(d: Draft, log: StepLog, epF: FileId, it: Item, events: number, data: number, n: CtlNames): Outcome {
   const epObj = d.file(epF).obj;
   const item: Item = { key: it.key, events, data, name: it.name };
-  const ep = d.objW<EpollObj>(epObj);
+  const ep = d.epollW(epObj);
   ep.items[ep.items.indexOf(it)] = item;
   const m = itemPoll(d, item, 1);
-  const linked = d.obj<EpollObj>(epObj).ready.includes(it.key);
+  const linked = d.epoll(epObj).ready.includes(it.key);
   if (m && !linked) {
-    d.objW<EpollObj>(epObj).ready.push(it.key);
+    d.epollW(epObj).ready.push(it.key);
     if (d.file(epF).watchers.length) log.wake(epF, IN);
   }
   log.because('epoll.mod', n.ep, n.target, keyFile(it.key), events, n.data, m, linked);
@@ -297,7 +322,7 @@ function modify(d: Draft, log: StepLog, epF: FileId, it: Item, events: number, d
 
 /** ep_remove: off the file's wait queue, the interest list and the ready list. */
 export function removeItem(d: Draft, epF: FileId, key: ItemKey): void {
-  const ep = d.objW<EpollObj>(d.file(epF).obj);
+  const ep = d.epollW(d.file(epF).obj);
   ep.items = ep.items.filter((x) => x.key !== key);
   ep.ready = ep.ready.filter((k) => k !== key);
   const tf = keyFile(key);
@@ -311,7 +336,7 @@ export function removeItem(d: Draft, epF: FileId, key: ItemKey): void {
 export function explainStale(d: Draft, log: StepLog, epF: FileId, fd: number, epName: string): void {
   const f = d.files[epF];
   if (!log.explain || fd < 0 || !f || f.kind !== 'epoll') return;
-  for (const it of d.obj<EpollObj>(f.obj).items) {
+  for (const it of d.epoll(f.obj).items) {
     if (keyFd(it.key) !== fd) continue;
     const file = keyFile(it.key);
     const holders: string[] = [];
@@ -326,10 +351,10 @@ export function explainStale(d: Draft, log: StepLog, epF: FileId, fd: number, ep
 export function releaseRegistrations(d: Draft, log: StepLog, f: FileId): void {
   for (const w of d.file(f).watchers) {
     const epId = d.file(w.ep).obj;
-    const it = findItem(d.obj<EpollObj>(epId), w.key);
+    const it = findItem(d.epoll(epId), w.key);
     if (it) {
       log.because('epoll.file-closed', it.name, log.name(it.data), f);
-      d.objW<EpollObj>(epId).gone.push({ key: w.key, data: it.data, name: it.name });
+      d.epollW(epId).gone.push({ key: w.key, data: it.data, name: it.name });
     }
     removeItem(d, w.ep, w.key);
   }
@@ -337,7 +362,7 @@ export function releaseRegistrations(d: Draft, log: StepLog, f: FileId): void {
 
 /** ep_clear_and_put: an epoll's own last close takes its items off their files' wait queues. */
 export function releaseEpoll(d: Draft, f: FileId): void {
-  for (const it of d.objOf<EpollObj>(f).items) {
+  for (const it of d.epoll(d.file(f).obj).items) {
     const tf = keyFile(it.key);
     if (!d.files[tf]) continue;
     const t = d.fileW(tf);
@@ -372,19 +397,19 @@ export function epollWait(d: Draft, log: StepLog, epF: FileId, max: number, epNa
     return fail(E.EINVAL);
   }
   const epObj = epFile.obj;
-  const scan = d.obj<EpollObj>(epObj).ready;
+  const scan = d.epoll(epObj).ready;
   if (!scan.length) {
-    if (log.explain) explainSilent(log, d.obj<EpollObj>(epObj), null);
+    if (log.explain) explainSilent(log, d.epoll(epObj), null);
     log.ready = NONE_READY;
     return OK;
   }
-  d.objW<EpollObj>(epObj).ready = [];
+  d.epollW(epObj).ready = [];
   const requeue: ItemKey[] = [];
   const reported: Reported[] = [];
   let i = 0;
   for (; i < scan.length && reported.length < max; i++) {
     const k = scan[i];
-    const it = findItem(d.obj<EpollObj>(epObj), k);
+    const it = findItem(d.epoll(epObj), k);
     if (!it) continue;
     const m = itemPoll(d, it, 1);
     if (!m) {
@@ -398,15 +423,15 @@ export function epollWait(d: Draft, log: StepLog, epF: FileId, max: number, epNa
       log.later((st) => ['epoll.reported', { data, events: m, mode, because: flagText(st, keyFile(k), m) }]);
     }
     if (mode === 1) {
-      const ep = d.objW<EpollObj>(epObj);
+      const ep = d.epollW(epObj);
       ep.items[ep.items.indexOf(it)] = { key: it.key, events: (it.events & PRIVATE) >>> 0, data: it.data, name: it.name };
     } else if (mode === 0 && ltRequeue) requeue.push(k);
   }
   if (log.explain) {
-    const ep0 = d.obj<EpollObj>(epObj);
+    const ep0 = d.epoll(epObj);
     for (let j = i; j < scan.length; j++) log.because('epoll.max-left', keyFile(scan[j]), findItem(ep0, scan[j])?.name ?? String(keyFd(scan[j])), max);
   }
-  const ep = d.objW<EpollObj>(epObj);
+  const ep = d.epollW(epObj);
   ep.ready = i < scan.length ? [...scan.slice(i), ...ep.ready, ...requeue] : ep.ready.length ? [...ep.ready, ...requeue] : requeue;
   if (log.explain) explainSilent(log, ep, scan);
   log.ready = reported;
@@ -453,5 +478,13 @@ export interface ItemView {
 
 export function itemsOf(s: State, f: FileId): ItemView[] {
   const ep = s.objs[s.files[f]!.obj] as EpollObj;
-  return ep.items.map((it) => ({ file: keyFile(it.key), fd: keyFd(it.key), name: it.name, events: it.events, data: it.data, armed: armed(it.events), ready: ep.ready.includes(it.key) }));
+  return ep.items.map((it) => ({
+    file: keyFile(it.key),
+    fd: keyFd(it.key),
+    name: it.name,
+    events: it.events,
+    data: it.data,
+    armed: armed(it.events),
+    ready: ep.ready.includes(it.key),
+  }));
 }

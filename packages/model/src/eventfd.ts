@@ -63,7 +63,7 @@ export function counterWrite(d: Draft, log: StepLog, f: FileId, name: string, da
     log.because('eventfd.write-max', name);
     return fail(E.EINVAL);
   }
-  const c = d.objOf<CounterObj>(f);
+  const c = d.counter(d.file(f).obj);
   if (!(MAX - c.count > v)) {
     log.because('eventfd.write-overflow', name, c.count.toString(), v.toString());
     return fail(E.EAGAIN);
@@ -71,7 +71,7 @@ export function counterWrite(d: Draft, log: StepLog, f: FileId, name: string, da
   const count = c.count + v;
   log.because('eventfd.write', name, v, count);
   log.wake(f, IN);
-  d.objW<CounterObj>(d.file(f).obj).count = count;
+  d.counterW(d.file(f).obj).count = count;
   return value(8);
 }
 
@@ -89,14 +89,14 @@ export function counterRead(d: Draft, log: StepLog, f: FileId, name: string, n: 
 
 /** eventfd_read's core: the counter is taken and reset; writers are woken (OUT). */
 function takeCounter(d: Draft, log: StepLog, f: FileId, name: string, rule: string, atZero: Outcome): Outcome {
-  const c = d.objOf<CounterObj>(f);
+  const c = d.counter(d.file(f).obj);
   if (c.count === 0n) {
     log.because('eventfd.read-zero', name);
     return atZero;
   }
   log.because(rule, name, c.count);
   log.wake(f, OUT);
-  d.objW<CounterObj>(d.file(f).obj).count = 0n;
+  d.counterW(d.file(f).obj).count = 0n;
   return bytesRead(toLe64(c.count), EIGHT);
 }
 

@@ -11,16 +11,25 @@ import { Draft, FileId } from './state';
 import { defineReasons, StepLog } from './why';
 
 defineReasons({
-  'fd.not-owned': ['name number', (o) =>
-    o.number === -1
-      ? `${o.name} never got a descriptor (the statement that bound it failed): EBADF`
-      : `${o.name} is closed in this process's table: no descriptor has its number now, so the call is EBADF without reaching the kernel`],
-  'fd.reused': ['name holder file', (o) => `${o.name} was closed and its number now belongs to ${o.holder} (file#${o.file}): the call reaches that file, as in C`],
+  'fd.not-owned': [
+    'name number',
+    (o) =>
+      o.number === -1
+        ? `${o.name} never got a descriptor (the statement that bound it failed): EBADF`
+        : `${o.name} is closed in this process's table: no descriptor has its number now, so the call is EBADF without reaching the kernel`,
+  ],
+  'fd.reused': [
+    'name holder file',
+    (o) => `${o.name} was closed and its number now belongs to ${o.holder} (file#${o.file}): the call reaches that file, as in C`,
+  ],
   'fd.emfile': ['open max', (o) => `the scenario already holds ${o.open} descriptors (at most ${o.max}): EMFILE`],
   'fd.bind': ['name file', (o) => `${o.name} gets the lowest free number for file#${o.file}`],
   'fd.dup': ['name file refs', (o) => `${o.name} is a new number for the same open file description, file#${o.file} (now open ${o.refs} times)`],
   'fd.dup2-same': ['name from', (o) => `${o.name} already has the number of ${o.from}: dup2 does nothing but check it`],
-  'fd.dup2-replace': ['name file old', (o) => `${o.name}'s number is closed and reopened onto file#${o.file} in one step; its old file#${o.old} loses a reference`],
+  'fd.dup2-replace': [
+    'name file old',
+    (o) => `${o.name}'s number is closed and reopened onto file#${o.file} in one step; its old file#${o.old} loses a reference`,
+  ],
   'fd.dup2-reuse': ['name file', (o) => `${o.name}'s old number is free: it now refers to file#${o.file}`],
   'fd.dup2-none': ['name', (o) => `${o.name} never had a number (its statement failed): EBADF`],
   'fd.close': ['name file refs', (o) => `${o.name} leaves the table; file#${o.file} is still open ${o.refs} time(s), so nothing else happens`],

@@ -54,11 +54,17 @@ function sockClauses(s: State, so: SockObj, say: (flag: number, text: string) =>
   }
   const queued = length(so.rcv);
   const why = so.finRcvd ? 'the peer sent FIN' : so.proto === 'unix' && so.peer >= 0 && !s.objs[so.peer] ? 'the peer is closed' : 'its receive side is shut';
-  say(IN, queued.hi > 0 ? `${queued.lo === queued.hi ? queued.lo : `${queued.lo}-${queued.hi}`} byte(s) to read` : `${why}: a read returns end of file at once`);
+  say(
+    IN,
+    queued.hi > 0 ? `${queued.lo === queued.hi ? queued.lo : `${queued.lo}-${queued.hi}`} byte(s) to read` : `${why}: a read returns end of file at once`,
+  );
   say(RDHUP, why);
   say(PRI, so.proto === 'tcp' ? 'an urgent byte waits (MSG_OOB)' : 'an out-of-band byte waits (MSG_OOB)');
   say(ERR, `a pending error, ${errnoName(so.err)}`);
-  say(HUP, so.shutdown === SHUTDOWN_MASK ? 'shut down both ways' : so.proto === 'tcp' ? 'state CLOSE (never connected, or the connection is over)' : 'not connected');
+  say(
+    HUP,
+    so.shutdown === SHUTDOWN_MASK ? 'shut down both ways' : so.proto === 'tcp' ? 'state CLOSE (never connected, or the connection is over)' : 'not connected',
+  );
   if (so.shutdown & SEND_SHUTDOWN) say(OUT, 'its sending side is shut: a write fails at once, so it never blocks');
   else if (so.proto === 'unix') say(OUT, `its skbs waiting at the peer use ${wmemOf(s, so)} of the 53248 bytes (a quarter of the send buffer) it may`);
   else say(OUT, 'the send buffer has room');

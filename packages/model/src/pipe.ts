@@ -24,7 +24,10 @@ defineReasons({
   'pipe.read-empty': ['name', (o) => `${o.name}: the pipe is empty and a writer is still open: EAGAIN`],
   'pipe.read-eof': ['name', (o) => `${o.name}: the pipe is empty and no write end is open: end of file (0)`],
   'pipe.read-zero': ['name', (o) => `${o.name}: a read of 0 bytes returns 0 at once (pipe_read)`],
-  'pipe.fill': ['n', (o) => `fill wrote ${o.n} byte(s): a 1 MiB write takes whole pages (no merge: its size is a multiple of the page) until the 16 slots are in use`],
+  'pipe.fill': [
+    'n',
+    (o) => `fill wrote ${o.n} byte(s): a 1 MiB write takes whole pages (no merge: its size is a multiple of the page) until the 16 slots are in use`,
+  ],
   'pipe.drain': ['n', (o) => `drain read the ${o.n} byte(s) the pipe held; the next read found it empty`],
   'pipe.release-last': ['end', (o) => `the last ${o.end} end of the pipe is closed: the other end's waiters are woken (pipe_release)`],
 });
@@ -60,7 +63,7 @@ export function pipePoll(p: PipeObj, readEnd: boolean): number {
 /** pipe_poll marks the pipe as polled: from then on every write wakes the readers, empty or not. */
 export function pipeAfterPoll(d: Draft, f: FileId): void {
   const id = d.file(f).obj;
-  if (!d.obj<PipeObj>(id).pollUsage) d.objW<PipeObj>(id).pollUsage = true;
+  if (!d.pipe(id).pollUsage) d.pipeW(id).pollUsage = true;
 }
 
 /** The read end's and write end's files of a pipe, -1 when closed. */
@@ -80,7 +83,7 @@ function ends(d: Draft, objId: number): [FileId, FileId] {
 /** pipe_write (fs/pipe.c): merge a tail shorter than a page into the last page when it fits, then whole pages while slots are free. */
 export function pipeWrite(d: Draft, log: StepLog, f: FileId, name: string, data: Payload): Outcome {
   const objId = d.file(f).obj;
-  const p = d.obj<PipeObj>(objId);
+  const p = d.pipe(objId);
   const size = payloadLength(data);
   if (size === 0) {
     log.because('pipe.write-empty', name);
@@ -109,7 +112,7 @@ export function pipeWrite(d: Draft, log: StepLog, f: FileId, name: string, data:
       log.because('pipe.write-full', name);
       r = fail(E.EAGAIN);
     } else {
-      const w = d.objW<PipeObj>(objId);
+      const w = d.pipeW(objId);
       if (merged >= 0) w.bufs[w.bufs.length - 1] = { off: w.bufs[w.bufs.length - 1].off, len: merged };
       for (let k = 0; k < pages; k++) {
         const n = Math.min(PAGE_SIZE, size - written);
@@ -148,7 +151,7 @@ function consume(bufs: PipeBuf[], n: number): void {
 /** pipe_read (fs/pipe.c): bytes in order; EAGAIN when empty with a writer; EOF without one; writers are woken only if the pipe was full. */
 export function pipeRead(d: Draft, log: StepLog, f: FileId, name: string, n: number): Outcome {
   const objId = d.file(f).obj;
-  const p = d.obj<PipeObj>(objId);
+  const p = d.pipe(objId);
   if (n === 0) {
     log.because('pipe.read-zero', name);
     return value(0);
@@ -164,7 +167,7 @@ export function pipeRead(d: Draft, log: StepLog, f: FileId, name: string, n: num
   const wasFull = full(p);
   const t = take(p.data, n);
   log.because('pipe.read', name, t.count.lo);
-  const w = d.objW<PipeObj>(objId);
+  const w = d.pipeW(objId);
   consume(w.bufs, t.count.lo);
   w.data = t.rest;
   if (wasFull) {
@@ -216,7 +219,7 @@ export function pipeQueued(p: PipeObj): number {
 /** pipe_release (fs/pipe.c): one end fewer; when that was the last of its side but the other side remains, both wait queues are woken with no key. */
 export function pipeRelease(d: Draft, log: StepLog, f: FileId): void {
   const fl = d.file(f);
-  const w = d.objW<PipeObj>(fl.obj);
+  const w = d.pipeW(fl.obj);
   const readEnd = fl.kind === 'pipe-r';
   if (readEnd) w.readers--;
   else w.writers--;

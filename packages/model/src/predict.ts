@@ -75,7 +75,7 @@ export interface PredictOptions {
 
 /** Predicts every step of a Program run with `family` (what `pair` takes). Needs no kernel. */
 export function predict(program: ModelProgram, family: Family = 'tcp', options: PredictOptions = {}): Prediction {
-  if (!FAMILIES.includes(family)) throw new TypeError(`unknown family ${String(family)}`);
+  if (!FAMILIES.includes(family)) throw new TypeError(`unknown family ${family}`);
   const explain = options.explain !== false;
   const n = program.code.length / OP_WORDS;
   let s = emptyState(program.slotCount);
@@ -130,7 +130,15 @@ class PredictedStep implements StepPrediction {
   }
 
   toJSON(): Record<string, unknown> {
-    return { op: this.op, result: this.result, ...(this.ready ? { ready: this.ready } : {}), wire: this.wire, mayLand: this.mayLand, why: this.why, ...(this.after ? { state: this.state } : {}) };
+    return {
+      op: this.op,
+      result: this.result,
+      ...(this.ready ? { ready: this.ready } : {}),
+      wire: this.wire,
+      mayLand: this.mayLand,
+      why: this.why,
+      ...(this.after ? { state: this.state } : {}),
+    };
   }
 }
 
@@ -231,7 +239,11 @@ function runOp(d: Draft, log: StepLog, p: ModelProgram, i: number, op: OpName, f
       }
       const ctl = op === 'add' ? EPOLL_CTL_ADD : op === 'mod' ? EPOLL_CTL_MOD : EPOLL_CTL_DEL;
       const del = op === 'del';
-      return epollCtl(d, log, ctl, e, t, d.slotFd[b], del ? 0 : c[at + 3], del ? -1 : c[at + 4], { ep: name(a), target: name(b), data: del ? '' : name(c[at + 4]) });
+      return epollCtl(d, log, ctl, e, t, d.slotFd[b], del ? 0 : c[at + 3], del ? -1 : c[at + 4], {
+        ep: name(a),
+        target: name(b),
+        data: del ? '' : name(c[at + 4]),
+      });
     }
     case 'wait': {
       const e = live(d, log, a);

@@ -264,18 +264,33 @@ export class Draft {
     return f;
   }
 
-  obj<T extends Obj>(id: number): T {
+  obj(id: number): Obj {
     const o = this.objs[id];
     if (!o) throw new Error(`model: object ${id} is gone`);
-    return o as T;
+    return o;
   }
 
-  objOf<T extends Obj>(f: FileId): T {
-    return this.obj<T>(this.file(f).obj);
+  /** Object `id`, which must be of `kind`. */
+  typed<K extends Obj['kind']>(id: number, kind: K): Extract<Obj, { kind: K }> {
+    const o = this.obj(id);
+    if (o.kind !== kind) throw new Error(`model: object ${id} is ${o.kind}, not ${kind}`);
+    return o as Extract<Obj, { kind: K }>;
   }
 
   sock(id: number): SockObj {
-    return this.obj<SockObj>(id);
+    return this.typed(id, 'sock');
+  }
+
+  epoll(id: number): EpollObj {
+    return this.typed(id, 'epoll');
+  }
+
+  pipe(id: number): PipeObj {
+    return this.typed(id, 'pipe');
+  }
+
+  counter(id: number): CounterObj {
+    return this.typed(id, 'eventfd');
   }
 
   /** A socket object, or null when it is gone (or is not one). */
@@ -292,10 +307,10 @@ export class Draft {
   // Writes ---------------------------------------------------------------------------------
 
   /** A writable copy of object `id` (made once per step). */
-  objW<T extends Obj>(id: number): T {
-    const o = this.obj<T>(id);
+  objW(id: number): Obj {
+    const o = this.obj(id);
     if (this.inPlace || this.ownObjs?.includes(id)) return o;
-    const copy = { ...o } as T;
+    const copy = { ...o };
     if (copy.kind === 'epoll') {
       copy.items = copy.items.slice();
       copy.ready = copy.ready.slice();
@@ -307,8 +322,27 @@ export class Draft {
     return copy;
   }
 
+  /** A writable copy of object `id`, which must be of `kind`. */
+  typedW<K extends Obj['kind']>(id: number, kind: K): Extract<Obj, { kind: K }> {
+    const o = this.objW(id);
+    if (o.kind !== kind) throw new Error(`model: object ${id} is ${o.kind}, not ${kind}`);
+    return o as Extract<Obj, { kind: K }>;
+  }
+
   sockW(id: number): SockObj {
-    return this.objW<SockObj>(id);
+    return this.typedW(id, 'sock');
+  }
+
+  epollW(id: number): EpollObj {
+    return this.typedW(id, 'epoll');
+  }
+
+  pipeW(id: number): PipeObj {
+    return this.typedW(id, 'pipe');
+  }
+
+  counterW(id: number): CounterObj {
+    return this.typedW(id, 'eventfd');
   }
 
   /** A writable copy of file `id` (its watcher list copied too). */

@@ -60,11 +60,23 @@ const errName = (n: unknown): string => errnoName(Number(n));
 defineReasons({
   'tcp.handshake': ['client server', (o) => `${o.client} connects to ${o.server}: SYN, SYN-ACK, ACK; on loopback the handshake completes inside connect()`],
   'tcp.pair': ['a b', (o) => `the pair is connected through a hidden listener: ${o.a} connect()ed, ${o.b} accept4()ed, the listener closed`],
-  'tcp.connect-inprogress': ['name', (o) => `${o.name}: a non-blocking connect() returns EINPROGRESS even though loopback finished the handshake already (tcp(7))`],
-  'tcp.connect-refused': ['target', (o) => `nothing listens at ${o.target}'s address: the SYN is answered with RST, the socket records ECONNREFUSED (connect() itself said EINPROGRESS)`],
+  'tcp.connect-inprogress': [
+    'name',
+    (o) => `${o.name}: a non-blocking connect() returns EINPROGRESS even though loopback finished the handshake already (tcp(7))`,
+  ],
+  'tcp.connect-refused': [
+    'target',
+    (o) => `nothing listens at ${o.target}'s address: the SYN is answered with RST, the socket records ECONNREFUSED (connect() itself said EINPROGRESS)`,
+  ],
   'tcp.connect-isconn': ['name why', (o) => `${o.name} is ${o.why}: EISCONN (connect(2))`],
-  'tcp.connect-done': ['name', (o) => `${o.name} was still marked connecting since its first connect(); now it is established, so connect() returns 0 (__inet_stream_connect)`],
-  'tcp.connect-aborted': ['name err', (o) => `${o.name}'s earlier connection attempt failed: connect() reports ${errName(o.err)} and the socket is unconnected again`],
+  'tcp.connect-done': [
+    'name',
+    (o) => `${o.name} was still marked connecting since its first connect(); now it is established, so connect() returns 0 (__inet_stream_connect)`,
+  ],
+  'tcp.connect-aborted': [
+    'name err',
+    (o) => `${o.name}'s earlier connection attempt failed: connect() reports ${errName(o.err)} and the socket is unconnected again`,
+  ],
   'tcp.connect-disconnecting': ['name', (o) => `${o.name} was shut down while connecting: connect() is EINVAL`],
   'tcp.connect-family': ['name target to from errno', (o) => `${o.target}'s address is IPv${o.to} and ${o.name} is IPv${o.from}: ${errName(o.errno)}`],
   'tcp.connect-backlog': ['name target', (o) => `${o.target}'s accept queue is full: the SYN is dropped and ${o.name} stays in SYN_SENT`],
@@ -73,7 +85,11 @@ defineReasons({
   'tcp.accept-empty': ['listener', (o) => `${o.listener}'s accept queue is empty: EAGAIN`],
   'tcp.accept-not-listening': ['listener', (o) => `${o.listener} is not listening: EINVAL`],
   'tcp.send': ['name n', (o) => `${o.name} sends ${o.n} byte(s) in one segment`],
-  'tcp.send-nagle': ['name n', (o) => `${o.name}'s ${o.n} byte(s) are queued, not sent: a small segment is still unacknowledged (the peer delays its ACK), so Nagle's rule holds them back (tcp_nagle_check)`],
+  'tcp.send-nagle': [
+    'name n',
+    (o) =>
+      `${o.name}'s ${o.n} byte(s) are queued, not sent: a small segment is still unacknowledged (the peer delays its ACK), so Nagle's rule holds them back (tcp_nagle_check)`,
+  ],
   'tcp.send-window': ['name n', (o) => `${o.name}'s ${o.n} byte(s) are queued behind data the peer's closed window holds back`],
   'tcp.send-bulk': ['name n', (o) => `${o.name} sends ${o.n} bytes: how they are cut into segments depends on windows and congestion state`],
   'tcp.send-oob': ['name n', (o) => `${o.name} sends ${o.n} byte(s) with MSG_OOB: the last one is urgent (URG), which Nagle's rule does not hold back`],
@@ -81,7 +97,10 @@ defineReasons({
   'tcp.send-error': ['name err', (o) => `${o.name} has a pending error, ${errName(o.err)}: the write reports it and clears it`],
   'tcp.send-not-connected': ['name state', (o) => `${o.name} is ${o.state}: a write gets EPIPE (sk_stream_wait_connect)`],
   'tcp.send-full': ['name', (o) => `${o.name}'s send buffer is full: EAGAIN`],
-  'tcp.send-full-maybe': ['name', (o) => `${o.name}'s send buffer was full and the peer has read a little since: whether this write fits depends on buffer accounting (EAGAIN or all of it)`],
+  'tcp.send-full-maybe': [
+    'name',
+    (o) => `${o.name}'s send buffer was full and the peer has read a little since: whether this write fits depends on buffer accounting (EAGAIN or all of it)`,
+  ],
   'tcp.recv': ['name n', (o) => `${o.name} reads ${o.n} byte(s)`],
   'tcp.recv-zero': ['name', (o) => `${o.name}: a read of 0 bytes returns 0 at once (sock_read_iter)`],
   'tcp.recv-listen': ['name', (o) => `${o.name} is a listening socket: read is ENOTCONN`],
@@ -94,19 +113,37 @@ defineReasons({
   'tcp.ack-now': ['name why', (o) => `${o.name} ACKs at once: ${o.why}`],
   'tcp.ack-delayed': ['name why', (o) => `${o.name} delays its ACK (${o.why}): the pure ACK may land in this step or a later one`],
   'tcp.ack-maybe': ['name why', (o) => `${o.name} may ACK at once or delay it: ${o.why}`],
-  'tcp.ack-on-read': ['name', (o) => `${o.name} emptied its receive queue of a pushed segment it had not acknowledged: the read sends the ACK (tcp_cleanup_rbuf)`],
-  'tcp.pingpong': ['name', (o) => `${o.name} sends data shortly after receiving some: it enters pingpong mode and will delay its ACKs, hoping to send them with data`],
+  'tcp.ack-on-read': [
+    'name',
+    (o) => `${o.name} emptied its receive queue of a pushed segment it had not acknowledged: the read sends the ACK (tcp_cleanup_rbuf)`,
+  ],
+  'tcp.pingpong': [
+    'name',
+    (o) => `${o.name} sends data shortly after receiving some: it enters pingpong mode and will delay its ACKs, hoping to send them with data`,
+  ],
   'tcp.nagle-release': ['name n', (o) => `the ACK lets ${o.name} send what Nagle's rule held back (${o.n} byte(s))`],
   'tcp.fin': ['name why state', (o) => `${o.name} sends FIN (${o.why}); it is now ${o.state}`],
-  'tcp.fin-queued': ['name why state', (o) => `${o.name}'s FIN (${o.why}) waits behind data the peer's window holds back: nothing on the wire; it is now ${o.state}`],
+  'tcp.fin-queued': [
+    'name why state',
+    (o) => `${o.name}'s FIN (${o.why}) waits behind data the peer's window holds back: nothing on the wire; it is now ${o.state}`,
+  ],
   'tcp.fin-rcvd': ['name state', (o) => `${o.name} receives FIN: it reads end of file from now on and reports IN|RDHUP; it is now ${o.state}`],
   'tcp.fin-acked': ['name state', (o) => `${o.name}'s FIN is acknowledged: it is now ${o.state}`],
-  'tcp.rst-unread': ['name n', (o) => `${o.name} is closed with ${o.n} unread byte(s): the data is lost, so close sends RST instead of FIN (tcp_close, RFC 2525)`],
+  'tcp.rst-unread': [
+    'name n',
+    (o) => `${o.name} is closed with ${o.n} unread byte(s): the data is lost, so close sends RST instead of FIN (tcp_close, RFC 2525)`,
+  ],
   'tcp.rst-linger': ['name', (o) => `${o.name} has SO_LINGER {1, 0}: close aborts the connection with RST (tcp_disconnect)`],
   'tcp.rst-closed-peer': ['name state', (o) => `data reaches ${o.name}, which ${o.state}: it answers RST (RFC 1122) and is done`],
   'tcp.rst-no-socket': ['', () => `no socket owns that address any more: the stack answers RST`],
-  'tcp.rst-listener-close': ['listener', (o) => `${o.listener} stops listening with a connection not yet accepted: that connection is reset (inet_csk_listen_stop)`],
-  'tcp.reset': ['name err', (o) => `${o.name} receives RST: error ${errName(o.err)}, state CLOSE, both directions shut; every flag fires (ERR, HUP, IN, RDHUP, OUT)`],
+  'tcp.rst-listener-close': [
+    'listener',
+    (o) => `${o.listener} stops listening with a connection not yet accepted: that connection is reset (inet_csk_listen_stop)`,
+  ],
+  'tcp.reset': [
+    'name err',
+    (o) => `${o.name} receives RST: error ${errName(o.err)}, state CLOSE, both directions shut; every flag fires (ERR, HUP, IN, RDHUP, OUT)`,
+  ],
   'tcp.shutdown-rd': ['name', (o) => `SHUT_RD on TCP is local: ${o.name} marks its receive side shut (IN|RDHUP) and sends nothing`],
   'tcp.shutdown-enotconn': ['name', (o) => `${o.name} is not connected: ENOTCONN, but the shutdown bits are set all the same (inet_shutdown)`],
   'tcp.shutdown-listener': ['', () => `shutdown with SHUT_RD on a listening socket disconnects it: it stops listening (inet_shutdown)`],
@@ -118,7 +155,11 @@ defineReasons({
   'tcp.timewait': ['name state', (o) => `${o.name}'s connection is in ${o.state}: a timewait socket keeps its address`],
   'tcp.linger-wait': ['', () => `SO_LINGER {1, S>0}: close waits for the FIN to be acknowledged, long enough for the peer's delayed ACK to fire`],
   'tcp.linger': ['name secs', (o) => `${o.name}: SO_LINGER {1, ${o.secs}} set`],
-  'tcp.fill': ['lo hi name', (o) => `fill writes until the send buffer is full: how much fits depends on buffer autotuning (${o.lo}-${o.hi} bytes); the peer's receive queue takes a window's worth, the rest waits in ${o.name}'s send queue`],
+  'tcp.fill': [
+    'lo hi name',
+    (o) =>
+      `fill writes until the send buffer is full: how much fits depends on buffer autotuning (${o.lo}-${o.hi} bytes); the peer's receive queue takes a window's worth, the rest waits in ${o.name}'s send queue`,
+  ],
   'tcp.fill-full': ['name', (o) => `${o.name}'s send buffer is already full: the first write gets EAGAIN, so fill wrote 0 bytes`],
   'tcp.drain': ['peer', (o) => `drain reads until EAGAIN; ${o.peer}'s queued bytes follow as the window opens, so its send buffer empties`],
   'tcp.delack-fired': ['name', (o) => `the sleep outlasts the delayed-ACK timer: ${o.name} sends the ACK it held`],
@@ -592,7 +633,15 @@ function handshake(d: Draft, log: StepLog, client: number, lst: number, clientNa
   logSeg(log, l.local, c.local, { flags: SYN | ACK, data: null, len: 0 }, 'tcp.handshake');
   logSeg(log, c.local, l.local, PURE_ACK, 'tcp.handshake');
   log.because('tcp.handshake', clientName, listenerName);
-  const child = d.addObj({ ...newTcp(l.af === 6 ? 6 : 4, -1), state: 'ESTABLISHED', ss: 'connected', local: l.local, remote: c.local, peer: client, listener: lst });
+  const child = d.addObj({
+    ...newTcp(l.af === 6 ? 6 : 4, -1),
+    state: 'ESTABLISHED',
+    ss: 'connected',
+    local: l.local,
+    remote: c.local,
+    peer: client,
+    listener: lst,
+  });
   const cw = d.sockW(client);
   cw.state = 'ESTABLISHED';
   cw.peer = child;
@@ -763,7 +812,6 @@ export function tcpSend(d: Draft, log: StepLog, id: number, name: string, data: 
   if (n === 0) return value(0);
   if (so.sndFull) {
     if (!so.nospace) d.sockW(id).nospace = true;
-    const peer = d.sockOrNull(so.peer);
     if (so.peerRead) {
       log.because('tcp.send-full-maybe', name);
       d.sockW(id).held = append(so.held, payloadChunk(data, n));
@@ -806,7 +854,8 @@ function bulkSend(d: Draft, log: StepLog, id: number, name: string, chunk: Chunk
   const heldLen = length(so.held).lo;
   log.because('tcp.send-bulk', name, n);
   const peer = d.sockOrNull(so.peer);
-  const refused = !!peer && !peer.tw && peer.local === so.remote && !!(peer.shutdown & RCV_SHUTDOWN) && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2');
+  const refused =
+    !!peer && !peer.tw && peer.local === so.remote && !!(peer.shutdown & RCV_SHUTDOWN) && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2');
   log.send({ from: so.local, to: so.remote, bytes: exact(n + heldLen), rule: 'tcp.send-bulk', rst: refused });
   const w = d.sockW(id);
   const all = append(so.held, chunk);
@@ -857,7 +906,8 @@ export function tcpFill(d: Draft, log: StepLog, id: number, name: string): Outco
   }
   log.because('tcp.fill', FILL.lo, FILL.hi, name);
   const peer = d.sockOrNull(so.peer);
-  const refused = !!peer && !peer.tw && peer.local === so.remote && !!(peer.shutdown & RCV_SHUTDOWN) && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2');
+  const refused =
+    !!peer && !peer.tw && peer.local === so.remote && !!(peer.shutdown & RCV_SHUTDOWN) && (peer.state === 'FIN_WAIT1' || peer.state === 'FIN_WAIT2');
   log.send({ from: so.local, to: so.remote, bytes: FILL, rule: 'tcp.fill', rst: refused });
   const w = d.sockW(id);
   w.sndFull = true;
@@ -1162,7 +1212,8 @@ export function tcpClose(d: Draft, log: StepLog, id: number): void {
   }
   if (so.linger0) {
     log.because('tcp.rst-linger', name);
-    if (so.state === 'ESTABLISHED' || so.state === 'CLOSE_WAIT' || so.state === 'FIN_WAIT1' || so.state === 'FIN_WAIT2') abort(d, log, id, so, 'tcp.rst-linger');
+    if (so.state === 'ESTABLISHED' || so.state === 'CLOSE_WAIT' || so.state === 'FIN_WAIT1' || so.state === 'FIN_WAIT2')
+      abort(d, log, id, so, 'tcp.rst-linger');
     else d.removeObj(id);
     return;
   }
@@ -1215,7 +1266,8 @@ export function tcpLinger(d: Draft, log: StepLog, id: number, secs: number, name
 /** The pure ACKs held by delayed-ACK timers now (from address, to address). */
 export function owedAcks(s: State): { from: number; to: number }[] {
   let out: { from: number; to: number }[] | null = null;
-  for (const o of s.objs) if (o && o.kind === 'sock' && o.owesAck && o.proto === 'tcp' && o.state !== 'CLOSE' && o.remote >= 0) (out ??= []).push({ from: o.local, to: o.remote });
+  for (const o of s.objs)
+    if (o && o.kind === 'sock' && o.owesAck && o.proto === 'tcp' && o.state !== 'CLOSE' && o.remote >= 0) (out ??= []).push({ from: o.local, to: o.remote });
   return out ?? NO_ACKS;
 }
 

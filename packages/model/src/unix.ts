@@ -3,8 +3,8 @@
 // there); closing one end shuts the other both ways and, with unread data, gives it ECONNRESET.
 import { EPOLL_FLAGS, errnoName } from '@epl/program';
 import { append, Chunks, exact, length, nonEmpty, Range, take, X, xRun } from './bytes';
-import { E, EMPTY_READ, fail, OK, Outcome, value, bytesRead, count } from './outcome';
-import { Payload, payloadChunk, payloadLength } from './pipe';
+import { E, EMPTY_READ, fail, OK, Outcome, value, bytesRead } from './outcome';
+import { Payload, payloadLength } from './pipe';
 import { Draft, FileId, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SockObj } from './state';
 import { KEY_DATA, KEY_SPACE, newTcp } from './tcp';
 import { defineReasons, StepLog } from './why';
@@ -23,7 +23,10 @@ defineReasons({
   'unix.send-notconn': ['name', (o) => `${o.name} has no peer: ENOTCONN`],
   'unix.send-full': ['name', (o) => `${o.name}'s send buffer is full: EAGAIN`],
   'unix.send-oob-empty': ['name', (o) => `${o.name}: MSG_OOB needs at least one byte: EOPNOTSUPP`],
-  'unix.send-oob': ['name n', (o) => `${o.name} sends ${o.n} byte(s) with MSG_OOB: the last one is the out-of-band byte, an skb of its own (EPOLLPRI at the peer)`],
+  'unix.send-oob': [
+    'name n',
+    (o) => `${o.name} sends ${o.n} byte(s) with MSG_OOB: the last one is the out-of-band byte, an skb of its own (EPOLLPRI at the peer)`,
+  ],
   'unix.recv': ['name n freed', (o) => `${o.name} reads ${o.n} byte(s)${o.freed ? '; the skbs it empties are freed, which wakes the writer (OUT)' : ''}`],
   'unix.recv-zero': ['name', (o) => `${o.name}: a read of 0 bytes returns 0 at once (sock_read_iter)`],
   'unix.recv-notconn': ['name', (o) => `${o.name} is not connected: EINVAL (unix_stream_read_generic)`],
@@ -34,10 +37,18 @@ defineReasons({
   'unix.recv-oob-skip': ['name', (o) => `${o.name} finds the out-of-band byte first and drops it (no SO_OOBINLINE)`],
   'unix.shutdown': ['name mine theirs', (o) => `${o.name} shuts its ${o.mine} side; unix_shutdown mirrors it to the peer, whose ${o.theirs} side is shut too`],
   'unix.shutdown-how': ['how', (o) => `${o.how} is not SHUT_RD, SHUT_WR or SHUT_RDWR: EINVAL`],
-  'unix.close': ['name reset', (o) => `${o.name}'s last close: the peer is shut both ways (HUP, RDHUP, EOF, EPIPE)${o.reset ? `, and gets ECONNRESET because ${o.name} had unread data` : ''}`],
+  'unix.close': [
+    'name reset',
+    (o) =>
+      `${o.name}'s last close: the peer is shut both ways (HUP, RDHUP, EOF, EPIPE)${o.reset ? `, and gets ECONNRESET because ${o.name} had unread data` : ''}`,
+  ],
   'unix.connect': ['', () => `a UNIX socket can connect only to a named UNIX address: EINVAL`],
   'unix.accept': ['', () => `a UNIX stream socket that is not listening: accept is EINVAL`],
-  'unix.fill': ['n skbs', (o) => `fill queues ${o.skbs} skbs of up to ${SKB_MAX} bytes at the peer (${o.n} bytes) until their memory reaches the send buffer (212992 bytes, skb overheads included)`],
+  'unix.fill': [
+    'n skbs',
+    (o) =>
+      `fill queues ${o.skbs} skbs of up to ${SKB_MAX} bytes at the peer (${o.n} bytes) until their memory reaches the send buffer (212992 bytes, skb overheads included)`,
+  ],
   'unix.send-partial': ['name n asked', (o) => `${o.name}: only ${o.n} of ${o.asked} byte(s) fit before the skbs queued at the peer filled the send buffer`],
   'unix.linger': ['name', (o) => `${o.name}: SO_LINGER is accepted and means nothing for a UNIX socket`],
 });
@@ -88,7 +99,7 @@ function writable(wmem: number): boolean {
 }
 
 /** The memory of a writer's skbs still queued at its peer (sk_wmem_alloc): the truesize of each. */
-export function wmemOf(d: { objs: readonly (unknown | null)[] }, so: SockObj): number {
+export function wmemOf(d: { objs: readonly unknown[] }, so: SockObj): number {
   const peer = so.peer >= 0 ? (d.objs[so.peer] as SockObj | null) : null;
   if (!peer) return 0;
   let n = 0;
@@ -284,7 +295,9 @@ export function unixDrain(d: Draft, log: StepLog, id: number, name: string): Out
     else known = false;
   }
   if (total.hi === 0) return EMPTY_READ;
-  return known && total.lo === total.hi ? bytesRead(concat(parts), total) : { ret: total.lo, errno: 0, bytes: null, ...(total.lo === total.hi ? {} : { range: total }) };
+  return known && total.lo === total.hi
+    ? bytesRead(concat(parts), total)
+    : { ret: total.lo, errno: 0, bytes: null, ...(total.lo === total.hi ? {} : { range: total }) };
 }
 
 /** fill: 1 MiB writes, each skbs of up to 36544 bytes while the writer's queued memory is below its send buffer; the count is exact. */
@@ -339,4 +352,3 @@ export function unixClose(d: Draft, log: StepLog, id: number): void {
     if (reset) log.wake(peer.file, KEY_SPACE);
   }
 }
-

@@ -81,7 +81,9 @@ export function stateView(s: State, names: readonly string[]): StateView {
     if (f) files.push(fileView(s, id, f, names));
   });
   const orphans: { name: string; state: string }[] = [];
-  for (const o of s.objs) if (o && o.kind === 'sock' && o.proto === 'tcp' && o.file < 0 && o.state !== 'LISTEN') orphans.push({ name: names[o.creator] ?? 'listener', state: o.state });
+  for (const o of s.objs)
+    if (o && o.kind === 'sock' && o.proto === 'tcp' && o.file < 0 && o.state !== 'LISTEN')
+      orphans.push({ name: names[o.creator] ?? 'listener', state: o.state });
   return { fds, files, orphans };
 }
 
@@ -107,7 +109,15 @@ function fileView(s: State, id: number, f: File, names: readonly string[]): File
       return {
         ...base,
         kind: 'epoll',
-        interest: itemsOf(s, id).map((it) => ({ file: `file#${it.file}`, fd: it.fd, name: it.name, events: formatEpollFlags(it.events), data: names[it.data] ?? `#${it.data}`, armed: it.armed, ready: it.ready })),
+        interest: itemsOf(s, id).map((it) => ({
+          file: `file#${it.file}`,
+          fd: it.fd,
+          name: it.name,
+          events: formatEpollFlags(it.events),
+          data: names[it.data] ?? `#${it.data}`,
+          armed: it.armed,
+          ready: it.ready,
+        })),
         readyList: ep.ready.map((k) => `file#${keyFile(k)}/${keyFd(k)}`),
       };
     }

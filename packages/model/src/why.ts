@@ -9,7 +9,9 @@ import type { Reported } from './epoll';
 export type ReasonObjects = Readonly<Record<string, Value>>;
 export type Value = string | number | boolean | bigint;
 
-type Template = (o: ReasonObjects) => string;
+/** What a sentence is built from: the objects, with booleans as 1/0 and bigints as decimal text. */
+export type TemplateObjects = Readonly<Record<string, string | number>>;
+type Template = (o: TemplateObjects) => string;
 
 interface Rule {
   /** The names of a reason's objects, in the order `because()` takes them. */
@@ -72,7 +74,10 @@ export class Reason {
   /** One sentence saying why. */
   get text(): string {
     const t = RULES.get(this.rule);
-    return t ? t.text(this.objects) : this.rule;
+    if (!t) return this.rule;
+    const o: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(this.objects)) o[k] = typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'bigint' ? v.toString() : v;
+    return t.text(o);
   }
 
   toJSON(): Record<string, unknown> {

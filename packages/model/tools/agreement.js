@@ -17,7 +17,19 @@ function usage(msg) {
 }
 
 function parseArgs(argv) {
-  const o = { examples: '', files: [], families: [...FAMILIES], fuzz: false, seed: 'agreement', count: 2000, time: 0, length: 30, workers: 1, verbose: false, json: false };
+  const o = {
+    examples: '',
+    files: [],
+    families: [...FAMILIES],
+    fuzz: false,
+    seed: 'agreement',
+    count: 2000,
+    time: 0,
+    length: 30,
+    workers: 1,
+    verbose: false,
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => (i + 1 < argv.length ? argv[++i] : usage(`${a} needs a value`));
@@ -146,7 +158,8 @@ async function runFiles(o) {
         tally.add(p, family, cmp, pred, results[k]);
         if (o.verbose) {
           cmp.steps.forEach((c, i) => {
-            if (c.differences.length) process.stdout.write(`${p.file}: "${p.title}" [${family}] step ${i + 1} (line ${p.steps[i].span.line}): ${c.differences.join('; ')}\n`);
+            if (c.differences.length)
+              process.stdout.write(`${p.file}: "${p.title}" [${family}] step ${i + 1} (line ${p.steps[i].span.line}): ${c.differences.join('; ')}\n`);
           });
         }
       });
@@ -189,7 +202,9 @@ async function runFuzz(o) {
   } finally {
     await pool.close();
   }
-  process.stdout.write(`sequences: ${sequences} x ${o.families.length} families (${((Date.now() - start) / 1000).toFixed(1)} s; kernel ${runMs} ms, model ${predictMs} ms)\n`);
+  process.stdout.write(
+    `sequences: ${sequences} x ${o.families.length} families (${((Date.now() - start) / 1000).toFixed(1)} s; kernel ${runMs} ms, model ${predictMs} ms)\n`,
+  );
   finish(tally, o);
 }
 
@@ -218,7 +233,8 @@ function finish(tally, o) {
     const at = ex.step + (lines[0].startsWith('#') ? 1 : 0);
     lines.slice(0, 60).forEach((l, i) => out(`    ${i === at ? '>' : ' '} ${l}`));
   }
-  if (o.json) out(JSON.stringify({ steps: tally.steps, resultReady: tally.resultReady, wireSteps: tally.wireSteps, wireAgree: tally.wireAgree, timing: tally.timing }));
+  if (o.json)
+    out(JSON.stringify({ steps: tally.steps, resultReady: tally.resultReady, wireSteps: tally.wireSteps, wireAgree: tally.wireAgree, timing: tally.timing }));
 }
 
 const o = parseArgs(process.argv.slice(2));
