@@ -36,8 +36,8 @@ const MAX_QUICKACKS = 16;
 const BULK_WRITE = 16384;
 /** listen(16) in the executor: sk_acceptq_is_full() past it. */
 const BACKLOG = 16;
-/** Unread bytes past which the receive buffer is under half free: the window shrinks and quick ACKs stop (__tcp_select_window). */
-const RCVBUF_HALF = 24 * 1024;
+/** Unread bytes past which the receive buffer is under half free (a 131072-byte rcvbuf gives a ~64 KiB window): quick ACKs stop (__tcp_select_window). */
+const RCVBUF_HALF = 32 * 1024;
 /** What a fill of a loopback connection took in experiments on 6.18 (3.85-4.98 MB; send and receive buffers autotune), with a wide margin. */
 export const FILL = { lo: 1 << 20, hi: 32 << 20 } as const;
 /** The part of it that reaches the peer's receive queue (~128 KiB, its window); the rest waits in the sender's queue. */
