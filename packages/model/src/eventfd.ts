@@ -89,15 +89,16 @@ export function counterRead(d: Draft, log: StepLog, f: FileId, name: string, n: 
 
 /** eventfd_read's core: the counter is taken and reset; writers are woken (OUT). */
 function takeCounter(d: Draft, log: StepLog, f: FileId, name: string, rule: string, atZero: Outcome): Outcome {
-  const c = d.counter(d.file(f).obj);
-  if (c.count === 0n) {
+  const id = d.file(f).obj;
+  const count = d.counter(id).count;
+  if (count === 0n) {
     log.because('eventfd.read-zero', name);
     return atZero;
   }
-  log.because(rule, name, c.count);
+  log.because(rule, name, count);
   log.wake(f, OUT);
-  d.counterW(d.file(f).obj).count = 0n;
-  return bytesRead(toLe64(c.count), EIGHT);
+  d.counterW(id).count = 0n;
+  return bytesRead(toLe64(count), EIGHT);
 }
 
 const EIGHT = { lo: 8, hi: 8 };

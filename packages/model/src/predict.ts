@@ -40,7 +40,7 @@ export interface StepPrediction {
 export interface Prediction {
   readonly family: Family;
   readonly steps: readonly StepPrediction[];
-  /** The model's state after each step (index i: after step i), for tools that look deeper than the view. */
+  /** The model's state after each step (index i: after step i), for tools that look deeper than the view; not part of its JSON. */
   readonly states: readonly State[];
 }
 
@@ -103,7 +103,7 @@ export function predict(program: ModelProgram, family: Family = 'tcp', options: 
     if (explain) states.push(s);
     before = pending;
   }
-  return { family, steps, states };
+  return { family, steps, states, toJSON: () => ({ family, steps }) } as Prediction;
 }
 
 const NO_WIRE: readonly WireItem[] = [];

@@ -64,7 +64,9 @@ describe('epoll', () => {
 
   test('level-triggered reports again, edge-triggered once per wake-up, ONESHOT once until MOD', () => {
     const write = 'write x "\\x01\\0\\0\\0\\0\\0\\0\\0"';
-    const m = model(`eventfd x\nepoll e\nadd e x IN|ET\n${write}\nwait e\nwait e\n${write}\nwait e\nmod e x IN|ONESHOT\nwait e\nwait e\nmod e x IN|ONESHOT\nwait e`);
+    const m = model(
+      `eventfd x\nepoll e\nadd e x IN|ET\n${write}\nwait e\nwait e\n${write}\nwait e\nmod e x IN|ONESHOT\nwait e\nwait e\nmod e x IN|ONESHOT\nwait e`,
+    );
     expect([m.ready(4), m.ready(5)]).toEqual(['x: IN', 'none']);
     expect(m.rules(5)).toContain('epoll.et-consumed');
     expect(m.ready(7)).toBe('x: IN'); // a new write is a new wake-up

@@ -15,7 +15,11 @@ describe('eventfd', () => {
   });
 
   test('the counter stops below 2^64-1: a write past it is EAGAIN, 0xffffffffffffffff is EINVAL, OUT is gone', () => {
-    const m = model('eventfd e\nepoll p\nadd p e IN|OUT\nwrite e "\\xfe\\xff\\xff\\xff\\xff\\xff\\xff\\xff"\nwait p\nwrite e ' + ONE + '\nwrite e "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff"');
+    const m = model(
+      'eventfd e\nepoll p\nadd p e IN|OUT\nwrite e "\\xfe\\xff\\xff\\xff\\xff\\xff\\xff\\xff"\nwait p\nwrite e ' +
+        ONE +
+        '\nwrite e "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff"',
+    );
     expect(m.ready(4)).toBe('e: IN');
     expect([m.result(5), m.result(6)]).toEqual(['EAGAIN', 'EINVAL']);
   });

@@ -61,7 +61,11 @@ export function model(text: string, family: Family = 'tcp', options: PredictOpti
     wire(i) {
       const w = step(i).wire.filter((x) => isBulk(x) || x.timing === 'now');
       if (!w.length) return 'none';
-      return w.map((x) => (isBulk(x) ? `${name(x.src)} > ${name(x.dst)} bulk` : `${name(x.src)} > ${name(x.dst)} ${formatTcpFlags(x.flags)}${x.len ? ` len ${x.len}` : ''}`)).join(', ');
+      return w
+        .map((x) =>
+          isBulk(x) ? `${name(x.src)} > ${name(x.dst)} bulk` : `${name(x.src)} > ${name(x.dst)} ${formatTcpFlags(x.flags)}${x.len ? ` len ${x.len}` : ''}`,
+        )
+        .join(', ');
     },
     rules(i) {
       return step(i).why.map((r) => r.rule);
@@ -94,7 +98,8 @@ export async function kernelDisagreements(): Promise<string[]> {
         const p = programs[r.id];
         const cmp = compare(p, r.result, predict(p, family));
         cmp.steps.forEach((c, i) => {
-          if (!c.agree.result || c.agree.ready === false || c.agree.wire === false) out.push(`${JSON.stringify(texts[r.id])} [${family}] step ${i + 1}: ${c.differences.join('; ')}`);
+          if (!c.agree.result || c.agree.ready === false || c.agree.wire === false)
+            out.push(`${JSON.stringify(texts[r.id])} [${family}] step ${i + 1}: ${c.differences.join('; ')}`);
         });
       }
     }
