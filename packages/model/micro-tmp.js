@@ -3,9 +3,10 @@ const { predict } = require('/work/wt/model/packages/model/dist');
 function bench(label, build, n = 20000) {
   const p = build(new ProgramBuilder()).build();
   for (let k = 0; k < 2000; k++) predict(p, 'tcp', { explain: false });
-  const t = process.hrtime.bigint();
+  const c = process.cpuUsage();
   for (let k = 0; k < n; k++) predict(p, 'tcp', { explain: false });
-  const ns = Number(process.hrtime.bigint() - t) / n;
+  const u = process.cpuUsage(c);
+  const ns = ((u.user + u.system) * 1000) / n;
   const ops = p.code.length / 6;
   console.log(label.padEnd(28), (ns / 1000).toFixed(2), 'us/program', (ns / ops).toFixed(0), 'ns/op');
 }

@@ -85,44 +85,52 @@ export function take(q: Chunks, n: number): Taken {
   // The common case: the first chunk is known bytes and the read takes it whole or in part.
   const first = q[0];
   if (first instanceof Uint8Array) {
-    if (first.length === n || (first.length < n && q.length === 1))
-      return { bytes: first, count: exact(first.length), rest: q.length === 1 ? NO_BYTES : q.slice(1) };
+    if (first.length === n || (first.length < n && q.length === 1)) return { bytes: first, count: exact(first.length), rest: q.length === 1 ? NO_BYTES : q.slice(1) };
     if (first.length > n) return { bytes: first.subarray(0, n), count: exact(n), rest: [first.subarray(n), ...q.slice(1)] };
   }
-  const out: number[] = [];
-  let i = 0;
+  // How far the known bytes go: whole chunks, then part of one, or a ranged run that makes the count a range.
   let need = n;
-  while (need > 0 && i < q.length) {
+  let i = 0;
+  for (; need > 0 && i < q.length; i++) {
     const c = q[i];
-    if (c instanceof Uint8Array) {
-      if (c.length <= need) {
-        for (const b of c) out.push(b);
-        need -= c.length;
-        i++;
-      } else {
-        for (let k = 0; k < need; k++) out.push(c[k]);
-        return { bytes: Uint8Array.from(out), count: exact(n), rest: [c.subarray(need), ...q.slice(i + 1)] };
-      }
-    } else if (c.lo === c.hi && c.lo <= need) {
-      // An exact run taken whole.
-      for (let k = 0; k < c.lo; k++) out.push(X);
-      need -= c.lo;
-      i++;
-    } else if (c.lo >= need) {
-      for (let k = 0; k < need; k++) out.push(X);
-      const rest = c.lo === need && c.hi === need ? q.slice(i + 1) : [xRun(c.lo - need, c.hi - need), ...q.slice(i + 1)];
-      return { bytes: Uint8Array.from(out), count: exact(n), rest };
-    } else {
-      // The run may end before n: how much comes is a range, and what follows it is unknown.
-      const restAfter = q.slice(i + 1);
-      const tail = length(restAfter);
-      const lo = out.length + Math.min(need, c.lo + tail.lo);
-      const hi = out.length + Math.min(need, c.hi + tail.hi);
-      const left = Math.max(0, c.hi + tail.hi - need);
-      return { bytes: null, count: { lo, hi }, rest: left > 0 ? uncertainRest(left) : [] };
-    }
+    const len = c instanceof Uint8Array ? c.length : c.lo === c.hi ? c.lo : -1;
+    if (len < 0 || len > need) break;
+    need -= len;
   }
-  return { bytes: Uint8Array.from(out), count: exact(out.length), rest: q.slice(i) };
+  if (need > 0 && i < q.length) {
+    const c = q[i];
+    if (c instanceof Uint8Array || c.lo >= need) {
+      // Part of a known chunk (or of a run surely long enough) ends the read.
+      const bytes = gather(q, i, need);
+      const rest = c instanceof Uint8Array ? [c.subarray(need), ...q.slice(i + 1)] : [xRun(c.lo - need, c.hi - need), ...q.slice(i + 1)];
+      return { bytes, count: exact(n), rest };
+    }
+    // The run may end before n: how much comes is a range, and what follows it is unknown.
+    const known = n - need;
+    const tail = length(q.slice(i + 1));
+    const lo = known + Math.min(need, c.lo + tail.lo);
+    const hi = known + Math.min(need, c.hi + tail.hi);
+    const left = Math.max(0, c.hi + tail.hi - need);
+    return { bytes: null, count: { lo, hi }, rest: left > 0 ? uncertainRest(left) : [] };
+  }
+  return { bytes: gather(q, i, 0), count: exact(n - need), rest: q.slice(i) };
+}
+
+/** The bytes of chunks 0..i-1 (exact ones) and `extra` bytes of chunk i, in one array. */
+function gather(q: Chunks, i: number, extra: number): Uint8Array {
+  let total = extra;
+  for (let k = 0; k < i; k++) total += chunkLo(q[k]);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (let k = 0; k <= i && k < q.length; k++) {
+    const c = q[k];
+    const len = k < i ? chunkLo(c) : extra;
+    if (!len) continue;
+    if (c instanceof Uint8Array) out.set(len === c.length ? c : c.subarray(0, len), at);
+    else out.fill(X, at, at + len);
+    at += len;
+  }
+  return out;
 }
 
 /** After a read whose count is a range, what is left is known only as a range of 'x' bytes. */

@@ -50,12 +50,14 @@ function openCount(d: Draft): number {
   return n;
 }
 
+const MAX_OPEN = LIMITS.maxOpenFds;
+
 /** The executor's cap on open descriptors (LIMITS.maxOpenFds): a creating op beyond it gets EMFILE. */
 export function room(d: Draft, log: StepLog, n: number): boolean {
-  if (d.fdFile.length + n <= LIMITS.maxOpenFds) return true;
+  if (d.fdFile.length + n <= MAX_OPEN) return true;
   const open = openCount(d);
-  if (open + n <= LIMITS.maxOpenFds) return true;
-  log.because('fd.emfile', open, LIMITS.maxOpenFds);
+  if (open + n <= MAX_OPEN) return true;
+  log.because('fd.emfile', open, MAX_OPEN);
   return false;
 }
 
@@ -84,7 +86,7 @@ export function live(d: Draft, log: StepLog, slot: number): FileId {
   const fd = d.slotFd[slot] ?? -1;
   const f = d.fileAt(fd);
   if (f < 0) log.because('fd.not-owned', log.name(slot), fd);
-  else {
+  else if (log.explain) {
     const h = holderOf(d, fd);
     if (h !== slot && h >= 0) log.because('fd.reused', log.name(slot), log.name(h), f);
   }

@@ -1,7 +1,7 @@
 // predict(): runs a Program through the model, one op at a time, the way the executor runs it
 // on the kernel (packages/executor/README.md: which syscalls each op makes, the EBADF rule, the
 // dup2 rule), and records per step what the kernel will answer and why.
-import { FAMILIES, OP_WORDS as WORDS, opSpec, stringOperand } from '@epl/program';
+import * as program from '@epl/program';
 import type { Family, OpName, ProgramCode } from '@epl/program';
 import { counterCreate, counterDrain, counterFill, counterRead, counterWrite } from './eventfd';
 import { deliverWakes, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, epollCreate, epollCtl, epollWait, explainStale, Reported } from './epoll';
@@ -56,8 +56,8 @@ export interface PredictOptions {
 export type ModelProgram = ProgramCode & { readonly names: readonly string[] };
 
 const NO_ACKS: readonly PredictedSegment[] = [];
-// A module copy: an imported binding is a getter on every use, and predict() is a hot loop.
-const OP_WORDS = WORDS;
+// Module copies: an imported binding is a getter on every use, and predict() is a hot loop.
+const { FAMILIES, OP_WORDS, opSpec, stringOperand } = program;
 
 export interface PredictOptions {
   /**
@@ -98,12 +98,25 @@ export function predict(program: ModelProgram, family: Family = 'tcp', options: 
     s = d.finish();
     log.final = s;
     const wire = log.wire.length ? attributeAll(s, log.wire) : NO_WIRE;
-    const pending = pendingAcks(s);
+    // Only segments (or a sleep, which may fire timers) change which ACKs are owed.
+    const pending = log.wire.length || op === 'sleep' || before.length ? pendingAcks(s) : NO_ACKS;
     steps.push(new PredictedStep(op, r, log.ready, wire, mergeAcks(before, pending, wire), explain ? log.why : NO_WHY, explain ? s : null, program.names));
     if (explain) states.push(s);
     before = pending;
   }
-  return { family, steps, states, toJSON: () => ({ family, steps }) } as Prediction;
+  return new PredictionOf(family, steps, states);
+}
+
+class PredictionOf implements Prediction {
+  constructor(
+    readonly family: Family,
+    readonly steps: readonly StepPrediction[],
+    readonly states: readonly State[],
+  ) {}
+
+  toJSON(): Record<string, unknown> {
+    return { family: this.family, steps: this.steps };
+  }
 }
 
 const NO_WIRE: readonly WireItem[] = [];
@@ -177,7 +190,7 @@ function runOp(d: Draft, log: StepLog, p: ModelProgram, i: number, op: OpName, f
   const at = i * OP_WORDS;
   const a = c[at + 1];
   const b = c[at + 2];
-  const name = (slot: number): string => log.name(slot);
+  const name = log.nameOf;
   switch (op) {
     case 'tcp':
       return sock.tcpPair(d, log, a, b, 4);

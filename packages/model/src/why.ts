@@ -210,4 +210,7 @@ export class StepLog {
   name(slot: number): string {
     return slot >= 0 && slot < this.names.length ? this.names[slot] : `#${slot}`;
   }
+
+  /** `name`, bound (to pass around). */
+  readonly nameOf = (slot: number): string => this.name(slot);
 }

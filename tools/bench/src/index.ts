@@ -7,6 +7,7 @@ const BENCHES: (() => Bench)[] = [
   () => (require('./benches/runner') as typeof import('./benches/runner')).bench,
   () => (require('./benches/executor') as typeof import('./benches/executor')).bench,
   () => (require('./benches/fuzz') as typeof import('./benches/fuzz')).bench,
+  () => (require('./benches/model') as typeof import('./benches/model')).bench,
 ];
 
 async function main(ids: string[]): Promise<number> {
