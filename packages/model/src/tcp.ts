@@ -253,6 +253,15 @@ function findSock(d: Draft, dst: number, src: number): number {
   return listener;
 }
 
+/** A later socket (a timewait socket that took over the address) owns this connection now. */
+function newerAt(d: Draft, id: number, dst: number, src: number): boolean {
+  for (let k = id + 1; k < d.objs.length; k++) {
+    const o = d.objs[k];
+    if (o && o.kind === 'sock' && o.local === dst && o.remote === src && o.state !== 'CLOSE') return true;
+  }
+  return false;
+}
+
 function findListener(d: Draft, addr: number): number {
   for (let id = d.objs.length - 1; id >= 0; id--) {
     const o = d.objs[id];
@@ -330,7 +339,10 @@ function dataSent(d: Draft, log: StepLog, id: number, len: number): void {
 
 /** tcp_v4_rcv: a segment reaches the socket at `dst`: a connection, a timewait socket, or nobody (the stack answers RST). */
 function deliver(d: Draft, log: StepLog, src: number, dst: number, tx: Tx, sender: number): void {
-  const to = findSock(d, dst, src);
+  // Most segments go to the sender's connected peer: look there first, then search by address.
+  const peer = sender >= 0 ? d.sock(sender).peer : -1;
+  const p = peer >= 0 ? d.sockOrNull(peer) : null;
+  const to = p && p.local === dst && p.remote === src && p.state !== 'CLOSE' && p.proto === 'tcp' && !newerAt(d, peer, dst, src) ? peer : findSock(d, dst, src);
   if (to < 0) {
     if (tx.flags & RST) return;
     // tcp_v4_send_reset: RST carrying the sequence the segment acknowledged (no ACK flag), or RST|ACK for a segment without ACK.
