@@ -85,7 +85,8 @@ export function take(q: Chunks, n: number): Taken {
   // The common case: the first chunk is known bytes and the read takes it whole or in part.
   const first = q[0];
   if (first instanceof Uint8Array) {
-    if (first.length === n || (first.length < n && q.length === 1)) return { bytes: first, count: exact(first.length), rest: q.length === 1 ? NO_BYTES : q.slice(1) };
+    if (first.length === n || (first.length < n && q.length === 1))
+      return { bytes: first, count: exact(first.length), rest: q.length === 1 ? NO_BYTES : q.slice(1) };
     if (first.length > n) return { bytes: first.subarray(0, n), count: exact(n), rest: [first.subarray(n), ...q.slice(1)] };
   }
   // How far the known bytes go: whole chunks, then part of one, or a ranged run that makes the count a range.

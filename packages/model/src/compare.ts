@@ -1,6 +1,7 @@
 // compare(): the model's prediction against what the kernel answered, step by step.
 import { errnoName, formatEpollFlags, formatTcpFlags, OP_WORDS, Op } from '@epl/program';
 import type { ProgramCode, RunResult, Segment, StepResult } from '@epl/program';
+import type { Outcome } from './outcome';
 import type { Prediction, StepPrediction } from './predict';
 import { isBulk, PredictedSegment, Reason, WireItem } from './why';
 
@@ -85,7 +86,10 @@ function compareStep(
 }
 
 function resultAgrees(op: number, k: StepResult, m: StepPrediction): boolean {
-  const r = m.result;
+  return outcomeAgrees(op, k, m.result) || (m.result.alt ?? []).some((a) => outcomeAgrees(op, k, a));
+}
+
+function outcomeAgrees(op: number, k: StepResult, r: Outcome): boolean {
   if (k.errno !== r.errno) return false;
   if (k.errno !== 0) return true;
   if (r.range) {
@@ -186,7 +190,10 @@ function resultText(k: StepResult): string {
 }
 
 function modelText(m: StepPrediction): string {
-  const r = m.result;
+  return [m.result, ...(m.result.alt ?? [])].map(outcomeText).join(' or ');
+}
+
+function outcomeText(r: Outcome): string {
   if (r.errno) return errnoName(r.errno);
   if (r.range) return `${r.range.lo}..${r.range.hi}`;
   if (r.bytes) return `${r.ret} ${JSON.stringify(Buffer.from(r.bytes.subarray(0, 16)).toString('latin1'))}`;

@@ -100,7 +100,18 @@ export function predict(program: ModelProgram, family: Family = 'tcp', options: 
     const wire = log.wire.length ? attributeAll(s, log.wire) : NO_WIRE;
     // Only segments (or a sleep, which may fire timers) change which ACKs are owed.
     const pending = log.wire.length || op === 'sleep' ? pendingAcks(s) : before;
-    steps.push(new PredictedStep(op, r, log.ready, wire, pending === before && !wire.length ? before : mergeAcks(before, pending, wire), explain ? log.why : NO_WHY, explain ? s : null, program.names));
+    steps.push(
+      new PredictedStep(
+        op,
+        r,
+        log.ready,
+        wire,
+        pending === before && !wire.length ? before : mergeAcks(before, pending, wire),
+        explain ? log.why : NO_WHY,
+        explain ? s : null,
+        program.names,
+      ),
+    );
     if (explain) states.push(s);
     before = pending;
   }

@@ -96,7 +96,6 @@ defineReasons({
   'tcp.send-shutdown': ['name', (o) => `${o.name} has shut down its sending side (SEND_SHUTDOWN): EPIPE`],
   'tcp.send-error': ['name err', (o) => `${o.name} has a pending error, ${errName(o.err)}: the write reports it and clears it`],
   'tcp.send-not-connected': ['name state', (o) => `${o.name} is ${o.state}: a write gets EPIPE (sk_stream_wait_connect)`],
-  'tcp.send-full': ['name', (o) => `${o.name}'s send buffer is full: EAGAIN`],
   'tcp.send-full-maybe': [
     'name',
     (o) => `${o.name}'s send buffer was full and the peer has read a little since: whether this write fits depends on buffer accounting (EAGAIN or all of it)`,
@@ -824,13 +823,10 @@ export function tcpSend(d: Draft, log: StepLog, id: number, name: string, data: 
   if (n === 0) return value(0);
   if (so.sndFull) {
     if (!so.nospace) d.sockW(id).nospace = true;
-    if (so.peerRead) {
-      log.because('tcp.send-full-maybe', name);
-      d.sockW(id).held = append(so.held, payloadChunk(data, n));
-      return either(value(n), fail(E.EAGAIN));
-    }
-    log.because('tcp.send-full', name);
-    return fail(E.EAGAIN);
+    // ACKs that came in since the fill freed what they acknowledged: a small write may fit (poll still says full).
+    log.because('tcp.send-full-maybe', name);
+    d.sockW(id).held = append(so.held, payloadChunk(data, n));
+    return so.peerRead ? either(value(n), fail(E.EAGAIN)) : either(fail(E.EAGAIN), value(n));
   }
   const chunk = payloadChunk(data, n);
   if (so.windowShut) {
@@ -1065,8 +1061,8 @@ function cleanupRbuf(d: Draft, log: StepLog, id: number): void {
 export function tcpDrain(d: Draft, log: StepLog, id: number, name: string): Outcome {
   const so = d.sock(id);
   const peer = d.sockOrNull(so.peer);
-  // tcp_cleanup_rbuf sends no window update once the receive side is shut: the window stays closed then.
-  if (peer && peer.windowShut && !peer.tw && peer.remote === so.local && !(so.shutdown & RCV_SHUTDOWN)) openWindow(d, log, id, so.peer);
+  // tcp_cleanup_rbuf sends no window update once the receive side is shut; an ACK still owed for the data goes all the same and carries the open window.
+  if (peer && peer.windowShut && !peer.tw && peer.remote === so.local && (!(so.shutdown & RCV_SHUTDOWN) || so.owesAck)) openWindow(d, log, id, so.peer);
   let total: Range = exact(0);
   const parts: Uint8Array[] = [];
   let known = true;

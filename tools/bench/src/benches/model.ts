@@ -81,6 +81,7 @@ export const bench: Bench = {
   id: 'model',
   async run(report: Report): Promise<void> {
     const { generateMany } = require('@epl/fuzz') as typeof import('@epl/fuzz');
+    const { predict } = require('@epl/model') as typeof import('@epl/model');
     const programs = generateMany('bench-model', COUNT);
     const zero: Rate = { wall: 0, cpu: 0 };
     const totals = { kernel: 0, lean: 0, explain: 0, kernelWall: 0, leanWall: 0, explainWall: 0 };
@@ -89,13 +90,15 @@ export const bench: Bench = {
       let lean = zero;
       let explain = zero;
       // Warm the model up as the worker warms the executor up.
-      for (const p of programs.slice(0, 500)) require('@epl/model').predict(p, family);
+      for (const p of programs.slice(0, 500)) predict(p, family);
       for (let i = 0; i < ROUNDS; i++) {
         kernel = better(kernel, await kernelRound(programs, family));
         lean = better(lean, modelRound(programs, family, false));
         explain = better(explain, modelRound(programs, family, true));
       }
-      process.stderr.write(`bench model ${family}: kernel ${kernel.cpu.toFixed(0)}/cpu-s, model ${lean.cpu.toFixed(0)}/cpu-s (explaining ${explain.cpu.toFixed(0)})\n`);
+      process.stderr.write(
+        `bench model ${family}: kernel ${kernel.cpu.toFixed(0)}/cpu-s, model ${lean.cpu.toFixed(0)}/cpu-s (explaining ${explain.cpu.toFixed(0)})\n`,
+      );
       // Time per Program adds up across families: rates combine harmonically.
       totals.kernel += 1 / kernel.cpu;
       totals.lean += 1 / lean.cpu;
