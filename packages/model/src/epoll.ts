@@ -332,7 +332,12 @@ export function removeItem(d: Draft, epF: FileId, key: ItemKey): void {
   }
 }
 
-/** Why a registration made through a number that is closed now lives on (and can no longer be removed): its file is open elsewhere. */
+/**
+ * Why a registration made through a number that is closed now lives on (and can no longer be
+ * removed): its file is open elsewhere, and the registration belongs to (file, fd), not to fd.
+ * Experiment (the founding one, scenarios/founding/founding.epl scenario 3): `dup 5 -> 7`,
+ * `add 3 5 …`, `close 5`: `wait` still reports 5, `del 3 5` => EBADF, and only `close 7` ends it.
+ */
 export function explainStale(d: Draft, log: StepLog, epF: FileId, fd: number, epName: string): void {
   const f = d.files[epF];
   if (!log.explain || fd < 0 || !f || f.kind !== 'epoll') return;
@@ -385,6 +390,8 @@ export interface Reported {
  * poll it; nothing asked for holds → it leaves the list; otherwise it is reported, a ONESHOT
  * item is disarmed, an ET item stays off the list, an LT item goes back to the tail. Items not
  * reached stay at the front (ep_done_scan).
+ * Experiment: three pipes' write ends b, d, g registered OUT in that order; `wait e max 1` four
+ * times reports b, d, g, b: round robin (tests/epoll.test.ts, max).
  */
 export function epollWait(d: Draft, log: StepLog, epF: FileId, max: number, epName: string, ltRequeue = true): Outcome {
   const epFile = d.file(epF);

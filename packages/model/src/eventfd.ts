@@ -51,7 +51,12 @@ function toLe64(v: bigint): Uint8Array {
   return out;
 }
 
-/** eventfd_write: exactly 8 bytes, not ULLONG_MAX, and no overflow past 2^64-2; a success wakes waiters with IN (even when it adds 0). */
+/**
+ * eventfd_write: exactly 8 bytes, not ULLONG_MAX, and no overflow past 2^64-2; a success wakes
+ * waiters with IN, even when it adds 0.
+ * Experiment: `eventfd e 1`, `add p e IN|ET`, `wait p` => e: IN, `wait p` => none, writing eight
+ * zero bytes, `wait p` => e: IN again (tests/eventfd.test.ts).
+ */
 export function counterWrite(d: Draft, log: StepLog, f: FileId, name: string, data: Payload): Outcome {
   const size = typeof data === 'number' ? data : data.length;
   if (size !== 8) {

@@ -1,6 +1,6 @@
 // What a call returns, as the executor reports it (StepResult of @epl/program): a value or an
 // errno, the bytes of a read, and, where the model cannot know the count exactly, a range.
-import { ERRNO } from '@epl/program';
+import { ERRNO, errnoName } from '@epl/program';
 import type { Range } from './bytes';
 
 export interface Outcome {
@@ -38,6 +38,17 @@ const FAILS: Outcome[] = [];
 
 export function fail(errno: number): Outcome {
   return (FAILS[errno] ??= { ret: -1, errno });
+}
+
+/** An outcome as JSON: the errno by name, the bytes of a read as latin1 text (JSON escapes the unprintable). */
+export function outcomeJson(o: Outcome): Record<string, unknown> {
+  return {
+    ret: o.ret,
+    ...(o.errno ? { errno: errnoName(o.errno) } : {}),
+    ...(o.bytes ? { bytes: Buffer.from(o.bytes.buffer, o.bytes.byteOffset, o.bytes.byteLength).toString('latin1') } : {}),
+    ...(o.range ? { range: o.range } : {}),
+    ...(o.alt ? { alt: o.alt.map(outcomeJson) } : {}),
+  };
 }
 
 /** A read at end of file: 0 bytes. */

@@ -60,7 +60,12 @@ export function pipePoll(p: PipeObj, readEnd: boolean): number {
   return (full(p) ? 0 : OUT | WRNORM) | (p.readers === 0 ? ERR : 0);
 }
 
-/** pipe_poll marks the pipe as polled: from then on every write wakes the readers, empty or not. */
+/**
+ * pipe_poll marks the pipe as polled: from then on every write wakes the readers, empty or not,
+ * which re-queues an edge-triggered registration that already reported the data.
+ * Experiment: `add e r IN|ET`, `write w "a"`, `wait e` => r: IN, `write w "b"`, `wait e` => r: IN
+ * again (tests/pipe.test.ts, once polled).
+ */
 export function pipeAfterPoll(d: Draft, f: FileId): void {
   const id = d.file(f).obj;
   if (!d.pipe(id).pollUsage) d.pipeW(id).pollUsage = true;
@@ -80,7 +85,12 @@ function ends(d: Draft, objId: number): [FileId, FileId] {
   return [r, w];
 }
 
-/** pipe_write (fs/pipe.c): merge a tail shorter than a page into the last page when it fits, then whole pages while slots are free. */
+/**
+ * pipe_write (fs/pipe.c): merge a tail shorter than a page into the last page when it fits, then
+ * whole pages while slots are free. Writability counts slots, not bytes.
+ * Experiment: sixteen `write w 4096` leave w unwritable (no OUT, `write w "a"` => EAGAIN), but
+ * sixteen `write w "a"` take one slot and a `fill w` after them writes 15 · 4096 (tests/pipe.test.ts).
+ */
 export function pipeWrite(d: Draft, log: StepLog, f: FileId, name: string, data: Payload): Outcome {
   const objId = d.file(f).obj;
   const p = d.pipe(objId);

@@ -6,7 +6,7 @@ import type { Family, OpName, ProgramCode } from '@epl/program';
 import { counterCreate, counterDrain, counterFill, counterRead, counterWrite } from './eventfd';
 import { deliverWakes, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, epollCreate, epollCtl, epollWait, explainStale, Reported } from './epoll';
 import { closeFd, dup2Fd, dupFd, failBind, installNew, live, room } from './fd-table';
-import { E, fail, OK, Outcome } from './outcome';
+import { E, fail, OK, Outcome, outcomeJson } from './outcome';
 import { Payload, pipeCreate, pipeDrain, pipeFill, pipeRead, pipeWrite } from './pipe';
 import * as sock from './sock';
 import { Draft, emptyState, FileId, State } from './state';
@@ -44,20 +44,12 @@ export interface Prediction {
   readonly states: readonly State[];
 }
 
-export interface PredictOptions {
-  /**
-   * Test hook: rules to flip, by id, to prove that a disagreement is caught. The only one is
-   * `epoll.lt-requeue` (level-triggered items are not put back on the ready list).
-   */
-  readonly flip?: readonly string[];
-}
-
 /** A Program as predict() takes it: the executor's part plus the names of its slots. */
 export type ModelProgram = ProgramCode & { readonly names: readonly string[] };
 
 const NO_ACKS: readonly PredictedSegment[] = [];
 // Module copies: an imported binding is a getter on every use, and predict() is a hot loop.
-const { FAMILIES, OP_WORDS, opSpec, stringOperand } = program;
+const { FAMILIES, OP_WORDS, opSpec, stringOperand, formatEpollFlags, formatTcpFlags } = program;
 
 export interface PredictOptions {
   /**
@@ -156,13 +148,24 @@ class PredictedStep implements StepPrediction {
   toJSON(): Record<string, unknown> {
     return {
       op: this.op,
-      result: this.result,
-      ...(this.ready ? { ready: this.ready } : {}),
-      wire: this.wire,
-      mayLand: this.mayLand,
+      result: outcomeJson(this.result),
+      ...(this.ready ? { ready: this.ready.map((e) => ({ data: this.name(e.data), events: formatEpollFlags(e.events) })) } : {}),
+      wire: this.wire.map((w) => this.segmentJson(w)),
+      mayLand: this.mayLand.map((w) => this.segmentJson(w)),
       why: this.why,
       ...(this.after ? { state: this.state } : {}),
     };
+  }
+
+  private name(slot: number): string {
+    return this.names[slot] ?? `#${slot}`;
+  }
+
+  /** A segment in JSON: names for slots, flag letters as the wire expectations write them. */
+  private segmentJson(w: WireItem): Record<string, unknown> {
+    const ends = { src: this.name(w.src), dst: this.name(w.dst) };
+    if (isBulk(w)) return { ...ends, bulk: w.bytes, rule: w.rule, ...(w.rst ? { rst: true } : {}) };
+    return { ...ends, flags: formatTcpFlags(w.flags), len: w.len, rule: w.rule, timing: w.timing };
   }
 }
 

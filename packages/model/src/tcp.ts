@@ -38,7 +38,7 @@ const BULK_WRITE = 16384;
 const BACKLOG = 16;
 /** Unread bytes past which the receive buffer is under half free (a 131072-byte rcvbuf gives a ~64 KiB window): quick ACKs stop (__tcp_select_window). */
 const RCVBUF_HALF = 32 * 1024;
-/** What a fill of a loopback connection took in experiments on 6.18 (3.85-4.98 MB; send and receive buffers autotune), with a wide margin. */
+/** What a fill of a loopback connection took in experiments on 6.18 (`tcp 5 6`, `fill 5`: 3.85-4.98 MB; send and receive buffers autotune), with a wide margin. */
 export const FILL = { lo: 1 << 20, hi: 32 << 20 } as const;
 /** The part of it that reaches the peer's receive queue (~128 KiB, its window); the rest waits in the sender's queue. */
 const FILL_PEER = { lo: 32 << 10, hi: 1 << 20 } as const;
@@ -80,7 +80,7 @@ defineReasons({
   'tcp.connect-disconnecting': ['name', (o) => `${o.name} was shut down while connecting: connect() is EINVAL`],
   'tcp.connect-family': ['name target to from errno', (o) => `${o.target}'s address is IPv${o.to} and ${o.name} is IPv${o.from}: ${errName(o.errno)}`],
   'tcp.connect-backlog': ['name target', (o) => `${o.target}'s accept queue is full: the SYN is dropped and ${o.name} stays in SYN_SENT`],
-  'tcp.connect-alreadyy': ['name', (o) => `${o.name}'s handshake is still under way: EALREADY`],
+  'tcp.connect-already': ['name', (o) => `${o.name}'s handshake is still under way: EALREADY`],
   'tcp.accept': ['name listener state', (o) => `${o.name} takes the oldest connection waiting in ${o.listener}'s accept queue (state ${o.state})`],
   'tcp.accept-empty': ['listener', (o) => `${o.listener}'s accept queue is empty: EAGAIN`],
   'tcp.accept-not-listening': ['listener', (o) => `${o.listener} is not listening: EINVAL`],
@@ -326,7 +326,12 @@ function ackSent(d: Draft, id: number): void {
   w.bigUnacked = false;
 }
 
-/** tcp_event_data_sent: data sent soon after data arrived makes the socket pingpong (it expects to answer requests). */
+/**
+ * tcp_event_data_sent: data sent soon after data arrived makes the socket pingpong (it expects to
+ * answer requests), and from then on its ACKs wait for the timer.
+ * Experiment: `tcp 5 6`, `write 5 "a"` ~> `5 > 6 P. len 1, 6 > 5 .`, `write 6 "b"`, then
+ * `write 5 "c"` ~> `5 > 6 P. len 1` alone: 6 answered data with data (tests/tcp.test.ts, Nagle).
+ */
 function dataSent(d: Draft, log: StepLog, id: number, len: number): void {
   const so = d.sock(id);
   if (so.quick >= 0 && !so.pingpong) {
@@ -528,7 +533,12 @@ function markUrgent(d: Draft, id: number, tx: Tx): void {
   w.urg = { byte: tx.urg!, at: length(w.rcv).lo + tx.len - 1 };
 }
 
-/** tcp_data_queue + tcp_event_data_recv: the bytes join the receive queue and wake readers; the first data sets the quick-ACK budget from its size. */
+/**
+ * tcp_data_queue + tcp_event_data_recv: the bytes join the receive queue and wake readers; the
+ * first data sets the quick-ACK budget from its size (tcp_incr_quickack: window / (2 · rcv_mss)).
+ * Experiment: `tcp 5 6` then nine `write 5 4096`: the first seven are ACKed at once, the last two
+ * are not (65535 / 8192 = 7; tests/tcp.test.ts, the quick-ACK budget).
+ */
 function queueData(d: Draft, log: StepLog, id: number, tx: Tx): void {
   const w = d.sockW(id);
   if (tx.data) w.rcv = append(w.rcv, tx.data);
@@ -544,7 +554,12 @@ function queueData(d: Draft, log: StepLog, id: number, tx: Tx): void {
   if (w.file >= 0) log.wake(w.file, KEY_DATA);
 }
 
-/** tcp_fin: the receive side is shut (SOCK_DONE); ESTABLISHED → CLOSE_WAIT (pingpong: the ACK waits), FIN_WAIT1 → CLOSING and FIN_WAIT2 → TIME_WAIT (both ACK at once). */
+/**
+ * tcp_fin: the receive side is shut (SOCK_DONE); ESTABLISHED → CLOSE_WAIT (pingpong: the ACK
+ * waits), FIN_WAIT1 → CLOSING and FIN_WAIT2 → TIME_WAIT (both ACK at once).
+ * Experiment: `shutdown 5 WR` ~> `5 > 6 F.` and no ACK from 6 in that step; it comes when 6 next
+ * sends, or ~40 ms later (tests/tcp.test.ts, the ACK of a FIN).
+ */
 function receiveFin(d: Draft, log: StepLog, id: number): void {
   const so = d.sock(id);
   const w = d.sockW(id);
@@ -589,7 +604,13 @@ function ackDecision(d: Draft, log: StepLog, id: number): void {
   log.because('tcp.ack-delayed', name, so.pingpong ? 'pingpong mode' : 'no quick ACKs left');
 }
 
-/** tcp_data_snd_check: bytes Nagle's rule held go once nothing small is outstanding. */
+/**
+ * tcp_data_snd_check: bytes Nagle's rule held go once nothing small is outstanding. In urgent
+ * mode (an MSG_OOB segment not yet acknowledged) Nagle's rule does not hold anything.
+ * Experiment: after `write 5 "a"`, `write 6 "b"`, `write 5 "c"` (6 pingpong, "c" unacknowledged),
+ * `write 5 "d"` ~> none (held), `send 5 "e" oob` ~> `5 > 6 P.U len 2`, and `write 5 "f"` ~>
+ * `5 > 6 P. len 1` at once although "de" is unacknowledged.
+ */
 function releaseHeld(d: Draft, log: StepLog, id: number): void {
   const so = d.sock(id);
   if ((so.smallOut && !so.urgOut) || so.windowShut || !nonEmpty(so.held)) return;
@@ -684,7 +705,14 @@ export function tcpPair(d: Draft, log: StepLog, af: 4 | 6, a: number, b: number)
   return [aFile, bFile];
 }
 
-/** __inet_stream_connect's checks on struct socket's state: null when a new attempt may start, else what connect() says. */
+/**
+ * __inet_stream_connect's checks on struct socket's state: null when a new attempt may start, else
+ * what connect() says. A non-blocking connect leaves the socket SS_CONNECTING even though the
+ * handshake is over when it returns; the next connect() finds it ESTABLISHED and says 0 (and
+ * marks it connected), only the one after says EISCONN.
+ * Experiment: `listen l`, `connect c l` => EINPROGRESS, `connect c l` => 0, `connect c l` =>
+ * EISCONN (tests/tcp.test.ts, connect).
+ */
 function connectState(d: Draft, log: StepLog, id: number, name: string): Outcome | null {
   const so = d.sock(id);
   switch (so.ss) {
@@ -696,7 +724,7 @@ function connectState(d: Draft, log: StepLog, id: number, name: string): Outcome
       return fail(E.EINVAL);
     case 'connecting':
       if (so.state === 'SYN_SENT') {
-        log.because('tcp.connect-alreadyy', name);
+        log.because('tcp.connect-already', name);
         return fail(E.EALREADY);
       }
       if (so.state !== 'CLOSE') {
@@ -726,7 +754,14 @@ function connectState(d: Draft, log: StepLog, id: number, name: string): Outcome
   }
 }
 
-/** connect() of a TCP socket to the address of socket `target`: a handshake with its listener, or RST at once (refused). */
+/**
+ * connect() of a TCP socket to the address of socket `target`: a handshake with its listener, or
+ * RST at once (refused). Either way a non-blocking connect says EINPROGRESS: the SYN is sent and
+ * answered inside the call, after the socket chose to return EINPROGRESS.
+ * Experiment: `connect x 6` to a connected (not listening) socket's address => EINPROGRESS
+ * ~> `x > 6 S, 6 > x R.`; then x polls IN|OUT|ERR|HUP|RDHUP, `read x` => ECONNREFUSED and another
+ * `connect x 6` => ECONNABORTED (tests/tcp.test.ts, refused).
+ */
 export function tcpConnect(d: Draft, log: StepLog, id: number, target: number, name: string, targetName: string, fresh: boolean): Outcome {
   if (!fresh) {
     const st = connectState(d, log, id, name);
@@ -1033,7 +1068,12 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** tcp_cleanup_rbuf: a read that empties the queue sends the ACK owed for a pushed segment (two of them, or one when not pingpong). */
+/**
+ * tcp_cleanup_rbuf: a read that empties the queue sends the ACK owed for a pushed segment (two of
+ * them, or one when not pingpong).
+ * Experiment: `tcp 5 6`, `write 5 "a"`, `write 6 "b"`, `write 5 "c"` (6 pingpong, ACK owed),
+ * `read 6` => "ac" ~> none: one pushed segment is not enough in pingpong mode.
+ */
 function cleanupRbuf(d: Draft, log: StepLog, id: number): void {
   const so = d.sock(id);
   if (so.bigUnacked && so.owesAck && so.state !== 'CLOSE') {
@@ -1192,7 +1232,12 @@ function listenStop(d: Draft, log: StepLog, id: number): void {
   }
 }
 
-/** tcp_close: unread data → RST; SO_LINGER {1, 0} → RST; else FIN if the state calls for one; the socket lives on as an orphan until its connection ends. */
+/**
+ * tcp_close: unread data → RST; SO_LINGER {1, 0} → RST; else FIN if the state calls for one; the
+ * socket lives on as an orphan until its connection ends.
+ * Experiment: `write 5 "a"`, `close 6` ~> `6 > 5 R.` (not F.), then 5 polls
+ * IN|OUT|ERR|HUP|RDHUP and `read 5` => ECONNRESET (tests/tcp.test.ts, close with unread data).
+ */
 export function tcpClose(d: Draft, log: StepLog, id: number): void {
   const so = d.sock(id);
   const name = nameOf(log, so);

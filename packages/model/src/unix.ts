@@ -300,7 +300,12 @@ export function unixDrain(d: Draft, log: StepLog, id: number, name: string): Out
     : { ret: total.lo, errno: 0, bytes: null, ...(total.lo === total.hi ? {} : { range: total }) };
 }
 
-/** fill: 1 MiB writes, each skbs of up to 36544 bytes while the writer's queued memory is below its send buffer; the count is exact. */
+/**
+ * fill: 1 MiB writes, each skbs of up to 36544 bytes while the writer's queued memory is below
+ * its send buffer; the count is exact (no autotuning on unix sockets).
+ * Experiment: `unix a b`, `fill a` => 219264 (six skbs), `write a "x"` => EAGAIN, `drain b` =>
+ * 219264 (tests/unix.test.ts, fill).
+ */
 export function unixFill(d: Draft, log: StepLog, id: number, name: string): Outcome {
   const calls = new StepLog(log.names);
   const first = unixSend(d, calls, id, name, 1 << 20, false);
@@ -335,7 +340,12 @@ export function unixShutdown(d: Draft, log: StepLog, id: number, how: number, na
   return OK;
 }
 
-/** unix_release_sock: the peer is shut both ways (and gets ECONNRESET if this end had unread data) and woken; this end's queue is freed. */
+/**
+ * unix_release_sock: the peer is shut both ways (and gets ECONNRESET if this end had unread data)
+ * and woken; this end's queue is freed. Unlike TCP, HUP is there at once.
+ * Experiment: `write a "x"`, `close b`: a polls IN|OUT|ERR|HUP|RDHUP, `read a` => ECONNRESET,
+ * the next `read a` => "" (tests/unix.test.ts, closing with unread data).
+ */
 export function unixClose(d: Draft, log: StepLog, id: number): void {
   const so = d.sock(id);
   d.removeObj(id);

@@ -23,6 +23,17 @@ describe('predict', () => {
     expect(json.steps[7].state.orphans).toEqual([{ name: '5', state: 'FIN_WAIT1' }]);
   });
 
+  test('in JSON, names stand for slots, flags and errnos are words, read bytes are text', () => {
+    const [p] = compile('tcp 5 6\nepoll 3\nadd 3 6 IN\nwrite 5 "hi"\nwait\nread 6 8\nclose 3\nclose 3', 'x.epl');
+    const json = JSON.parse(JSON.stringify(predict(p))) as {
+      steps: { result: Record<string, unknown>; ready?: unknown; wire: Record<string, unknown>[] }[];
+    };
+    expect(json.steps[3].wire[0]).toEqual({ src: '5', dst: '6', flags: 'P.', len: 2, rule: 'tcp.send', timing: 'now' });
+    expect(json.steps[4].ready).toEqual([{ data: '6', events: 'IN' }]);
+    expect(json.steps[5].result).toEqual({ ret: 2, bytes: 'hi' });
+    expect(json.steps[7].result).toEqual({ ret: -1, errno: 'EBADF' });
+  });
+
   test('pair takes the family', () => {
     const [p] = compile('pair a b\nclose a\nwrite b "x"', 'x.epl');
     expect(predict(p, 'tcp').steps[2].result.errno).toBe(0);
