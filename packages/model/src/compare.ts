@@ -31,6 +31,8 @@ export interface StepComparison {
   readonly timing: number;
   /** The model gave a range, not an exact answer, for this step's result. */
   readonly ranged: boolean;
+  /** A wait whose answer was the model's `ifAcksLand` one: delayed ACKs landed before it (timing-dependent, not a disagreement). */
+  readonly acksLanded: boolean;
   /** For a wait: the registrations it did not report, and why (as the model's reasons). */
   readonly silent: readonly Reason[];
   /** What differs, in words (empty when everything agrees). */
@@ -67,13 +69,17 @@ function compareStep(
   const differences: string[] = [];
   const name = (slot: number): string => program.names[slot] ?? `#${slot}`;
   const op = program.code[i * OP_WORDS];
-  const result = resultAgrees(op, k, m);
-  if (!result) differences.push(`result: kernel ${resultText(k)}, model ${modelText(m)}`);
+  let result = resultAgrees(op, k, m);
   let ready: boolean | null = null;
-  if (op === Op.wait && k.errno === 0 && m.result.errno === 0) {
-    ready = sameReady(k.ready ?? [], m.ready ?? []);
-    if (!ready) differences.push(`ready: kernel ${readyText(k.ready ?? [], name)}, model ${readyText(m.ready ?? [], name)}`);
+  if (op === Op.wait && k.errno === 0 && m.result.errno === 0) ready = sameReady(k.ready ?? [], m.ready ?? []);
+  // The answer for delayed ACKs that landed first is the kernel's too (counted apart).
+  const landed = (!result || ready === false) && !!m.ifAcksLand && outcomeAgrees(op, k, m.ifAcksLand.result) && sameReady(k.ready ?? [], m.ifAcksLand.ready);
+  if (landed) {
+    result = true;
+    ready = ready === null ? null : true;
   }
+  if (!result) differences.push(`result: kernel ${resultText(k)}, model ${modelText(m)}`);
+  if (ready === false) differences.push(`ready: kernel ${readyText(k.ready ?? [], name)}, model ${readyText(m.ready ?? [], name)}`);
   let wire: boolean | null = null;
   let timing = 0;
   if (captured) {
@@ -82,7 +88,14 @@ function compareStep(
     timing = w.timing;
     if (!w.ok) differences.push(`wire: kernel ${segText(k.wire, name)}, model ${wireText(m.wire, name)}`);
   }
-  return { agree: { result, ready, wire }, timing, ranged: m.result.range !== undefined, silent: m.why.filter((r) => SILENT_RULES.has(r.rule)), differences };
+  return {
+    agree: { result, ready, wire },
+    timing,
+    ranged: m.result.range !== undefined,
+    acksLanded: landed,
+    silent: m.why.filter((r) => SILENT_RULES.has(r.rule)),
+    differences,
+  };
 }
 
 function resultAgrees(op: number, k: StepResult, m: StepPrediction): boolean {

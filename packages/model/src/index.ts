@@ -1,7 +1,7 @@
 // @epl/model: an executable model of the kernel semantics epl exercises. predict() says what
 // each step of a Program will answer, and why; compare() sets that against a kernel's run.
 export { predict } from './predict';
-export type { Prediction, StepPrediction, PredictOptions, ModelProgram } from './predict';
+export type { Prediction, StepPrediction, PredictOptions, ModelProgram, WaitAnswer } from './predict';
 export { compare } from './compare';
 export type { Agreement, Comparison, StepComparison } from './compare';
 export type { Outcome } from './outcome';

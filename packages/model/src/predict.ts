@@ -17,6 +17,10 @@ import { defineReasons, isBulk, PredictedSegment, RawItem, Reason, StepLog, Wire
 defineReasons({
   'op.wrong-kind': ['name kind op errno', (o) => `${o.name} is ${o.kind}: ${o.op} on it is ${o.errno}`],
   'op.sleep': ['ms', (o) => `sleep ${o.ms} ms: nothing changes unless a timer fires meanwhile`],
+  'wait.if-acks-land': [
+    'acks answer',
+    (o) => `if the delayed ACK(s) owed (${o.acks}) land before this wait (their timer fires mid-run), their wake-ups change its answer: ${o.answer}`,
+  ],
 });
 
 /** The model's account of one step. */
@@ -27,6 +31,11 @@ export interface StepPrediction {
   readonly result: Outcome;
   /** `wait`: the ready list, as the kernel returns it (data slot and events, in order). */
   readonly ready?: readonly Reported[];
+  /**
+   * `wait`, when delayed ACKs are owed before it and their landing would change its answer:
+   * the answer if they land first (their timer fired mid-run). Either answer is the kernel's.
+   */
+  readonly ifAcksLand?: WaitAnswer;
   /** Segments this step puts on loopback, in order, each with its rule. */
   readonly wire: readonly WireItem[];
   /** Pure ACKs held by delayed-ACK timers (scheduled before this step or by it) that may land during it. */
@@ -44,12 +53,18 @@ export interface Prediction {
   readonly states: readonly State[];
 }
 
+/** What a wait answers: its result and ready list. */
+export interface WaitAnswer {
+  readonly result: Outcome;
+  readonly ready: readonly Reported[];
+}
+
 /** A Program as predict() takes it: the executor's part plus the names of its slots. */
 export type ModelProgram = ProgramCode & { readonly names: readonly string[] };
 
 const NO_ACKS: readonly PredictedSegment[] = [];
 // Module copies: an imported binding is a getter on every use, and predict() is a hot loop.
-const { FAMILIES, OP_WORDS, opSpec, stringOperand, formatEpollFlags, formatTcpFlags } = program;
+const { FAMILIES, OP_WORDS, opSpec, stringOperand, formatEpollFlags, formatTcpFlags, errnoName } = program;
 
 export interface PredictOptions {
   /**
@@ -84,9 +99,13 @@ export function predict(program: ModelProgram, family: Family = 'tcp', options: 
     const op = spec.name as OpName;
     const log = leanLog ?? new StepLog(program.names);
     if (leanLog) leanLog.reset();
+    // Before the step runs (a lean draft writes over `s`): the wait's answer if owed ACKs land first.
+    const ifLand = op === 'wait' && before.length && sock.owedAcksWake(s) ? waitIfAcksLand(s, program, i, family, ltRequeue) : null;
     const d = lean ?? new Draft(s);
     const r = runOp(d, log, program, i, op, family, ltRequeue);
     deliverWakes(d, log);
+    const alt = ifLand && differs(ifLand, r, log.ready ?? NO_READY) ? ifLand : undefined;
+    if (alt && explain) log.because('wait.if-acks-land', ackText(before, program.names), answerText(alt, program.names));
     s = d.finish();
     log.final = s;
     const wire = log.wire.length ? attributeAll(s, log.wire) : NO_WIRE;
@@ -102,6 +121,7 @@ export function predict(program: ModelProgram, family: Family = 'tcp', options: 
         explain ? log.why : NO_WHY,
         explain ? s : null,
         program.names,
+        alt,
       ),
     );
     if (explain) states.push(s);
@@ -138,6 +158,7 @@ class PredictedStep implements StepPrediction {
     readonly why: readonly Reason[],
     private readonly after: State | null,
     private readonly names: readonly string[],
+    readonly ifAcksLand?: WaitAnswer,
   ) {}
 
   get state(): StateView {
@@ -149,12 +170,17 @@ class PredictedStep implements StepPrediction {
     return {
       op: this.op,
       result: outcomeJson(this.result),
-      ...(this.ready ? { ready: this.ready.map((e) => ({ data: this.name(e.data), events: formatEpollFlags(e.events) })) } : {}),
+      ...(this.ready ? { ready: this.readyJson(this.ready) } : {}),
+      ...(this.ifAcksLand ? { ifAcksLand: { result: outcomeJson(this.ifAcksLand.result), ready: this.readyJson(this.ifAcksLand.ready) } } : {}),
       wire: this.wire.map((w) => this.segmentJson(w)),
       mayLand: this.mayLand.map((w) => this.segmentJson(w)),
       why: this.why,
       ...(this.after ? { state: this.state } : {}),
     };
+  }
+
+  private readyJson(list: readonly Reported[]): { data: string; events: string }[] {
+    return list.map((e) => ({ data: this.name(e.data), events: formatEpollFlags(e.events) }));
   }
 
   private name(slot: number): string {
@@ -180,6 +206,39 @@ function attributeAll(s: State, items: readonly RawItem[]): WireItem[] {
     else out.push({ src, dst, flags: w.flags, len: w.len, rule: w.rule, timing: w.timing });
   }
   return out;
+}
+
+const NO_READY: readonly Reported[] = [];
+
+/**
+ * A wait run on a copy of the state in which every delayed-ACK timer fired first: a scenario
+ * slower than the timer (40-200 ms) sees those ACKs land mid-run, and their wake-ups re-queue
+ * edge-triggered registrations. Experiment: `pair 4 5`, `add 3 4 OUT|ET`, `shutdown 4 WR` (5's
+ * ACK of the FIN waits), …, `sleep 0`, `wait 3`: in 65 of 3000 runs under load the ACK landed
+ * during the sleep and the wait reported 4: OUT again.
+ */
+function waitIfAcksLand(s: State, program: ModelProgram, i: number, family: Family, ltRequeue: boolean): WaitAnswer {
+  const d = new Draft(s);
+  const log = new StepLog(program.names, false);
+  sock.fireOwedAcks(d, log);
+  deliverWakes(d, log);
+  log.reset();
+  const result = runOp(d, log, program, i, 'wait', family, ltRequeue);
+  return { result, ready: log.ready ?? NO_READY };
+}
+
+function differs(a: WaitAnswer, result: Outcome, ready: readonly Reported[]): boolean {
+  if (a.result.errno !== result.errno || a.ready.length !== ready.length) return true;
+  return a.ready.some((e) => !ready.some((f) => f.data === e.data && f.events === e.events));
+}
+
+function ackText(acks: readonly PredictedSegment[], names: readonly string[]): string {
+  return acks.map((a) => `${names[a.src] ?? '?'} > ${names[a.dst] ?? '?'}`).join(', ');
+}
+
+function answerText(a: WaitAnswer, names: readonly string[]): string {
+  if (a.result.errno) return errnoName(a.result.errno);
+  return a.ready.length ? a.ready.map((e) => `${names[e.data] ?? '?'}: ${formatEpollFlags(e.events)}`).join(', ') : 'nothing ready';
 }
 
 function pendingAcks(s: State): readonly PredictedSegment[] {

@@ -172,6 +172,13 @@ export function linger(d: Draft, log: StepLog, f: FileId, secs: number, name: st
   return tcp.tcpLinger(d, log, id, secs, name);
 }
 
+export const owedAcksWake = tcp.owedAcksWake;
+
+/** Every delayed-ACK timer fires now (a run slower than the timer: the ACKs land mid-run). */
+export function fireOwedAcks(d: Draft, log: StepLog): void {
+  tcp.tcpSleep(d, log, 200);
+}
+
 export function sleep(d: Draft, log: StepLog, ms: number): Outcome {
   tcp.tcpSleep(d, log, ms);
   return OK;

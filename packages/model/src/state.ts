@@ -146,6 +146,8 @@ export interface SockObj {
   finAcked: boolean;
   /** TCP: an ACK this socket owes its peer, held by the delayed-ACK timer. */
   owesAck: boolean;
+  /** TCP: the largest window the peer advertised (max_window), as far as the model knows; 0 once autotuning made it unknown. */
+  peerWnd: number;
   /** TCP pingpong mode (inet_csk_in_pingpong_mode): ACKs wait for data to ride on. */
   pingpong: boolean;
   /** TCP quick ACKs left (icsk_ack.quick); -1 before the first data segment arrives (ato 0). */

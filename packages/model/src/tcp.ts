@@ -32,6 +32,17 @@ const RCV_MSS_INIT = 536;
 const INIT_RCV_WND = 65535;
 /** TCP_MAX_QUICKACKS. */
 const MAX_QUICKACKS = 16;
+/**
+ * The windows a loopback peer advertises before autotuning: its SYN-ACK offers 65483 (the
+ * initial window, rounded down to the MSS), every later segment 65536. A bulk write is cut
+ * into segments of half the largest of them (tcp_bound_to_half_wnd), not of the MSS.
+ * Experiment: `tcp 5 6`, `write 5 65536` ~> `5 > 6 . len 32741, 6 > 5 ., 5 > 6 P. len 32741,
+ * 5 > 6 P. len 54` (5 knows only the SYN-ACK's window), but `write 6 65536` ~> `6 > 5 . len
+ * 32768, 5 > 6 ., 6 > 5 P. len 32768`; after the second, `write 6 1` goes at once (its last
+ * segment was full-sized), after the first `write 5 1` waits (Nagle: 54 bytes outstanding).
+ */
+const SYNACK_WND = 65483;
+const WND = 65536;
 /** Writes above this are bulk transfers: how they are cut into segments depends on windows and congestion state. */
 const BULK_WRITE = 16384;
 /** listen(16) in the executor: sk_acceptq_is_full() past it. */
@@ -199,6 +210,7 @@ export function newTcp(af: 4 | 6, creator: number): SockObj {
     finSent: false,
     finAcked: false,
     owesAck: false,
+    peerWnd: 0,
     pingpong: false,
     quick: -1,
     pushed: 0,
@@ -376,6 +388,7 @@ function receive(d: Draft, log: StepLog, id: number, tx: Tx, sender: number): vo
     timewaitReceive(d, log, id, tx, sender);
     return;
   }
+  if (so.peerWnd && so.peerWnd < WND) d.sockW(id).peerWnd = WND; // every segment after the SYN-ACK advertises the full window
   if (tx.flags & ACK) {
     receiveAck(d, log, id);
     if (gone(d, id)) return;
@@ -673,8 +686,10 @@ function handshake(d: Draft, log: StepLog, client: number, lst: number, clientNa
     remote: c.local,
     peer: client,
     listener: lst,
+    peerWnd: WND,
   });
   const cw = d.sockW(client);
+  cw.peerWnd = SYNACK_WND;
   cw.state = 'ESTABLISHED';
   cw.peer = child;
   cw.remote = l.local;
@@ -920,14 +935,20 @@ function bulkSend(d: Draft, log: StepLog, id: number, name: string, chunk: Chunk
   // How the ACKs go depends on the windows: with quick ACKs to spare (and not pingpong) every segment is acknowledged;
   // otherwise the last ones wait, the writer's next small segment waits behind them (Nagle), and a read sends the ACK.
   const quick = p.quick < 0 ? 1 : p.quick;
-  if (!p.pingpong && quick >= BULK_SEGMENTS) {
-    p.quick = quick - BULK_SEGMENTS;
+  const total = length(all).lo;
+  // Segments are half the largest window the peer advertised; once autotuning changed it the cut is not known.
+  const seg = so.peerWnd ? Math.min(MSS, Math.floor(so.peerWnd / 2)) : 0;
+  const segments = seg ? Math.ceil(total / seg) : BULK_SEGMENTS;
+  if (!p.pingpong && quick >= segments) {
+    p.quick = quick - segments;
     d.sockW(id).smallOut = false;
   } else {
+    const acked = p.pingpong ? 0 : quick;
     p.quick = 0;
     p.owesAck = true;
-    p.bigUnacked = true;
-    d.sockW(id).smallOut = true;
+    // More than one segment's worth unacknowledged: a read ACKs (tcp_cleanup_rbuf). A last segment shorter than the rest is small: Nagle holds the next write.
+    p.bigUnacked = seg ? total - acked * seg > seg : true;
+    d.sockW(id).smallOut = seg ? total % seg !== 0 : true;
   }
   p.bulk = true;
   if (p.file >= 0) log.wake(p.file, KEY_DATA);
@@ -956,6 +977,7 @@ export function tcpFill(d: Draft, log: StepLog, id: number, name: string): Outco
   w.sndFull = true;
   w.nospace = true;
   w.smallOut = false;
+  w.peerWnd = 0; // autotuning grows the windows: how later writes are cut is not known
   if (w.quick >= 0) w.pingpong = true;
   if (!peer || peer.tw || peer.state === 'CLOSE' || peer.local !== so.remote) {
     w.held = [xRun(FILL.lo, FILL.hi)];
@@ -975,6 +997,7 @@ export function tcpFill(d: Draft, log: StepLog, id: number, name: string): Outco
   w.held = [...so.held, xRun(FILL.lo - FILL_PEER.hi, FILL.hi)];
   w.windowShut = true;
   const p = d.sockW(so.peer);
+  p.peerWnd = 0;
   p.rcv = append(p.rcv, xRun(FILL_PEER.lo, FILL_PEER.hi));
   p.bulk = true;
   p.owesAck = true;
@@ -1325,6 +1348,16 @@ export function owedAcks(s: State): { from: number; to: number }[] {
 }
 
 const NO_ACKS: { from: number; to: number }[] = [];
+
+/** Whether an owed ACK, landing, would wake anyone (receiveAck): it acknowledges a FIN, or releases bytes Nagle holds. */
+export function owedAcksWake(s: State): boolean {
+  for (const o of s.objs) {
+    if (!o || o.kind !== 'sock' || o.proto !== 'tcp' || !o.owesAck || o.state === 'CLOSE' || o.peer < 0) continue;
+    const p = s.objs[o.peer];
+    if (p && p.kind === 'sock' && ((p.finSent && !p.finAcked && !p.windowShut) || nonEmpty(p.held))) return true;
+  }
+  return false;
+}
 
 /** A sleep long enough for every delayed-ACK timer (200 ms at most) sends those ACKs. */
 export function tcpSleep(d: Draft, log: StepLog, ms: number): void {

@@ -73,6 +73,26 @@ describe('compare', () => {
     expect(c.steps[5].silent.map((r) => r.rule)).toEqual(['epoll.nothing', 'epoll.oneshot-disarmed']);
   });
 
+  test("a wait after delayed ACKs landed (their timer fired mid-run) agrees with the model's answer for that case, counted apart", async () => {
+    // 5's ACK of the FIN waits for its timer (~40 ms); during sleep 100 it lands, moves 4 to FIN_WAIT2 and wakes its ET registration.
+    const [p] = compile('epoll 3\npair 4 5\nadd 3 4 OUT|ET\nwait 3\nshutdown 4 WR\nwait 3\nwait 3\nsleep 100\nwait 3', 'x.epl');
+    const pred = predict(p);
+    expect(pred.steps[8].ready).toEqual([]);
+    expect(pred.steps[8].ifAcksLand?.ready).toEqual([{ data: p.names.indexOf('4'), events: 4 }]);
+    expect(pred.steps[8].why.map((r) => r.rule)).toContain('wait.if-acks-land');
+    const lane = new Lane();
+    try {
+      let result: RunResult | undefined;
+      for await (const r of lane.run([p])) result = r.result;
+      const c = compare(p, result!, pred);
+      expect(c.agreeing).toBe(9);
+      expect(c.steps[8].acksLanded).toBe(true);
+      expect(c.steps.filter((x) => x.acksLanded)).toHaveLength(1);
+    } finally {
+      await lane.close();
+    }
+  });
+
   test('a planted disagreement (level-triggered entries not put back) is caught against the kernel', async () => {
     const [p] = compile('pipe r w\nepoll e\nadd e w OUT\nwait e\nwait e', 'x.epl');
     const lane = new Lane();

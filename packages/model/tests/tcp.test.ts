@@ -58,6 +58,18 @@ describe('TCP over loopback', () => {
     expect(m.result(8)).toBe('"bddeeff"');
   });
 
+  test("a bulk write is cut into halves of the peer's window: after 2 × 32768 Nagle holds nothing, after 32741 + 32741 + 54 it holds", () => {
+    // 6 (accepted) knows 5's full window (65536); 5 (connect()ed) only the SYN-ACK's (65483).
+    const accepted = model('tcp 5 6\nwrite 6 65536\nwrite 6 1');
+    expect(accepted.wire(1)).toBe('6 > 5 bulk');
+    expect(accepted.wire(2)).toBe('6 > 5 P. len 1');
+    const connected = model('tcp 5 6\nwrite 5 65536\nwrite 5 1\nread 6 8');
+    expect(connected.wire(2)).toBe('none');
+    expect(connected.rules(2)).toContain('tcp.send-nagle');
+    // Two segments (32741 + 54) unacknowledged: more than one, so the read ACKs, and the held byte goes.
+    expect(connected.wire(3)).toBe('6 > 5 ., 5 > 6 P. len 1');
+  });
+
   test('the quick-ACK budget comes from the first segment: 7 immediate ACKs after 4096 bytes', () => {
     const writes = Array.from({ length: 9 }, () => 'write 5 4096').join('\n');
     const m = model(`tcp 5 6\n${writes}`);

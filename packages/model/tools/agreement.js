@@ -6,6 +6,10 @@
 //   node packages/model/tools/agreement.js FILES|DIRS… [--family tcp,tcp6,unix] [--verbose]
 //   node packages/model/tools/agreement.js --fuzz [--seed S] [--count N | --time SEC] [--length L] [--family …] [--workers N] [--json]
 //
+// --minimize shrinks each class's example (@epl/fuzz's shrink, keeping a candidate while the
+// same class shows on the kernel in one of 3 runs) and says how often the result shows it in 20.
+// --examples DIR writes each class's example to DIR/NNN-family.epl.
+//
 // Needs a build (npm install at the root). Exit status 0 whatever it found, 2 on usage errors.
 'use strict';
 const { predict, compare } = require('../dist');
@@ -29,6 +33,7 @@ function parseArgs(argv) {
     workers: 1,
     verbose: false,
     json: false,
+    minimize: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -42,6 +47,7 @@ function parseArgs(argv) {
     else if (a === '--family') o.families = next().split(',');
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--json') o.json = true;
+    else if (a === '--minimize') o.minimize = true;
     else if (a === '--examples') o.examples = next();
     else if (a.startsWith('--')) usage(`unknown option ${a}`);
     else o.files.push(a);
@@ -60,6 +66,7 @@ class Tally {
     this.wireAgree = 0;
     this.timing = 0;
     this.timingSteps = 0;
+    this.landed = 0;
     this.ranged = 0;
     this.classes = new Map();
   }
@@ -77,6 +84,7 @@ class Tally {
         this.timingSteps++;
       }
       if (c.ranged) this.ranged++;
+      if (c.acksLanded) this.landed++;
       for (const field of ['result', 'ready', 'wire']) {
         if (c.agree[field] !== false) continue;
         const key = classKey(program, i, field, result.steps[i], pred.steps[i]);
@@ -95,6 +103,7 @@ class Tally {
     out(`result+ready agree: ${this.resultReady} (${pct(this.resultReady, this.steps)})`);
     out(`wire agree: ${this.wireAgree} of ${this.wireSteps} captured steps (${pct(this.wireAgree, this.wireSteps)})`);
     out(`timing-dependent segments (delayed ACKs that landed): ${this.timing} in ${this.timingSteps} steps`);
+    out(`waits answered as if delayed ACKs landed first: ${this.landed}`);
     out(`results given as a range: ${this.ranged}`);
     const classes = [...this.classes.values()].sort((a, b) => b.count - a.count);
     out(`disagreement classes: ${classes.length}`);
@@ -149,6 +158,7 @@ async function runFiles(o) {
   const pool = new Pool({ workers: o.workers });
   const tally = new Tally();
   try {
+    await pool.isolation();
     for (const family of o.families) {
       const results = await pool.runAll(programs, { family });
       programs.forEach((p, k) => {
@@ -164,10 +174,10 @@ async function runFiles(o) {
         }
       });
     }
+    await finish(tally, o, pool);
   } finally {
     await pool.close();
   }
-  finish(tally, o);
 }
 
 async function runFuzz(o) {
@@ -199,16 +209,45 @@ async function runFuzz(o) {
         seqs.forEach((s, k) => preds[k] && tally.add(s, family, compare(s, results[k], preds[k]), preds[k], results[k]));
       }
     }
+    process.stdout.write(
+      `sequences: ${sequences} x ${o.families.length} families (${((Date.now() - start) / 1000).toFixed(1)} s; kernel ${runMs} ms, model ${predictMs} ms)\n`,
+    );
+    await finish(tally, o, pool);
   } finally {
     await pool.close();
   }
-  process.stdout.write(
-    `sequences: ${sequences} x ${o.families.length} families (${((Date.now() - start) / 1000).toFixed(1)} s; kernel ${runMs} ms, model ${predictMs} ms)\n`,
-  );
-  finish(tally, o);
 }
 
-function finish(tally, o) {
+/** The class keys of a program's disagreements on the kernel, over `runs` runs (a Set per run). */
+async function classesOf(pool, programs, family, runs) {
+  const copies = [];
+  for (let r = 0; r < runs; r++) copies.push(...programs);
+  const results = await pool.runAll(copies, { family });
+  return copies.map((p, k) => {
+    const keys = new Set();
+    const pred = predict(p, family, { explain: false });
+    compare(p, results[k], pred).steps.forEach((c, i) => {
+      for (const field of ['result', 'ready', 'wire']) if (c.agree[field] === false) keys.add(classKey(p, i, field, results[k].steps[i], pred.steps[i]));
+    });
+    return keys;
+  });
+}
+
+/** Shrinks an example with the fuzzer's shrinker: kept while the class shows in one of 3 runs. Returns the text and its rate in 20 runs. */
+async function minimize(pool, key, example) {
+  const { shrink, fromProgram, toProgram } = require('@epl/fuzz');
+  const { print } = require('@epl/compiler');
+  const seq = example.program.steps ? fromProgram(example.program) : example.program;
+  const shows = async (seqs, runs) => {
+    const keys = await classesOf(pool, seqs, example.family, runs);
+    return seqs.map((_, i) => keys.some((ks, k) => k % seqs.length === i && ks.has(key)));
+  };
+  const { seq: small } = await shrink(seq, { focus: example.step, test: (cands) => shows(cands, 3) });
+  const rate = (await classesOf(pool, [small], example.family, 20)).filter((ks) => ks.has(key)).length;
+  return { text: print(toProgram(small, 'smallest')).trimEnd(), rate };
+}
+
+async function finish(tally, o, pool) {
   const out = (line) => process.stdout.write(line + '\n');
   const classes = tally.report(out);
   const { print } = require('@epl/compiler');
@@ -232,9 +271,23 @@ function finish(tally, o) {
     const lines = text.split('\n');
     const at = ex.step + (lines[0].startsWith('#') ? 1 : 0);
     lines.slice(0, 60).forEach((l, i) => out(`    ${i === at ? '>' : ' '} ${l}`));
+    if (o.minimize && text !== '(cannot print)' && ex.step >= 0) {
+      const min = await minimize(pool, c.key, ex);
+      out(`  smallest found (${min.rate} of 20 runs on ${ex.family} show it):`);
+      for (const l of min.text.split('\n')) out(`      ${l}`);
+    }
   }
   if (o.json)
-    out(JSON.stringify({ steps: tally.steps, resultReady: tally.resultReady, wireSteps: tally.wireSteps, wireAgree: tally.wireAgree, timing: tally.timing }));
+    out(
+      JSON.stringify({
+        steps: tally.steps,
+        resultReady: tally.resultReady,
+        wireSteps: tally.wireSteps,
+        wireAgree: tally.wireAgree,
+        timing: tally.timing,
+        landed: tally.landed,
+      }),
+    );
 }
 
 const o = parseArgs(process.argv.slice(2));
