@@ -136,6 +136,12 @@ export interface SockObj {
   held: Chunks;
   /** TCP: the peer's window is closed: what is written waits (after a fill). */
   windowShut: boolean;
+  /** TCP: unacknowledged bulk data fills the peer's whole window: what is written (a FIN too) waits for the peer's next ACK. */
+  wndFull: boolean;
+  /** TCP: a FIN waits behind a full window (wndFull). */
+  finWaits: boolean;
+  /** TCP: the offset in `held` of an urgent byte waiting with it, -1 if none. */
+  heldUrg: number;
   /** TCP: a data segment smaller than the MSS was sent and is not acknowledged yet (Minshall's Nagle). */
   smallOut: boolean;
   /** TCP urgent mode (tcp_urg_mode): urgent data sent and not acknowledged; Nagle's rule is off meanwhile. */

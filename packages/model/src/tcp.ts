@@ -102,6 +102,10 @@ defineReasons({
       `${o.name}'s ${o.n} byte(s) are queued, not sent: a small segment is still unacknowledged (the peer delays its ACK), so Nagle's rule holds them back (tcp_nagle_check)`,
   ],
   'tcp.send-window': ['name n', (o) => `${o.name}'s ${o.n} byte(s) are queued behind data the peer's closed window holds back`],
+  'tcp.send-window-full': [
+    'name n',
+    (o) => `${o.name}'s ${o.n} byte(s) wait: unacknowledged data fills the peer's whole window, so nothing more leaves until the peer's next ACK`,
+  ],
   'tcp.send-bulk': ['name n', (o) => `${o.name} sends ${o.n} bytes: how they are cut into segments depends on windows and congestion state`],
   'tcp.send-oob': ['name n', (o) => `${o.name} sends ${o.n} byte(s) with MSG_OOB: the last one is urgent (URG), which Nagle's rule does not hold back`],
   'tcp.send-shutdown': ['name', (o) => `${o.name} has shut down its sending side (SEND_SHUTDOWN): EPIPE`],
@@ -204,6 +208,9 @@ export function newTcp(af: 4 | 6, creator: number): SockObj {
     urg: null,
     held: NO_BYTES,
     windowShut: false,
+    wndFull: false,
+    finWaits: false,
+    heldUrg: -1,
     smallOut: false,
     urgOut: false,
     bigUnacked: false,
@@ -303,8 +310,10 @@ interface Tx {
   readonly flags: number;
   readonly data: Chunk | null;
   readonly len: number;
-  /** The urgent byte, the last of this segment's data (MSG_OOB). */
+  /** The urgent byte (MSG_OOB). */
   readonly urg?: number;
+  /** Its offset in the segment's data (default: the last byte). */
+  readonly urgAt?: number;
 }
 
 const PURE_ACK: Tx = { flags: ACK, data: null, len: 0 };
@@ -444,6 +453,11 @@ function receiveAck(d: Draft, log: StepLog, id: number): void {
   }
   // After a fill, any ACK frees acknowledged bytes: a small write may fit again.
   if (so.sndFull && !so.peerRead) d.sockW(id).peerRead = true;
+  if (so.wndFull) {
+    // It acknowledges the data that filled the window: what waited may go now (releaseHeld), a waiting FIN with it.
+    d.sockW(id).wndFull = false;
+    return;
+  }
   if (!so.finSent || so.finAcked || so.windowShut) return;
   d.sockW(id).finAcked = true;
   switch (so.state) {
@@ -479,6 +493,9 @@ function done(d: Draft, log: StepLog, id: number): void {
   w.state = 'CLOSE';
   w.shutdown = SHUTDOWN_MASK;
   w.held = NO_BYTES;
+  w.heldUrg = -1;
+  w.wndFull = false;
+  w.finWaits = false;
   w.owesAck = false;
   w.windowShut = false;
 }
@@ -534,6 +551,9 @@ function resetWith(d: Draft, log: StepLog, id: number, err: number): void {
   w.state = 'CLOSE';
   w.shutdown = SHUTDOWN_MASK;
   w.held = NO_BYTES;
+  w.heldUrg = -1;
+  w.wndFull = false;
+  w.finWaits = false;
   w.owesAck = false;
   w.sndFull = false;
   w.windowShut = false;
@@ -543,7 +563,7 @@ function resetWith(d: Draft, log: StepLog, id: number, err: number): void {
 function markUrgent(d: Draft, id: number, tx: Tx): void {
   const w = d.sockW(id);
   if (w.urg && w.urg.at === 0 && nonEmpty(w.rcv)) w.rcv = take(w.rcv, 1).rest;
-  w.urg = { byte: tx.urg!, at: length(w.rcv).lo + tx.len - 1 };
+  w.urg = { byte: tx.urg!, at: length(w.rcv).lo + (tx.urgAt ?? tx.len - 1) };
 }
 
 /**
@@ -626,13 +646,33 @@ function ackDecision(d: Draft, log: StepLog, id: number): void {
  */
 function releaseHeld(d: Draft, log: StepLog, id: number): void {
   const so = d.sock(id);
-  if ((so.smallOut && !so.urgOut) || so.windowShut || !nonEmpty(so.held)) return;
-  if (so.state === 'CLOSE' || so.state === 'LISTEN') return;
+  if (so.windowShut || so.wndFull || so.state === 'CLOSE' || so.state === 'LISTEN') return;
+  if (so.finWaits) {
+    // The window opened: the FIN goes, with whatever waited (tcp_send_fin merged it onto the last unsent bytes).
+    log.because('tcp.fin', nameOf(log, so), 'the window opened', so.state);
+    d.sockW(id).finWaits = false;
+    xmit(d, log, id, heldTx(d, id, FIN | ACK), 'tcp.fin');
+    return;
+  }
+  if ((so.smallOut && !so.urgOut && so.heldUrg < 0) || !nonEmpty(so.held)) return;
+  log.because('tcp.nagle-release', nameOf(log, so), length(so.held).lo);
+  xmit(d, log, id, heldTx(d, id, ACK), 'tcp.nagle-release');
+}
+
+/** A segment carrying the bytes held back (PSH when there are some, URG when an urgent byte is among them); `held` is emptied. */
+function heldTx(d: Draft, id: number, flags: number): Tx {
+  const so = d.sock(id);
   const n = length(so.held).lo;
-  log.because('tcp.nagle-release', nameOf(log, so), n);
+  if (!n) return { flags, data: null, len: 0 };
   const data = joinChunks(so.held);
-  d.sockW(id).held = NO_BYTES;
-  xmit(d, log, id, { flags: PSH | ACK, data, len: n }, 'tcp.nagle-release');
+  const at = so.heldUrg; // read before writing: the draft's copy may be `so` itself
+  const w = d.sockW(id);
+  w.held = NO_BYTES;
+  if (at < 0) return { flags: flags | PSH, data, len: n };
+  w.heldUrg = -1;
+  w.urgOut = true;
+  const urg = data instanceof Uint8Array ? data[at] : X;
+  return { flags: flags | PSH | URG, data, len: n, urg, urgAt: at };
 }
 
 function joinChunks(q: Chunks): Chunk {
@@ -884,6 +924,13 @@ export function tcpSend(d: Draft, log: StepLog, id: number, name: string, data: 
     d.sockW(id).held = append(so.held, chunk);
     return value(n);
   }
+  if (so.wndFull && n <= BULK_WRITE) {
+    log.because('tcp.send-window-full', name, n);
+    const w = d.sockW(id);
+    if (oob) w.heldUrg = length(so.held).lo + n - 1;
+    w.held = append(so.held, chunk);
+    return value(n);
+  }
   if (n > BULK_WRITE) return bulkSend(d, log, id, name, chunk, n, oob, data);
   if (oob) {
     // Urgent mode: Nagle's rule does not apply; held bytes go with these; the last byte is the urgent one.
@@ -892,6 +939,7 @@ export function tcpSend(d: Draft, log: StepLog, id: number, name: string, data: 
     log.because('tcp.send-oob', name, n);
     const w = d.sockW(id);
     w.held = NO_BYTES;
+    w.heldUrg = -1;
     w.urgOut = true;
     xmit(d, log, id, { flags: PSH | ACK | URG, data: all, len: held + n, urg: typeof data === 'number' ? X : data[n - 1] }, 'tcp.send-oob');
     return value(n);
@@ -918,6 +966,7 @@ function bulkSend(d: Draft, log: StepLog, id: number, name: string, chunk: Chunk
   const w = d.sockW(id);
   const all = append(so.held, chunk);
   w.held = NO_BYTES;
+  w.heldUrg = -1;
   w.smallOut = false;
   if (w.quick >= 0) w.pingpong = true;
   if (!peer || peer.tw || peer.state === 'CLOSE' || peer.local !== so.remote) return value(n);
@@ -948,7 +997,10 @@ function bulkSend(d: Draft, log: StepLog, id: number, name: string, chunk: Chunk
     p.owesAck = true;
     // More than one segment's worth unacknowledged: a read ACKs (tcp_cleanup_rbuf). A last segment shorter than the rest is small: Nagle holds the next write.
     p.bigUnacked = seg ? total - acked * seg > seg : true;
-    d.sockW(id).smallOut = seg ? total % seg !== 0 : true;
+    const me = d.sockW(id);
+    me.smallOut = seg ? total % seg !== 0 : true;
+    // Nothing acknowledged and the peer's whole window in flight: the next bytes wait for its ACK.
+    if (seg && total - acked * seg >= so.peerWnd) me.wndFull = true;
   }
   p.bulk = true;
   if (p.file >= 0) log.wake(p.file, KEY_DATA);
@@ -1156,6 +1208,7 @@ function openWindow(d: Draft, log: StepLog, id: number, peerId: number): void {
   w.rcv = [...w.rcv, ...peer.held];
   const pw = d.sockW(peerId);
   pw.held = NO_BYTES;
+  pw.heldUrg = -1;
   pw.windowShut = false;
   pw.sndFull = false;
   pw.peerRead = false;
@@ -1231,11 +1284,15 @@ function sendFin(d: Draft, log: StepLog, id: number, why: string): void {
     d.sockW(id).finSent = true;
     return;
   }
-  const heldLen = length(so.held).lo;
+  if (so.wndFull) {
+    log.because('tcp.fin-queued', nameOf(log, so), why, next);
+    const w = d.sockW(id);
+    w.finSent = true;
+    w.finWaits = true;
+    return;
+  }
   log.because('tcp.fin', nameOf(log, so), why, next);
-  const tx: Tx = heldLen ? { flags: FIN | PSH | ACK, data: joinChunks(so.held), len: heldLen } : { flags: FIN | ACK, data: null, len: 0 };
-  d.sockW(id).held = NO_BYTES;
-  xmit(d, log, id, tx, 'tcp.fin');
+  xmit(d, log, id, heldTx(d, id, FIN | ACK), 'tcp.fin');
 }
 
 /** inet_csk_listen_stop: connections not yet accepted are reset (tcp_disconnect sends RST|ACK). */
@@ -1354,7 +1411,7 @@ export function owedAcksWake(s: State): boolean {
   for (const o of s.objs) {
     if (!o || o.kind !== 'sock' || o.proto !== 'tcp' || !o.owesAck || o.state === 'CLOSE' || o.peer < 0) continue;
     const p = s.objs[o.peer];
-    if (p && p.kind === 'sock' && ((p.finSent && !p.finAcked && !p.windowShut) || nonEmpty(p.held))) return true;
+    if (p && p.kind === 'sock' && ((p.finSent && !p.finAcked && !p.windowShut) || nonEmpty(p.held) || p.finWaits)) return true;
   }
   return false;
 }

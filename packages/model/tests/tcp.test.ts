@@ -70,6 +70,21 @@ describe('TCP over loopback', () => {
     expect(connected.wire(3)).toBe('6 > 5 ., 5 > 6 P. len 1');
   });
 
+  test("a bulk write nobody acknowledged fills the peer's window: what follows (urgent data, a FIN) waits for its next ACK", () => {
+    // 6 answered data with data: pingpong, it acknowledges nothing of the 64 KiB.
+    const m = model(
+      `${PAIR}write 5 "a"\nwrite 6 "ab"\nwrite 5 65536\nsend 5 "x" oob\nwrite 5 "a"\nshutdown 5 WR\nwait\nwrite 6 100\nread 6 65536\nread 6 8\nread 6 1\nread 6`,
+    );
+    expect([m.wire(7), m.wire(8), m.wire(9)]).toEqual(['none', 'none', 'none']);
+    expect(m.rules(7)).toContain('tcp.send-window-full');
+    expect(m.rules(9)).toContain('tcp.fin-queued');
+    expect(m.ready(10)).toBe('5: IN|OUT, 6: IN|OUT');
+    // 6's data carries the ACK: the urgent byte, the byte after it and the FIN leave together.
+    expect(m.wire(11)).toBe('6 > 5 P. len 100, 5 > 6 FP.U len 2');
+    // A read stops before the urgent byte, the next skips it; then the FIN: end of file.
+    expect([m.result(13), m.result(14), m.result(15)]).toEqual(['"x"', '"a"', '""']);
+  });
+
   test('the quick-ACK budget comes from the first segment: 7 immediate ACKs after 4096 bytes', () => {
     const writes = Array.from({ length: 9 }, () => 'write 5 4096').join('\n');
     const m = model(`tcp 5 6\n${writes}`);
