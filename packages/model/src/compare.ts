@@ -142,40 +142,51 @@ function sameReady(a: readonly { slot?: number; data?: number; events: number }[
 /**
  * Matches the kernel's segments against the model's, in order: certain segments must be
  * there; a delayed pure ACK (and any ACK pending from earlier steps) may be there or not; a
- * bulk transfer takes a run of data segments one way and ACKs the other.
+ * bulk transfer takes a run of data segments one way and ACKs the other (the longest run that
+ * lets the rest match).
  */
 function wireMatch(kernel: readonly Segment[], model: readonly WireItem[], mayLand: readonly PredictedSegment[]): { ok: boolean; timing: number } {
-  const optional = mayLand.map((x) => ({ seg: x, used: false }));
-  let ki = 0;
-  let timing = 0;
-  const takeOptional = (s: Segment): boolean => {
-    for (const o of optional) {
-      if (!o.used && o.seg.src === s.src && o.seg.dst === s.dst && s.flags === o.seg.flags && s.len === 0) {
-        o.used = true;
-        timing++;
-        return true;
+  const fail = { ok: false, timing: 0 };
+  const match = (mi: number, ki: number, used: readonly boolean[]): { ok: boolean; timing: number } => {
+    let timing = 0;
+    const taken = used.slice();
+    const takeOptional = (s: Segment): boolean => {
+      const i = mayLand.findIndex((o, j) => !taken[j] && o.src === s.src && o.dst === s.dst && s.flags === o.flags && s.len === 0);
+      if (i < 0) return false;
+      taken[i] = true;
+      timing++;
+      return true;
+    };
+    for (; mi < model.length; mi++) {
+      const m = model[mi];
+      if (isBulk(m)) {
+        let end = ki;
+        while (end < kernel.length && fitsBulk(kernel[end], m)) end++;
+        for (let k = end; k >= ki; k--) {
+          const rest = match(mi + 1, k, taken);
+          if (rest.ok) return { ok: true, timing: timing + rest.timing };
+        }
+        return fail;
       }
+      if (m.timing === 'delayed') {
+        if (ki < kernel.length && same(kernel[ki], m)) {
+          ki++;
+          timing++;
+        }
+        continue;
+      }
+      while (ki < kernel.length && !same(kernel[ki], m) && takeOptional(kernel[ki])) ki++;
+      if (ki >= kernel.length || !same(kernel[ki], m)) return fail;
+      ki++;
     }
-    return false;
+    while (ki < kernel.length && takeOptional(kernel[ki])) ki++;
+    return ki === kernel.length ? { ok: true, timing } : fail;
   };
-  for (const m of model) {
-    if (isBulk(m)) {
-      while (ki < kernel.length && fitsBulk(kernel[ki], m)) ki++;
-      continue;
-    }
-    if (m.timing === 'delayed') {
-      if (ki < kernel.length && same(kernel[ki], m)) {
-        ki++;
-        timing++;
-      }
-      continue;
-    }
-    while (ki < kernel.length && !same(kernel[ki], m) && takeOptional(kernel[ki])) ki++;
-    if (ki >= kernel.length || !same(kernel[ki], m)) return { ok: false, timing };
-    ki++;
-  }
-  while (ki < kernel.length && takeOptional(kernel[ki])) ki++;
-  return { ok: ki === kernel.length, timing };
+  return match(
+    0,
+    0,
+    mayLand.map(() => false),
+  );
 }
 
 /** A segment a bulk transfer may contain: data or ACKs either way (a FIN may close the data), and RSTs back when the receiver refuses. */

@@ -1,7 +1,7 @@
 import { compile } from '@epl/compiler';
 import type { RunResult, StepResult } from '@epl/program';
 import { Lane } from '@epl/runner';
-import { compare, predict } from '../src';
+import { compare, isBulk, predict } from '../src';
 
 const ok = (over: Partial<StepResult> = {}): StepResult => ({ ret: 0, errno: 0, fds: [], wire: [], ...over });
 const run = (steps: StepResult[], captured = true): RunResult => ({ steps, kernel: 'test', family: 'tcp', netns: true, wire: { captured } });
@@ -59,6 +59,22 @@ describe('compare', () => {
     expect(never.steps.map((s) => s.agree.wire)).toEqual([true, true, true]);
     const stray = compare(p, run([ok({ wire: hs }), ok({ wire: [fin, fin] }), ok({ ret: 1, wire: [data, ackBack] })]), pred);
     expect(stray.steps[1].agree.wire).toBe(false);
+  });
+
+  test('a bulk transfer leaves the segments after it to what the model says follows', () => {
+    const [p] = compile('pair 3 4\nfill 3\nclose 3\nshutdown 4 WR\ndrain 4', 'x.epl');
+    const pred = predict(p);
+    const s3 = p.names.indexOf('3');
+    const s4 = p.names.indexOf('4');
+    expect(pred.steps[4].wire.map((w) => (isBulk(w) ? 'bulk' : `${w.flags}`))).toEqual(['bulk', '16']);
+    const data = { src: s3, dst: s4, flags: 0x10, len: 47616 };
+    const fin = { src: s3, dst: s4, flags: 0x19, len: 29749 };
+    const ack = { src: s4, dst: s3, flags: 0x10, len: 0 };
+    const steps = pred.steps.slice(0, 4).map((st) => ok({ wire: st.wire.filter((w) => !isBulk(w) && w.timing === 'now') as never }));
+    const drained = compare(p, run([...steps, ok({ wire: [ack, data, fin, ack] })], true), pred);
+    expect(drained.steps[4].agree.wire).toBe(true);
+    const noAck = compare(p, run([...steps, ok({ wire: [ack, data, fin] })], true), pred);
+    expect(noAck.steps[4].agree.wire).toBe(false);
   });
 
   test('without a capture the wire is not judged', () => {
