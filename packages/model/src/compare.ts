@@ -189,12 +189,12 @@ function wireMatch(kernel: readonly Segment[], model: readonly WireItem[], mayLa
   );
 }
 
-/** A segment a bulk transfer may contain: data or ACKs either way (a FIN may close the data), and RSTs back when the receiver refuses. */
+/** A segment a bulk transfer may contain: data or ACKs either way (a FIN may close the data; URG in urgent mode), and RSTs back when the receiver refuses. */
 function fitsBulk(s: Segment, b: { src: number; dst: number; rst?: boolean }): boolean {
   const forward = s.src === b.src && s.dst === b.dst;
   const back = s.src === b.dst && s.dst === b.src;
   if (b.rst && back && s.flags === RST) return true;
-  const plain = (s.flags & ~(ACK | PSH | FIN)) === 0;
+  const plain = (s.flags & ~(ACK | PSH | FIN | URG)) === 0;
   return plain && (forward || back);
 }
 
@@ -202,6 +202,7 @@ const FIN = 0x01;
 const RST = 0x04;
 const PSH = 0x08;
 const ACK = 0x10;
+const URG = 0x20;
 
 function same(k: Segment, m: PredictedSegment): boolean {
   return k.src === m.src && k.dst === m.dst && k.flags === m.flags && k.len === m.len;
