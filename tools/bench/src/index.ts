@@ -10,6 +10,7 @@ const BENCHES: (() => Bench)[] = [
   () => (require('./benches/report') as typeof import('./benches/report')).bench,
   () => (require('./benches/lsp') as typeof import('./benches/lsp')).bench,
   () => (require('./benches/kernels') as typeof import('./benches/kernels')).bench,
+  () => (require('./benches/model') as typeof import('./benches/model')).bench,
 ];
 
 async function main(ids: string[]): Promise<number> {
