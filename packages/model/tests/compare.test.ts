@@ -1,6 +1,6 @@
 import { compile } from '@epl/compiler';
 import type { RunResult, StepResult } from '@epl/program';
-import { Lane } from '@epl/runner';
+import { Lane } from '@epl/pool';
 import { compare, isBulk, predict } from '../src';
 
 const ok = (over: Partial<StepResult> = {}): StepResult => ({ ret: 0, errno: 0, fds: [], wire: [], ...over });
@@ -99,7 +99,7 @@ describe('compare', () => {
     const lane = new Lane();
     try {
       let result: RunResult | undefined;
-      for await (const r of lane.run([p])) result = r.result;
+      for await (const r of lane.run([{ program: p, family: 'tcp' }])) result = r.view?.toResult();
       const c = compare(p, result!, pred);
       expect(c.agreeing).toBe(9);
       expect(c.steps[8].acksLanded).toBe(true);
@@ -114,7 +114,7 @@ describe('compare', () => {
     const lane = new Lane();
     try {
       let result: RunResult | undefined;
-      for await (const r of lane.run([p])) result = r.result;
+      for await (const r of lane.run([{ program: p, family: 'tcp' }])) result = r.view?.toResult();
       expect(compare(p, result!, predict(p)).agreeing).toBe(5);
       const planted = compare(p, result!, predict(p, 'tcp', { flip: ['epoll.lt-requeue'] }));
       expect(planted.agreeing).toBe(4);

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { compileFile } from '@epl/compiler';
 import { FAMILIES } from '@epl/program';
 import type { Program } from '@epl/program';
-import { Lane } from '@epl/runner';
+import { Lane } from '@epl/pool';
 import { runAndCompare, tally } from './kernel';
 
 const ROOT = join(__dirname, '../../..');

@@ -87,16 +87,17 @@ export function stepOnLine(m: Modelled, line: number): number {
  * Returns the steps that disagree, as text.
  */
 export async function kernelDisagreements(): Promise<string[]> {
-  const { Lane } = await import('@epl/runner');
+  const { Lane } = await import('@epl/pool');
   const lane = new Lane();
   const out: string[] = [];
   try {
     for (const family of [...new Set(modelled.map((m) => m.family))]) {
       const texts = modelled.filter((m) => m.family === family).map((m) => m.text);
       const programs = texts.map((t) => compile(t, 'test.epl')[0]);
-      for await (const r of lane.run(programs, { family })) {
+      for await (const r of lane.run(programs.map((program) => ({ program, family })))) {
         const p = programs[r.id];
-        const cmp = compare(p, r.result, predict(p, family));
+        if (!r.view) throw new Error(`lost: ${r.lost}`);
+        const cmp = compare(p, r.view.toResult(), predict(p, family));
         cmp.steps.forEach((c, i) => {
           if (!c.agree.result || c.agree.ready === false || c.agree.wire === false)
             out.push(`${JSON.stringify(texts[r.id])} [${family}] step ${i + 1}: ${c.differences.join('; ')}`);

@@ -1,8 +1,8 @@
-// Runs Programs on the real kernel through a lane (@epl/runner: one isolated native thread, its
+// Runs Programs on the real kernel through a lane (@epl/pool: one isolated native thread, its
 // own descriptor table and, as root, network namespace and capture) and compares them with the
 // model. For the corpus and property tests.
 import type { Family, Program } from '@epl/program';
-import { Lane } from '@epl/runner';
+import { Lane } from '@epl/pool';
 import { compare, predict } from '../src';
 import type { ModelProgram } from '../src';
 
@@ -25,13 +25,14 @@ export function tally(): Tally {
 
 /** Runs `programs` on the kernel with `family` and adds the comparisons to `t`. */
 export async function runAndCompare(lane: Lane, programs: readonly ModelProgram[], family: Family, t: Tally, label: (i: number) => string): Promise<void> {
-  for await (const r of lane.run(programs, { family })) {
+  for await (const r of lane.run(programs.map((program) => ({ program, family })))) {
     const p = programs[r.id];
-    if (r.result.error) {
-      t.differences.push(`${label(r.id)}: ${r.result.error}`);
+    const result = r.view?.toResult();
+    if (!result || result.error) {
+      t.differences.push(`${label(r.id)}: ${result?.error ?? r.lost}`);
       continue;
     }
-    const c = compare(p, r.result, predict(p, family));
+    const c = compare(p, result, predict(p, family));
     c.steps.forEach((s, i) => {
       t.steps++;
       if (s.agree.result && s.agree.ready !== false) t.agree++;

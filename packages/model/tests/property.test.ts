@@ -3,7 +3,7 @@
 // disagreement); every step's result and ready list must agree.
 import { generateMany } from '@epl/fuzz';
 import { FAMILIES } from '@epl/program';
-import { Lane } from '@epl/runner';
+import { Lane } from '@epl/pool';
 import { runAndCompare, tally } from './kernel';
 
 const SEED = 'model-property';

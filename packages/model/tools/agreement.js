@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Model against kernel: runs Programs on the real kernel (isolated workers of @epl/runner's
+// Model against kernel: runs Programs on the real kernel (isolated workers of @epl/pool's
 // Pool), predicts them with @epl/model, compares, and prints the agreement figures and the
 // classes of disagreement (each with its smallest example as .epl).
 //
@@ -142,12 +142,22 @@ function classKey(program, i, field, k, m) {
   return `${op} wire`;
 }
 
+/** Every Program's run as objects, in input order (a lost one as a result with no steps and its reason). */
+async function runAll(pool, programs, family) {
+  const out = new Array(programs.length);
+  for await (const r of pool.run(programs.map((program) => ({ program, family })))) {
+    out[r.id] = r.view ? r.view.toResult() : { steps: [], kernel: '', family, netns: false, wire: { captured: false, reason: 'lost' }, error: r.lost };
+  }
+  return out;
+}
+
 async function runFiles(o) {
   const { compileFile } = require('@epl/compiler');
-  const { expandPaths, Pool } = require('@epl/runner');
+  const { expandPaths } = require('@epl/runner');
+  const { Pool } = require('@epl/pool');
   const programs = [];
-  const { files, missing } = await expandPaths(o.files);
-  for (const m of missing) process.stderr.write(`agreement: no such file: ${m}\n`);
+  const { files, errors } = expandPaths(o.files);
+  for (const m of errors) process.stderr.write(`agreement: ${m.path}: ${m.message}\n`);
   for (const file of files) {
     try {
       for (const p of compileFile(file)) programs.push(p);
@@ -160,7 +170,7 @@ async function runFiles(o) {
   try {
     await pool.isolation();
     for (const family of o.families) {
-      const results = await pool.runAll(programs, { family });
+      const results = await runAll(pool, programs, family);
       programs.forEach((p, k) => {
         const pred = safePredict(p, family, tally);
         if (!pred) return;
@@ -182,7 +192,7 @@ async function runFiles(o) {
 
 async function runFuzz(o) {
   const { Generator, Rng } = require('@epl/fuzz');
-  const { Pool } = require('@epl/runner');
+  const { Pool } = require('@epl/pool');
   const gen = new Generator(new Rng(o.seed), { length: o.length });
   const pool = new Pool({ workers: o.workers });
   const tally = new Tally();
@@ -201,7 +211,7 @@ async function runFuzz(o) {
       sequences += n;
       for (const family of o.families) {
         let t = Date.now();
-        const results = await pool.runAll(seqs, { family });
+        const results = await runAll(pool, seqs, family);
         runMs += Date.now() - t;
         t = Date.now();
         const preds = seqs.map((s) => safePredict(s, family, tally));
@@ -222,7 +232,7 @@ async function runFuzz(o) {
 async function classesOf(pool, programs, family, runs) {
   const copies = [];
   for (let r = 0; r < runs; r++) copies.push(...programs);
-  const results = await pool.runAll(copies, { family });
+  const results = await runAll(pool, copies, family);
   return copies.map((p, k) => {
     const keys = new Set();
     const pred = predict(p, family, { explain: false });
