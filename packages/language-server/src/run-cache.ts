@@ -7,9 +7,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FileReport, ScenarioReport } from '@epl/runner';
+import type { FileResult, ScenarioRun } from '@epl/runner';
 
-type Runner = typeof import('@epl/runner');
+/** What running a document takes: the file orchestrator, the verdicts and the texts of reports. */
+interface Runner {
+  readonly runner: typeof import('@epl/runner');
+  readonly check: typeof import('@epl/check');
+  readonly report: typeof import('@epl/report');
+}
 
 /** What one step of one scenario did on the kernel. */
 export interface StepObservation {
@@ -54,21 +59,24 @@ interface DocumentRun {
   readonly steps: ReadonlyMap<string, readonly StepObservation[]>;
 }
 
-/** Loads @epl/runner: beside the server, else from the folders given (a document's project). */
+/** Loads @epl/runner (and the packages it works with): beside the server, else from the folders given (a document's project). */
 export function loadRunner(from: readonly string[]): Runner {
-  try {
-    return require('@epl/runner') as Runner;
-  } catch {
-    // Not installed beside the server (a bundled server, in an editor extension): the
-    // document's own project may have it.
-  }
-  let found: string;
-  try {
-    found = require.resolve('@epl/runner', { paths: [...from] });
-  } catch {
-    throw new Error(`running needs @epl/runner (part of epl), installed neither beside the language server nor in a project above ${from.join(', ')}`);
-  }
-  return require(found) as Runner;
+  const load = <T>(name: string): T => {
+    try {
+      return require(name) as T;
+    } catch {
+      // Not installed beside the server (a bundled server, in an editor extension): the
+      // document's own project may have it.
+    }
+    let found: string;
+    try {
+      found = require.resolve(name, { paths: [...from] });
+    } catch {
+      throw new Error(`running needs ${name} (part of epl), installed neither beside the language server nor in a project above ${from.join(', ')}`);
+    }
+    return require(found) as T;
+  };
+  return { runner: load('@epl/runner'), check: load('@epl/check'), report: load('@epl/report') };
 }
 
 export class RunCache {
@@ -84,7 +92,9 @@ export class RunCache {
     const file = path.join(dir, path.basename(documentPath));
     try {
       fs.writeFileSync(file, text);
-      const [report] = await runner.runFiles([file]);
+      let report: FileResult | undefined;
+      for await (const f of runner.runner.runFiles([file], { keep: 'all' })) report = f;
+      if (!report) throw new Error(`${documentPath}: nothing ran`);
       const run = observe(runner, report, file, documentPath);
       this.runs.set(uri, { ...run, version });
       return run.summary;
@@ -109,37 +119,40 @@ export class RunCache {
   }
 }
 
-function observe(runner: Runner, report: FileReport, file: string, documentPath: string): Omit<DocumentRun, 'version'> {
+function observe({ check, report: text }: Runner, report: FileResult, file: string, documentPath: string): Omit<DocumentRun, 'version'> {
   const steps = new Map<string, StepObservation[]>();
   const failures: RunFailure[] = [];
   const source = report.source ?? '';
   let kernel: string | undefined;
   let wireNotCaptured: string | undefined;
   for (const s of report.scenarios) {
-    const { program, result } = s;
-    kernel = result.kernel;
-    if (!result.wire.captured) wireNotCaptured = result.wire.reason ?? 'not captured';
-    result.steps.forEach((r, i) => {
-      const step = program.steps[i];
-      const [call, ret] = runner.describeStep(program, i, r, result.family);
-      const verdict = s.check.steps[i];
-      const observation: StepObservation = {
-        scenario: s.title,
-        call,
-        ret,
-        got: runner.formatObserved(program, i, r, step.expect),
-        ...(result.wire.captured ? { wire: runner.formatWire(program, r.wire) } : {}),
-        pass: verdict === undefined || (verdict.result !== 'fail' && verdict.wire !== 'fail'),
-      };
-      const key = `${step.span.line}:${step.span.col}:${source.slice(step.span.offset, step.span.end)}`;
-      steps.set(key, [...(steps.get(key) ?? []), observation]);
-    });
-    failures.push(...failuresOf(s));
+    const { program, view } = s;
+    if (view) {
+      kernel = view.kernel;
+      if (!view.captured) wireNotCaptured = view.captureReason ?? 'not captured';
+      for (let i = 0; i < view.stepCount; i++) {
+        const step = program.steps[i];
+        const r = view.step(i);
+        const [call, ret] = text.describeStep(program, i, r, view.family);
+        const verdict = check.stepVerdicts(program, s.outcome, i);
+        const observation: StepObservation = {
+          scenario: program.title,
+          call,
+          ret,
+          got: text.observedResult(program, i, r, step.expect),
+          ...(view.captured ? { wire: text.observedWire(program, r) } : {}),
+          pass: verdict.result !== 'fail' && verdict.wire !== 'fail',
+        };
+        const key = `${step.span.line}:${step.span.col}:${source.slice(step.span.offset, step.span.end)}`;
+        steps.set(key, [...(steps.get(key) ?? []), observation]);
+      }
+    }
+    failures.push(...failuresOf(text, s));
   }
   const error = report.error?.message.split(file).join(documentPath);
   const summary: RunSummary = {
     scenarios: report.scenarios.length,
-    passed: report.scenarios.filter((s) => s.pass).length,
+    passed: report.scenarios.filter((s) => s.outcome.status === 'passed').length,
     ...(error !== undefined ? { error } : {}),
     ...(kernel !== undefined ? { kernel } : {}),
     ...(wireNotCaptured !== undefined ? { wireNotCaptured } : {}),
@@ -148,26 +161,28 @@ function observe(runner: Runner, report: FileReport, file: string, documentPath:
   return { summary, steps };
 }
 
-function failuresOf(s: ScenarioReport): RunFailure[] {
-  const out: RunFailure[] = s.check.failures.map((f) => {
+function failuresOf(text: Runner['report'], s: ScenarioRun): RunFailure[] {
+  const out: RunFailure[] = s.outcome.failures.map((f) => {
     const step = s.program.steps[f.index];
     const span = (f.kind === 'wire' ? step.wireSpan : step.expectSpan) ?? step.span;
     const arrow = f.kind === 'wire' ? '~>' : '=>';
+    const { expected, got } = text.failureTexts(s.program, f);
     return {
       line: span.line - 1,
       start: span.col - 1,
       end: span.col - 1 + (span.end - span.offset),
-      message: `scenario "${s.title}": expected ${arrow} ${f.expected}, got ${arrow} ${f.got}`,
+      message: `scenario "${s.program.title}": expected ${arrow} ${expected}, got ${arrow} ${got}`,
     };
   });
-  if (s.result.error !== undefined) {
-    const first = s.program.steps[Math.min(s.result.steps.length, s.program.steps.length - 1)]?.span;
+  const o = s.outcome;
+  if (o.status === 'errored' || o.status === 'lost') {
+    const first = s.program.steps[Math.min(o.ran, s.program.steps.length - 1)]?.span;
     if (first)
       out.push({
         line: first.line - 1,
         start: first.col - 1,
         end: first.col - 1 + (first.end - first.offset),
-        message: `scenario "${s.title}": ${s.result.error}`,
+        message: `scenario "${s.program.title}": ${String(o.error)}`,
       });
   }
   return out;

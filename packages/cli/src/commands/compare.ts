@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { RecordSet } from '@epl/kernels';
 import type { Command, Io } from '../command';
 import { EXIT } from '../command';
+import { readArgs } from '../options';
 
 const usage = `usage: epl compare FILE…
 
@@ -21,14 +22,14 @@ export const command: Command = {
   summary: 'compare saved `epl run --json` outputs across kernels',
   usage,
   async run(args: string[], io: Io): Promise<number> {
-    const unknown = args.find((a) => a.startsWith('-'));
-    if (unknown !== undefined || args.length === 0) {
-      io.stderr.write(`epl compare: ${unknown !== undefined ? `unknown option '${unknown}'` : 'no files given'}\n${usage.split('\n')[0]}\n`);
+    const r = readArgs(args, {});
+    if (typeof r === 'string' || r.positionals.length === 0) {
+      io.stderr.write(`epl compare: ${typeof r === 'string' ? r : 'no files given'}\n${usage.split('\n')[0]}\n`);
       return EXIT.usage;
     }
     const kernels = require('@epl/kernels') as typeof import('@epl/kernels');
     const sets: RecordSet[] = [];
-    for (const file of args) {
+    for (const file of r.positionals) {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');

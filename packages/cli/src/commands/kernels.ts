@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { KernelListing } from '@epl/kernels';
 import type { Command, Io } from '../command';
 import { EXIT } from '../command';
+import { readArgs } from '../options';
 
 const usage = `usage: epl kernels [--cache DIR]
        epl kernels fetch NAME… [--cache DIR]
@@ -29,21 +30,15 @@ interface KernelsArgs {
 }
 
 function parse(args: readonly string[]): KernelsArgs | string {
-  const out: KernelsArgs = { fetch: undefined };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--cache' || a.startsWith('--cache=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (!v) return '--cache takes a folder';
-      out.cache = v;
-    } else if (a.startsWith('-')) return `unknown option '${a}'`;
-    else if (out.fetch === undefined) {
-      if (a !== 'fetch') return `unknown subcommand '${a}' (known: fetch)`;
-      out.fetch = [];
-    } else out.fetch.push(a);
-  }
-  if (out.fetch?.length === 0) return 'fetch takes kernel names: 5.10 6.1 6.12';
-  return out;
+  const r = readArgs(args, { cache: { type: 'string' } });
+  if (typeof r === 'string') return r;
+  const [sub, ...names] = r.positionals;
+  const out: KernelsArgs = { fetch: undefined, ...(r.values.cache !== undefined ? { cache: r.values.cache } : {}) };
+  if (r.values.cache === '') return '--cache takes a folder';
+  if (sub === undefined) return out;
+  if (sub !== 'fetch') return `unknown subcommand '${sub}' (known: fetch)`;
+  if (names.length === 0) return 'fetch takes kernel names: 5.10 6.1 6.12';
+  return { ...out, fetch: names };
 }
 
 /** The listing as an aligned table. */
