@@ -17,7 +17,7 @@ esbuild
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['@epl/runner'],
+    external: ['@epl/runner', '@epl/check', '@epl/report'],
     sourcemap: true,
     logLevel: 'warning',
   })
