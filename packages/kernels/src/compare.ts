@@ -2,7 +2,7 @@
 // are grouped by file, title and family, and every step is compared on its result and wire.
 // Pure: the records may come from any machines (`epl compare`) or from `runOnKernels`.
 import * as path from 'node:path';
-import type { ScenarioRecord, StepRecord } from '@epl/runner';
+import type { AnyScenarioRecord as ScenarioRecord, AnyStepRecord as StepRecord } from '@epl/report';
 
 /** The records of one source: a saved `--json` file, or one kernel's run. */
 export interface RecordSet {

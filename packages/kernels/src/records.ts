@@ -1,6 +1,6 @@
 // Reading the JSON lines of `epl run --json` back (packages/runner/README.md, "JSON records"),
 // from this machine or any other: every line is checked for the fields a comparison reads.
-import type { ScenarioRecord } from '@epl/runner';
+import type { AnyScenarioRecord as ScenarioRecord } from '@epl/report';
 
 /** Bad input: `file:line: reason`, one line. */
 export class RecordsError extends Error {

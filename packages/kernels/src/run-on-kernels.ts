@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ScenarioRecord } from '@epl/runner';
+import type { AnyScenarioRecord as ScenarioRecord } from '@epl/report';
 import { HOST, KernelsError, defaultCacheDir, findKernel, requireFetched } from './catalogue';
 import { RecordsError, parseRecords } from './records';
 import { checkGuestVisible, runInKernel } from './vm';

@@ -1,4 +1,4 @@
-import type { ScenarioRecord, StepRecord } from '@epl/runner';
+import type { AnyScenarioRecord as ScenarioRecord, AnyStepRecord as StepRecord } from '@epl/report';
 import { compareRecords, differenceTable } from '../src/compare';
 
 type Seg = { src: string; dst: string; flags: string; len: number };

@@ -61,9 +61,9 @@ interface DocumentRun {
 
 /** Loads @epl/runner (and the packages it works with): beside the server, else from the folders given (a document's project). */
 export function loadRunner(from: readonly string[]): Runner {
-  const load = <T>(name: string): T => {
+  const load = (name: string): unknown => {
     try {
-      return require(name) as T;
+      return require(name);
     } catch {
       // Not installed beside the server (a bundled server, in an editor extension): the
       // document's own project may have it.
@@ -74,9 +74,9 @@ export function loadRunner(from: readonly string[]): Runner {
     } catch {
       throw new Error(`running needs ${name} (part of epl), installed neither beside the language server nor in a project above ${from.join(', ')}`);
     }
-    return require(found) as T;
+    return require(found);
   };
-  return { runner: load('@epl/runner'), check: load('@epl/check'), report: load('@epl/report') };
+  return { runner: load('@epl/runner') as Runner['runner'], check: load('@epl/check') as Runner['check'], report: load('@epl/report') as Runner['report'] };
 }
 
 export class RunCache {

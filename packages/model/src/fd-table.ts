@@ -2,8 +2,8 @@
 // (packages/executor/README.md): numbers are handed out lowest-free-first, a name keeps its
 // number after close (a stale name reaches whatever holds that number now), and a number the
 // scenario does not hold is answered EBADF without a syscall.
-import { LIMITS } from '@epl/program';
 import { releaseEpoll, releaseRegistrations } from './epoll';
+import { failBind, install, lowestFree, room } from './fd-install';
 import { E, fail, OK, Outcome } from './outcome';
 import { pipeRelease } from './pipe';
 import { sockRelease } from './sock';
@@ -22,8 +22,6 @@ defineReasons({
     'name holder file',
     (o) => `${o.name} was closed and its number now belongs to ${o.holder} (file#${o.file}): the call reaches that file, as in C`,
   ],
-  'fd.emfile': ['open max', (o) => `the scenario already holds ${o.open} descriptors (at most ${o.max}): EMFILE`],
-  'fd.bind': ['name file', (o) => `${o.name} gets the lowest free number for file#${o.file}`],
   'fd.dup': ['name file refs', (o) => `${o.name} is a new number for the same open file description, file#${o.file} (now open ${o.refs} times)`],
   'fd.dup2-same': ['name from', (o) => `${o.name} already has the number of ${o.from}: dup2 does nothing but check it`],
   'fd.dup2-replace': [
@@ -35,51 +33,6 @@ defineReasons({
   'fd.close': ['name file refs', (o) => `${o.name} leaves the table; file#${o.file} is still open ${o.refs} time(s), so nothing else happens`],
   'fd.close-last': ['name file', (o) => `${o.name} was the last reference to file#${o.file}: the open file description is released`],
 });
-
-/** The lowest number the table does not hold (-2 marks a number the executor holds for a moment). */
-export function lowestFree(d: Draft): number {
-  let n = 0;
-  while (n < d.fdFile.length && d.fdFile[n] !== -1) n++;
-  return n;
-}
-
-/** Descriptors the scenario holds. */
-function openCount(d: Draft): number {
-  let n = 0;
-  for (const f of d.fdFile) if (f >= 0) n++;
-  return n;
-}
-
-const MAX_OPEN = LIMITS.maxOpenFds;
-
-/** The executor's cap on open descriptors (LIMITS.maxOpenFds): a creating op beyond it gets EMFILE. */
-export function room(d: Draft, log: StepLog, n: number): boolean {
-  if (d.fdFile.length + n <= MAX_OPEN) return true;
-  const open = openCount(d);
-  if (open + n <= MAX_OPEN) return true;
-  log.because('fd.emfile', open, MAX_OPEN);
-  return false;
-}
-
-/** fd_install: number `fd` now refers to file `f` (one more reference). */
-export function install(d: Draft, fd: number, f: FileId): void {
-  d.setFd(fd, f);
-  d.fileW(f).refs++;
-}
-
-/** Installs a new file at the lowest free number and binds the name to it. */
-export function installNew(d: Draft, log: StepLog, slot: number, f: FileId): void {
-  const fd = lowestFree(d);
-  log.because('fd.bind', log.name(slot), f);
-  install(d, fd, f);
-  d.setSlot(slot, fd);
-}
-
-/** A creating op that failed: its names are bound to no number. */
-export function failBind(d: Draft, errno: number, ...slots: number[]): Outcome {
-  for (const slot of slots) d.setSlot(slot, -1);
-  return fail(errno);
-}
 
 /** The executor's EBADF rule: the file a name's number holds now, or -1 (with the reason). */
 export function live(d: Draft, log: StepLog, slot: number): FileId {

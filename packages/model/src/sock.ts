@@ -1,6 +1,6 @@
 // Sockets as the executor makes and uses them: which family each op gets, and the dispatch of
 // every socket call to the TCP or UNIX rules.
-import { failBind, installNew, lowestFree, room } from './fd-table';
+import { failBind, installNew, lowestFree, room } from './fd-install';
 import { E, fail, OK, Outcome } from './outcome';
 import type { Payload } from './pipe';
 import { Draft, FileId, SockObj, State } from './state';

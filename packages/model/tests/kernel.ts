@@ -29,7 +29,7 @@ export async function runAndCompare(lane: Lane, programs: readonly ModelProgram[
     const p = programs[r.id];
     const result = r.view?.toResult();
     if (!result || result.error) {
-      t.differences.push(`${label(r.id)}: ${result?.error ?? r.lost}`);
+      t.differences.push(`${label(r.id)}: ${result?.error ?? r.lost ?? 'no result'}`);
       continue;
     }
     const c = compare(p, result, predict(p, family));

@@ -1,10 +1,10 @@
-import type { AnyScenarioRecord as RunnerRecord } from '@epl/runner';
+import type { ScenarioRecord as RunnerRecord } from '../src/json';
 import { sourceOf } from '../src/records';
 import type { AnyScenarioRecord } from '../src/records';
 import { founding } from './record-fixtures';
 
 describe('AnyScenarioRecord', () => {
-  it("is what toRecord gives, and what its JSON reads back as", async () => {
+  it('is what toRecord gives, and what its JSON reads back as', async () => {
     // A type check first: the runner's record must be one of ours.
     const fromRunner = (r: RunnerRecord): AnyScenarioRecord => r;
     const { records } = await founding();
