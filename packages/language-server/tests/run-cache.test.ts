@@ -48,7 +48,8 @@ describe('RunCache', () => {
     expect(summary.error).not.toContain('epl-ls-');
   });
 
-  it('loads the runner installed beside the server', () => {
-    expect(loadRunner([])).toBe(require('@epl/runner'));
+  it('loads the runner (and the verdicts and reports it works with) installed beside the server', () => {
+    const loaded = loadRunner([]);
+    expect([loaded.runner, loaded.check, loaded.report]).toEqual([require('@epl/runner'), require('@epl/check'), require('@epl/report')]);
   });
 });

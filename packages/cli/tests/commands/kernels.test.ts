@@ -49,6 +49,6 @@ describe('epl kernels', () => {
       err: "epl kernels: unknown kernel '4.19' (known: host, 5.10, 6.1, 6.12)\n",
     });
     expect((await epl('kernels', 'fetch')).err).toMatch(/^epl kernels: fetch takes kernel names: 5\.10 6\.1 6\.12\n/);
-    expect((await epl('kernels', '--cache')).err).toMatch(/^epl kernels: --cache takes a folder\n/);
+    expect((await epl('kernels', '--cache')).err).toMatch(/^epl kernels: --cache takes a value\n/);
   });
 });
