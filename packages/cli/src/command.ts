@@ -21,3 +21,18 @@ export interface Command {
  * EX_IOERR), 130/143 stopped by SIGINT/SIGTERM (128 + the signal), 141 stdout was closed.
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, output: 74, interrupted: 130, terminated: 143, closed: 141 } as const;
+
+/** A write error's one line: `ENOSPC (no space left on device)`. */
+export function describeWriteError(e: NodeJS.ErrnoException): string {
+  const text: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EIO: 'input/output error',
+    EBADF: 'not open for writing',
+    EACCES: 'permission denied',
+    ENOENT: 'no such folder',
+    EISDIR: 'is a folder',
+    ENOTDIR: 'a part of the path is not a folder',
+    EROFS: 'read-only file system',
+  };
+  return e.code ? `${e.code}${text[e.code] ? ` (${text[e.code]})` : ''}` : e.message;
+}

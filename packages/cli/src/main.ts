@@ -2,7 +2,7 @@
 // around it: a closed stdout ends the run quietly, a failed write is a one-line error, SIGINT and
 // SIGTERM let the command finish what it can say (the summary of what ran) before exiting.
 import type { Command, Io } from './command';
-import { EXIT } from './command';
+import { EXIT, describeWriteError } from './command';
 
 // Loaded on demand so `epl check` never pays for loading the native executor.
 const COMMANDS: Record<string, () => Command> = {
@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Command> = {
   check: () => (require('./commands/check') as typeof import('./commands/check')).command,
   run: () => (require('./commands/run') as typeof import('./commands/run')).command,
   record: () => (require('./commands/record') as typeof import('./commands/record')).command,
+  explain: () => (require('./commands/explain') as typeof import('./commands/explain')).command,
   fuzz: () => (require('./commands/fuzz') as typeof import('./commands/fuzz')).command,
   kernels: () => (require('./commands/kernels') as typeof import('./commands/kernels')).command,
   compare: () => (require('./commands/compare') as typeof import('./commands/compare')).command,
@@ -40,17 +41,6 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   return cmd.run(rest, io);
 }
 
-/** A write error's one line: `ENOSPC (no space left on device)`. */
-function describe(e: NodeJS.ErrnoException): string {
-  const text: Record<string, string> = {
-    ENOSPC: 'no space left on device',
-    EIO: 'input/output error',
-    EBADF: 'not open for writing',
-    EACCES: 'permission denied',
-  };
-  return e.code ? `${e.code}${text[e.code] ? ` (${text[e.code]})` : ''}` : e.message;
-}
-
 /** The process around `main`: what `bin/epl.js` runs. Resolves to the exit status. */
 export async function cli(argv: string[], proc: NodeJS.Process = process): Promise<number> {
   const stop = new AbortController();
@@ -60,7 +50,7 @@ export async function cli(argv: string[], proc: NodeJS.Process = process): Promi
     stop.abort();
   };
   proc.stdout.on('error', (e: NodeJS.ErrnoException) =>
-    e.code === 'EPIPE' ? end(EXIT.closed) : end(EXIT.output, `epl: cannot write the output: ${describe(e)}`),
+    e.code === 'EPIPE' ? end(EXIT.closed) : end(EXIT.output, `epl: cannot write the output: ${describeWriteError(e)}`),
   );
   // A reader that went away (`epl run --json | head -1`) is not an error worth a word.
   proc.stderr.on('error', () => end(EXIT.closed));

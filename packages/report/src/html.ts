@@ -37,7 +37,8 @@ function variantStatus(r: AnyScenarioRecord): Status {
   return r.flaky ? 'flaky' : 'pass';
 }
 
-function legendHtml(): string {
+/** `model`: the records are epl explain's, whose steps pass when the model agrees with the kernel. */
+function legendHtml(model: boolean): string {
   let flags = '<span class="grp"><b>epoll_wait reports</b>';
   for (const f of ['IN', 'PRI', 'OUT', 'ERR', 'HUP', 'RDHUP']) if (f in FLAG_COLOURS) flags += chip(f);
   flags += `${chip('OUT', 'extra')}<span>not expected</span>${chip('IN', 'missing')}<span>expected, not reported</span></span>`;
@@ -49,7 +50,7 @@ function legendHtml(): string {
   }
   wire += '</span>';
   const rows =
-    '<span class="grp"><b>steps</b><span class="ic" style="color:var(--pass)">✓</span>checked <span class="ic" style="color:var(--fail)">✗</span>failed ' +
+    `<span class="grp"><b>steps</b><span class="ic" style="color:var(--pass)">✓</span>${model ? 'the model agrees' : 'checked'} <span class="ic" style="color:var(--fail)">✗</span>${model ? 'model and kernel disagree' : 'failed'} ` +
     '<span class="ic" style="color:#8c959f">○</span>no expectation <span class="ic" style="color:var(--unck)">◐</span>~&gt; not checked</span>';
   return `<div class="legend">${flags}${wire}${rows}</div>`;
 }
@@ -108,7 +109,7 @@ function whyLine(g: Group): string {
     const r = v.record;
     if (r.error !== undefined) return `${v.label}: error: ${r.error}`;
     for (const f of r.pass ? [] : failuresOf(r))
-      return `${v.label}: line ${f.at.slice(r.file.length + 1).split(':')[0]} ${f.statement}: ${f.arrow} expected ${f.expected}, got ${f.got}`;
+      return `${v.label}: line ${f.at.slice(r.file.length + 1).split(':')[0]} ${f.statement}: ${f.arrow} ${r.oracle === 'model' ? `model ${f.expected}, kernel` : `expected ${f.expected}, got`} ${f.got}`;
   }
   return '';
 }
@@ -152,7 +153,7 @@ export function renderHtml(records: readonly AnyScenarioRecord[], options: HtmlO
     // The page's script runs last; the class that hides the other runs' tabs is set first, so
     // that the browser never lays out what it is about to hide.
     `<title>${esc(title)}</title><style>${CSS}</style><script>document.documentElement.classList.add('js')</script></head><body>` +
-    `<header class="top"><h1>${esc(title)}</h1>${summaryHtml(records)}${legendHtml()}</header>` +
+    `<header class="top"><h1>${esc(title)}</h1>${summaryHtml(records)}${legendHtml(records.some((r) => r.oracle === 'model'))}</header>` +
     `<div class="layout">${indexHtml(groups)}<main>${sections}</main></div>${HELP}` +
     (data ? `<script type="application/octet-stream" id="epl-data" data-encoding="gzip base64">${data}</script>` : '') +
     `<script>${script}</script></body></html>\n`

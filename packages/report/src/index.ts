@@ -11,6 +11,20 @@ export { scenarioName, failureTexts, failureText, errorText, truncationText, sce
 export type { Scenario, Flaky } from './scenario';
 export { toRecord, stepText, familyDifferences, failureSummaries } from './json';
 export type { ScenarioRecord, StepRecord, FamilyDifference } from './json';
+export {
+  explainScenario,
+  explainText,
+  explainRecord,
+  explainReportRecord,
+  explainHeading,
+  modelResultText,
+  modelWireText,
+  segmentReasons,
+  stateLines,
+  stepAgrees,
+  whySentences,
+} from './explain';
+export type { ExplainOptions, ExplainedStep, Explanation, ExplainPaint, ExplainTextOptions, ExplainRecord, ExplainStepRecord } from './explain';
 export { renderHtml, OPEN_ALL_MAX, OPEN_PROBLEMS_MAX } from './html';
 export type { HtmlOptions } from './html';
 export { renderJunit, xmlEscape } from './junit';

@@ -32,6 +32,8 @@ export interface StepRecord {
   /** `~>` was present but the wire was not captured. */
   readonly wireChecked?: false;
   readonly pass: boolean;
+  /** `epl explain`: the model's reasons for the step, one sentence each. */
+  readonly why?: readonly string[];
 }
 
 /** The JSON record of one scenario run. */
@@ -54,6 +56,8 @@ export interface ScenarioRecord {
   readonly error?: string;
   /** What the run could not keep. */
   readonly truncated?: { readonly bytes: number; readonly segments: number };
+  /** Whose answers the steps' `expect` and `wireExpect` are: absent for the file's own, `model` in `epl explain`'s records. */
+  readonly oracle?: 'model';
   readonly steps: readonly StepRecord[];
 }
 

@@ -69,10 +69,10 @@ function testcase(r: AnyScenarioRecord, withKernel: boolean): string {
   } else if (status === 'fail') {
     const first = failures[0];
     const message = first
-      ? `${first.at}: ${first.arrow} expected ${first.expected}, got ${first.got}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`
+      ? `${first.at}: ${first.arrow} ${r.oracle === 'model' ? `model ${first.expected}, kernel` : `expected ${first.expected}, got`} ${first.got}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`
       : `${r.file}: scenario "${r.title}" [${r.family}] failed`;
     const attempts = (r.attempts ?? 1) > 1 ? `\n\n(failed on each of ${r.attempts ?? 1} attempts; the last is shown)` : '';
-    body += `      <failure${attrs({ type: 'expectation', message })}>${xmlEscape((failureText || message) + attempts)}</failure>\n`;
+    body += `      <failure${attrs({ type: r.oracle === 'model' ? 'model' : 'expectation', message })}>${xmlEscape((failureText || message) + attempts)}</failure>\n`;
     body += out(stepList(r));
   } else if (status === 'flaky' && r.flaky) {
     const note = `flaky: passed on attempt ${r.flaky.attempts} of ${r.flaky.attempts}; the first attempt failed`;

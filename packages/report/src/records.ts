@@ -35,6 +35,8 @@ export interface AnyStepRecord {
   /** A `~>` that could not be checked (the wire was not captured). */
   readonly wireChecked?: boolean;
   readonly pass: boolean;
+  /** The model's reasons for the step, one sentence each (`epl explain`'s records). */
+  readonly why?: readonly string[];
 }
 
 /** One scenario run with one family on one kernel: one line of `epl run --json`. */
@@ -51,6 +53,11 @@ export interface AnyScenarioRecord {
   readonly error?: string;
   /** The Program's names in slot order (absent in records older than the field). */
   readonly names?: readonly string[];
+  /**
+   * Whose answers the steps' `expect` and `wireExpect` are: absent for the file's own `=>` and
+   * `~>`; `model` in `epl explain`'s records, where a step passes when model and kernel agree.
+   */
+  readonly oracle?: 'model';
   readonly steps: readonly AnyStepRecord[];
 }
 

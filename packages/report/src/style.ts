@@ -133,6 +133,8 @@ td.res.bad code{color:var(--fail);font-weight:600}
 .xp b{font-weight:600;color:var(--muted);white-space:nowrap}
 .xp b.got{color:var(--fail)}
 .xp code{white-space:pre-wrap}
+ul.why{margin:3px 0 1px;padding:0 0 0 14px;color:var(--muted);font-size:12px;max-width:640px;white-space:normal}
+ul.why li{margin:1px 0}
 .unck{font-size:12px;color:var(--unck)}
 .band td{background:var(--setup);color:var(--muted);font-size:12px;padding:2px 8px;border-bottom:1px solid var(--line)}
 .band b{text-transform:uppercase;letter-spacing:.05em;font-size:11px;margin-right:6px;color:#424a53}

@@ -34,7 +34,8 @@ function diagnostics(r: AnyScenarioRecord): string {
   } else if (status === 'fail') {
     const failures = failuresOf(r);
     const first = failures[0];
-    y += `  message: ${scalar(first ? `${first.arrow} expectation failed` : 'failed')}\n  severity: fail\n`;
+    const what = r.oracle === 'model' ? 'the model and the kernel disagree' : 'expectation failed';
+    y += `  message: ${scalar(first ? `${first.arrow} ${what}` : 'failed')}\n  severity: fail\n`;
     if (first) y += `  at: ${scalar(first.at)}\n`;
     if ((r.attempts ?? 1) > 1) y += `  attempts: ${r.attempts ?? 1}\n`;
     if (failures.length) {

@@ -26,8 +26,10 @@ export function failuresOf(r: AnyScenarioRecord): FailureText[] {
   return out;
 }
 
-/** `file:line:col: scenario "title" [family]: => expectation failed` and the expected/got lines. */
+/** `file:line:col: scenario "title" [family]: => expectation failed` and the expected/got lines (model and kernel in explain's records). */
 export function formatFailureText(r: AnyScenarioRecord, f: FailureText): string {
+  if (r.oracle === 'model')
+    return `${f.at}: scenario "${r.title}" [${r.family}]: ${f.arrow} the model and the kernel disagree\n  ${f.statement}\n  model:  ${f.arrow} ${f.expected}\n  kernel: ${f.arrow} ${f.got}`;
   return `${f.at}: scenario "${r.title}" [${r.family}]: ${f.arrow} expectation failed\n  ${f.statement}\n  expected: ${f.arrow} ${f.expected}\n  got:      ${f.arrow} ${f.got}`;
 }
 
@@ -37,16 +39,16 @@ export function errorAt(r: AnyScenarioRecord): string {
   return last ? `${r.file}:${last.line}:${last.col}` : r.file;
 }
 
-function stepLine(s: AnyStepRecord, width: number): string {
+function stepLine(s: AnyStepRecord, width: number, want: string): string {
   const v = stepVerdict(s);
   const failed = v.result === 'fail' || v.wire === 'fail';
   const mark = failed ? 'FAIL' : v.wire === 'unchecked' ? 'UNCK' : '    ';
   const at = `${s.line}:${s.col}`.padEnd(7);
   let line = `${mark} ${at} ${s.op.padEnd(width)}  => ${s.got}`;
-  if (v.result === 'fail') line += `   (expected => ${s.expect ?? ''})`;
+  if (v.result === 'fail') line += `   (${want} => ${s.expect ?? ''})`;
   const segs = s.wire ?? [];
   for (const g of segs) line += `\n${' '.repeat(13)}${g.src} > ${g.dst} [${g.flags}]${g.len ? ` len ${g.len}` : ''}`;
-  if (v.wire === 'fail') line += `\n${' '.repeat(13)}(expected ~> ${s.wireExpect ?? ''})`;
+  if (v.wire === 'fail') line += `\n${' '.repeat(13)}(${want} ~> ${s.wireExpect ?? ''})`;
   if (v.wire === 'unchecked') line += `\n${' '.repeat(13)}(~> ${s.wireExpect ?? ''} not checked: wire not captured)`;
   return line;
 }
@@ -63,7 +65,7 @@ export function stepList(r: AnyScenarioRecord): string {
     const now = s.setup === undefined ? undefined : s.setup ? 'setup:' : 'scenario:';
     if (now !== undefined && now !== part) out.push(now);
     part = now;
-    out.push(stepLine(s, width));
+    out.push(stepLine(s, width, r.oracle === 'model' ? 'model' : 'expected'));
   }
   if (r.error !== undefined) out.push(`ERROR did not complete: ${r.error}`);
   if (!r.wire.captured) out.push(`(wire not captured${r.wire.reason ? `: ${r.wire.reason}` : ''})`);

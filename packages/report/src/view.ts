@@ -220,15 +220,25 @@ export function arrowsSvg(
   return out + '</svg>';
 }
 
-/** The expected-vs-got lines of a failed (or unchecked) step. */
-export function expectationHtml(step: AnyStepRecord, verdict: StepVerdict): string {
+/** The expected-vs-got lines of a failed (or unchecked) step; `oracle` `model`: the model's answer against the kernel's. */
+export function expectationHtml(step: AnyStepRecord, verdict: StepVerdict, oracle?: string): string {
+  const want = oracle === 'model' ? 'model' : 'expected';
+  const got = oracle === 'model' ? 'kernel' : 'got';
   let out = '';
   if (verdict.result === 'fail')
-    out += `<div class="xp"><b>=&gt; expected</b><code>${listHtml(step.expect ?? '')}</code><b class="got">got</b><code>${listHtml(step.got)}</code></div>`;
+    out += `<div class="xp"><b>=&gt; ${want}</b><code>${listHtml(step.expect ?? '')}</code><b class="got">${got}</b><code>${listHtml(step.got)}</code></div>`;
   if (verdict.wire === 'fail')
-    out += `<div class="xp"><b>~&gt; expected</b><code>${listHtml(step.wireExpect ?? '')}</code><b class="got">got</b><code>${listHtml(wireText(step.wire))}</code></div>`;
+    out += `<div class="xp"><b>~&gt; ${want}</b><code>${listHtml(step.wireExpect ?? '')}</code><b class="got">${got}</b><code>${listHtml(wireText(step.wire))}</code></div>`;
   if (verdict.wire === 'unchecked') out += `<div class="unck">~&gt; <code>${esc(step.wireExpect ?? '')}</code> not checked: the wire was not captured</div>`;
   return out;
+}
+
+/** The model's reasons for a step (`epl explain`'s records), a line each. */
+export function whyHtml(step: AnyStepRecord): string {
+  if (!step.why || step.why.length === 0) return '';
+  let out = '<ul class="why" title="why, as the model says">';
+  for (const w of step.why) out += `<li>${esc(w)}</li>`;
+  return out + '</ul>';
 }
 
 /** The chips of one name in a `wait` row: what was reported, and on a failed row what was expected and did not come. */
@@ -280,18 +290,21 @@ export function timelineHtml(group: GroupData, variant: VariantData): string {
     if (v.wire === 'unchecked') cls.push('unck');
     if (isWait) cls.push('wait');
     const icon = failed ? '✗' : v.wire === 'unchecked' ? '◐' : checked ? '✓' : '○';
+    const model = r.oracle === 'model';
     const iconTitle = failed
-      ? 'an expectation failed'
+      ? model
+        ? 'the model and the kernel disagree'
+        : 'an expectation failed'
       : v.wire === 'unchecked'
         ? '~> not checked (wire not captured)'
         : checked
-          ? `checked:${s.expect !== undefined ? ` => ${s.expect}` : ''}${s.wireExpect !== undefined ? ` ~> ${s.wireExpect}` : ''}`
+          ? `${model ? 'the model agrees' : 'checked'}:${s.expect !== undefined ? ` => ${s.expect}` : ''}${s.wireExpect !== undefined ? ` ~> ${s.wireExpect}` : ''}`
           : 'no expectation: not checked';
     const comment = group.comments?.[s.line];
     let row = `<tr class="${cls.join(' ')}" data-step="${i}" data-line="${s.line}"><td class="st" title="${esc(iconTitle)}"><span class="ic">${icon}</span>${s.line}</td>`;
     row += `<td class="op"><code title="${esc(`${group.file}:${s.line}:${s.col}`)}">${esc(s.op)}</code>`;
     if (comment) row += `<div class="note">${esc(comment)}</div>`;
-    row += expectationHtml(s, v) + '</td>';
+    row += expectationHtml(s, v, r.oracle) + whyHtml(s) + '</td>';
     const res = isWait ? `= ${String(s.result)}` : `= ${s.got}`;
     const isErrno = typeof s.result === 'string';
     row += `<td class="res${isErrno ? ' errno' : ''}${v.result === 'fail' ? ' bad' : ''}"><code>${esc(res)}</code></td>`;
@@ -445,6 +458,7 @@ export const SHIPPED: readonly ((...args: never[]) => unknown)[] = [
   wireEnds,
   arrowsSvg,
   expectationHtml,
+  whyHtml,
   readyCell,
   timelineHtml,
   observedText,

@@ -5,6 +5,7 @@ import type { Family } from '@epl/program';
 import type { Command, Io } from '../command';
 import { EXIT } from '../command';
 import { RUN_OPTIONS, readArgs, runOptions } from '../options';
+import { REPORT_OPTIONS, REPORT_USAGE, Reports, reportPaths, wantsReports } from '../reports';
 
 const usage = `usage: epl record [options] FILE
 
@@ -17,6 +18,7 @@ options:
   --family F         the family \`pair\` takes: tcp (default), tcp6 or unix
   --workers N        worker threads (default: one per core; a run of at most 64
                      scenarios uses one native thread and no worker thread)
+${REPORT_USAGE}
 
 exit status: 0 recorded, 1 a scenario errored or an existing expectation failed
 (the output is still produced), 2 usage, read or compile errors, 74 the file or the
@@ -27,11 +29,13 @@ export const command: Command = {
   summary: 'run a file and fill in the observed => and ~> where a step has none',
   usage,
   async run(args: string[], io: Io): Promise<number> {
-    const r = readArgs(args, { ...RUN_OPTIONS, write: { type: 'boolean', short: 'w' } });
+    const r = readArgs(args, { ...RUN_OPTIONS, ...REPORT_OPTIONS, write: { type: 'boolean', short: 'w' } });
     if (typeof r === 'string') return fail(io, r);
     const opts = runOptions(r.values);
     if (typeof opts === 'string') return fail(io, opts);
     if (opts.families && opts.families.length !== 1) return fail(io, 'record takes one family');
+    const paths = reportPaths(r.values);
+    if (typeof paths === 'string') return fail(io, paths);
     const family: Family = opts.families?.[0] ?? 'tcp';
     const files = r.positionals;
     if (files.length !== 1) return fail(io, files.length ? 'record takes one file' : 'no file given');
@@ -68,6 +72,16 @@ export const command: Command = {
       if (s.outcome.status === 'passed') continue;
       status = EXIT.failed;
       io.stderr.write(report.scenarioText(s, result.source) + '\n');
+    }
+    if (wantsReports(paths)) {
+      const reports = new Reports(paths, `epl record ${file}`);
+      reports.add(
+        result.scenarios.map((s) => report.toRecord(s, result.source)),
+        result.file,
+        result.source,
+      );
+      const written = await reports.write(io, 'record');
+      if (written !== undefined) return written;
     }
     const note = result.scenarios.find((s) => !s.outcome.wireCaptured && s.outcome.status !== 'lost')?.outcome.captureReason;
     if (note) io.stderr.write(`wire not captured: ${note}; no ~> recorded\n`);

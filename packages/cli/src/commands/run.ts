@@ -8,6 +8,7 @@ import { clearLine, painter, type Paint } from '../colour';
 import type { Command, Io } from '../command';
 import { EXIT } from '../command';
 import { RUN_OPTIONS, readArgs, runOptions, whole } from '../options';
+import { REPORT_OPTIONS, REPORT_USAGE, Reports, reportPaths, wantsReports, type ReportPaths } from '../reports';
 
 /** @epl/runner's MAX_RETRIES, without loading the runner to parse arguments. */
 const MAX_RETRIES = 100;
@@ -30,6 +31,7 @@ options:
                      failure and counts as flaky in the summary
   --json             one JSON record per scenario per family per line (packages/report/README.md)
   --verbose, -v      print every scenario's transcript
+${REPORT_USAGE}
 
 exit status: 0 all passed (flaky passes too), 1 an expectation failed or a scenario
 errored or was lost, 2 usage, read or compile errors, 74 the output could not be
@@ -44,6 +46,7 @@ export interface RunArgs {
   retries?: number;
   json: boolean;
   verbose: boolean;
+  reports?: ReportPaths;
 }
 
 /** Parses `epl run` arguments; a string is a usage error. */
@@ -54,12 +57,16 @@ export function parseRunArgs(args: readonly string[]): RunArgs | string {
     retries: { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
+    ...REPORT_OPTIONS,
   });
   if (typeof r === 'string') return r;
   const common = runOptions(r.values);
   if (typeof common === 'string') return common;
   const out: RunArgs = { files: r.positionals, ...common, json: r.values.json === true, verbose: r.values.verbose === true };
   if (r.values.filter !== undefined) out.filter = r.values.filter;
+  const reports = reportPaths(r.values);
+  if (typeof reports === 'string') return reports;
+  if (wantsReports(reports)) out.reports = reports;
   if (r.values.retries !== undefined) {
     const n = whole('--retries', r.values.retries, 0, MAX_RETRIES);
     if (typeof n === 'string') return n;
@@ -168,12 +175,15 @@ export class Presenter {
     diffs: [],
   };
   isolation?: Isolation;
+  /** The records for --html, --junit, --tap, when asked. */
+  readonly reports?: Reports;
 
   constructor(
     private readonly parsed: RunArgs,
     private readonly io: Io,
   ) {
     this.paint = parsed.json ? (_c, t) => t : painter(io.stdout);
+    if (parsed.reports) this.reports = new Reports(parsed.reports, `epl run ${parsed.files.join(' ')}`);
   }
 
   file(f: FileResult): void {
@@ -188,6 +198,11 @@ export class Presenter {
       return;
     }
     const all = f.scenarios as readonly Scenario[];
+    this.reports?.add(
+      all.map((s) => report.toRecord(s, f.source)),
+      f.file,
+      f.source,
+    );
     for (const s of f.scenarios) {
       tally.runs++;
       const o = s.outcome;
@@ -304,7 +319,7 @@ export const command: Command = {
         families: parsed.families,
         filter: parsed.filter,
         retries: parsed.retries,
-        keep: parsed.json || parsed.verbose || (parsed.families?.length ?? 0) > 1 ? 'all' : 'failures',
+        keep: parsed.json || parsed.verbose || parsed.reports || (parsed.families?.length ?? 0) > 1 ? 'all' : 'failures',
         progress: (d, t) => {
           done = d;
           total = t;
@@ -319,6 +334,7 @@ export const command: Command = {
     } finally {
       progress.stop();
     }
-    return presenter.finish(io.signal?.aborted ? { done, total } : undefined);
+    const status = presenter.finish(io.signal?.aborted ? { done, total } : undefined);
+    return (await presenter.reports?.write(io, 'run')) ?? status;
   },
 };
