@@ -5,6 +5,7 @@
 //   runner's options keeps every project's runner key equal, and jest then hands ALL the
 //   projects' files to one runner instance: one pool for the whole run.
 // - run-wide knobs are the runner's options: `runner: ['@epl/jest-runner', { workers: 4, retries: 2 }]`.
+import * as path from 'node:path';
 import { FAMILIES, type Family } from '@epl/program';
 import { MAX_RETRIES } from '@epl/runner';
 
@@ -17,9 +18,14 @@ export interface EplRunnerOptions {
    * retried). A pass on a later attempt is a passed test, listed in a note at the end.
    */
   retries?: number;
+  /**
+   * Write the run as @epl/report's HTML page to this file (relative to jest's rootDir): every
+   * scenario's timeline and wire, as `epl run --html` writes it.
+   */
+  html?: string;
 }
 
-const RUNNER_OPTIONS = ['workers', 'retries'];
+const RUNNER_OPTIONS = ['workers', 'retries', 'html'];
 
 /** What a project may write in `testEnvironmentOptions`. */
 export interface EplProjectOptions {
@@ -60,6 +66,14 @@ export function resolveRetries(raw: Record<string, unknown> | undefined): number
     fail(`'retries' must be a whole number from 0 to ${MAX_RETRIES}, got ${JSON.stringify(retries)}`);
   }
   return retries;
+}
+
+/** Where to write the HTML report of the run (the `html` option, resolved against `rootDir`), or undefined. */
+export function resolveHtml(raw: Record<string, unknown> | undefined, rootDir: string): string | undefined {
+  const { html } = runnerOptions(raw);
+  if (html === undefined) return undefined;
+  if (typeof html !== 'string' || html === '') fail(`'html' must be the path of a file, got ${JSON.stringify(html)}`);
+  return path.resolve(rootDir, html);
 }
 
 /** A project's family matrix, or undefined: one run per scenario with the runner's default family. */

@@ -13,7 +13,8 @@ import { compile, decodeSource } from '@epl/compiler';
 import { Pool, type Runner } from '@epl/pool';
 import type { Failure } from '@epl/check';
 import { runFiles, type FileResult } from '@epl/runner';
-import { resolveFamilies, resolveRetries, resolveWorkers } from './options';
+import { renderHtml, toRecord, type ScenarioRecord } from '@epl/report';
+import { resolveFamilies, resolveHtml, resolveRetries, resolveWorkers } from './options';
 import { caseTitle, fileError, fileResult, fullName, type ScenarioOutcome } from './report';
 import { judge } from './judge';
 
@@ -34,6 +35,8 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
 
   private readonly workers: number;
   private readonly retries: number;
+  /** The HTML report's file, when the `html` option asks for one. */
+  private readonly html: string | undefined;
   private readonly listeners = new Map<keyof TestEvents, Set<Listener<keyof TestEvents>>>();
 
   constructor(
@@ -43,6 +46,7 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
   ) {
     this.workers = resolveWorkers(options, globalConfig.maxWorkers);
     this.retries = resolveRetries(options);
+    this.html = resolveHtml(options, globalConfig.rootDir);
   }
 
   on<N extends keyof TestEvents>(eventName: N, listener: Listener<N>): UnsubscribeFn {
@@ -61,6 +65,9 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
   private wire = { unchecked: 0, reasons: new Set<string>() };
   /** Scenarios that passed only after a retry (reported once, at the end). */
   private flaky: FlakyPass[] = [];
+  /** With `html`: the records of every scenario run, and the sources of their files. */
+  private records: ScenarioRecord[] = [];
+  private sources = new Map<string, string>();
 
   /** Overridden by tests; the real thing is one @epl/pool Pool. */
   protected createRunner(workers: number): Runner {
@@ -79,6 +86,8 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     }
     this.wire = { unchecked: 0, reasons: new Set() };
     this.flaky = [];
+    this.records = [];
+    this.sources = new Map();
     // --collectTests lists tests without running them: no pool at all.
     if (this.globalConfig.collectTests) {
       for (const g of groups.values()) for (const test of g.tests) await this.report(test, this.listed(test, g.families));
@@ -98,6 +107,22 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     }
     // A pass after a failure is a passed test, but never a silent one.
     if (this.flaky.length > 0) this.note(flakyNote(this.flaky, this.retries));
+    if (this.html !== undefined) this.writeHtml(this.html);
+  }
+
+  /**
+   * The `html` option: the page of every scenario run. A file that cannot be written is one line
+   * on stderr and fails the run: every test has been reported by then, so the exit status says it
+   * (a runner that threw here would cost jest its report of the run).
+   */
+  private writeHtml(file: string): void {
+    try {
+      fs.writeFileSync(file, renderHtml(this.records, { title: `jest: ${path.basename(this.globalConfig.rootDir)}`, sources: this.sources }));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      this.note(`@epl/jest-runner: cannot write the HTML report ${file}: ${err.code ?? err.message}\n`);
+      process.exitCode = 1;
+    }
   }
 
   /** Where the end-of-run note goes; jest's reporters own stdout (`--json`), so stderr. */
@@ -128,7 +153,14 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
     try {
       for await (const f of runFiles(
         tests.map((t) => ({ path: t.path, name: name(t) })),
-        { runner, families: families.map((x) => x ?? 'tcp'), retries: this.retries, select, signal: stop.signal },
+        {
+          runner,
+          families: families.map((x) => x ?? 'tcp'),
+          retries: this.retries,
+          select,
+          signal: stop.signal,
+          ...(this.html !== undefined ? { keep: 'all' as const } : {}),
+        },
       )) {
         if (watcher.isInterrupted()) {
           stop.abort();
@@ -136,6 +168,10 @@ export default class EplJestRunner implements EmittingTestRunnerInterface {
         }
         const test = byName.get(f.file);
         if (!test) continue;
+        if (this.html !== undefined) {
+          for (const s of f.scenarios) this.records.push(toRecord(s, f.source));
+          if (f.source !== undefined) this.sources.set(f.file, f.source);
+        }
         while (!started.has(f.file)) await start();
         await start();
         await this.report(test, this.outcomes(f, matrix), started.get(f.file));

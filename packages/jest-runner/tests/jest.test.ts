@@ -41,10 +41,10 @@ interface Run {
 }
 
 /** Run jest on a fixture folder in a child process and read its --json report. */
-async function runJest(fixture: string, args: string[] = []): Promise<Run> {
+async function runJest(fixture: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   const dir = path.join(fixtures, fixture);
   const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'epl-jest-')), 'out.json');
-  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', ...extraEnv };
   // The child is a jest of its own, not a worker of this one.
   delete env.JEST_WORKER_ID;
   const argv = [jestBin, '--config', path.join(dir, 'jest.config.js'), '--json', `--outputFile=${out}`, '--ci', '--no-watchman', '--maxWorkers=2', ...args];
@@ -163,6 +163,34 @@ describe('an .epl file that does not compile', () => {
     expect(syntax.message).toContain('dup r ->');
     // A located error, not a JavaScript stack.
     expect(syntax.message).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('the html option', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'epl-jest-html-'));
+  });
+  afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('writes the page of the jest run: every scenario, the failed step marked, as epl run --html does', async () => {
+    const file = path.join(dir, 'report.html');
+    const run = await runJest('html', [], { EPL_TEST_HTML: file });
+    expect(run.code).toBe(1);
+    expect(byName(run, 'shutdown.epl').assertionResults.map((a) => a.status)).toEqual(['passed', 'failed']);
+    const html = await fs.readFile(file, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('<span class="title">SHUT_WR reaches the peer</span>');
+    expect(html).toContain('<span class="why" title="tcp: line 12 wait: =&gt; expected none, got 6: IN">');
+    expect(html).toContain('<span class="count pass">1 passed</span><span class="count fail">1 failed</span>');
+  });
+
+  it('a page it cannot write fails a run whose tests passed, with one line; jest still reports every test', async () => {
+    const ok = await runJest('html', ['-t', 'SHUT_WR'], { EPL_TEST_HTML: path.join(dir, 'ok.html') });
+    expect([ok.code, ok.json.numPassedTests, ok.json.numFailedTests]).toEqual([0, 1, 0]);
+    const run = await runJest('html', ['-t', 'SHUT_WR'], { EPL_TEST_HTML: path.join(dir, 'no', 'such', 'x.html') });
+    expect([run.code, run.json.numPassedTests, run.json.numFailedTests]).toEqual([1, 1, 0]);
+    expect(run.stderr).toContain(`@epl/jest-runner: cannot write the HTML report ${path.join(dir, 'no', 'such', 'x.html')}: ENOENT`);
   });
 });
 

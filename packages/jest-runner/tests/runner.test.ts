@@ -1,5 +1,7 @@
 // The runner against a fake pool: how many pools, which runs, which jest events. No
 // scenario reaches the kernel here (tests/jest.test.ts does that, through a real jest).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Test, TestEvents } from '@jest/test-result';
 import type { Config } from '@jest/types';
@@ -131,6 +133,33 @@ describe('EplJestRunner', () => {
   it('checks its options when jest constructs it', () => {
     expect(() => new EplJestRunner(globalConfig(), {}, { workers: 0 })).toThrow(/'workers' must be a positive integer/);
     expect(() => new EplJestRunner(globalConfig(), {}, { retries: -1 })).toThrow(/'retries' must be a whole number/);
+    expect(() => new EplJestRunner(globalConfig({ rootDir: '/tmp' }), {}, { html: '' })).toThrow(/'html' must be the path of a file, got ""/);
+    expect(() => new EplJestRunner(globalConfig({ rootDir: '/tmp' }), {}, { html: true })).toThrow(/'html' must be the path of a file, got true/);
+  });
+
+  it('with html, writes every scenario run of the jest run to one page (relative to rootDir); a file it cannot write fails the run', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'epl-jest-html-'));
+    try {
+      const r = new TestRunner(globalConfig({ rootDir: dir }), {}, { html: 'report.html' });
+      r.ranPool = true;
+      record(r);
+      await r.runTests([test('passing/stream.epl'), test('failing/bad.epl')], watcher());
+      const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+      expect(html).toMatch(/^<!DOCTYPE html>/);
+      expect(html).toContain(`<title>jest: ${path.basename(dir)}</title>`);
+      // Every scenario of both files, under the file names the test titles use, with what came of it.
+      for (const t of ['read what was written', 'deliberately wrong', 'both ends writable']) expect(html).toContain(`<span class="title">${t}</span>`);
+      expect(html).toContain('<span class="where">bad.epl:9</span>');
+      expect(html).toContain('<b>error</b> the scenario did not run to its end: fake executor error');
+      const bad = new TestRunner(globalConfig({ rootDir: dir }), {}, { html: 'no/such/folder/x.html' });
+      record(bad);
+      await bad.runTests([test('failing/bad.epl')], watcher());
+      expect(bad.notes).toEqual([`@epl/jest-runner: cannot write the HTML report ${path.join(dir, 'no/such/folder/x.html')}: ENOENT\n`]);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs the whole jest run on one pool of maxWorkers workers, closed at the end', async () => {
