@@ -1,5 +1,5 @@
 import { MAX_RETRIES } from '@epl/runner';
-import { resolveFamilies, resolveRetries, resolveWorkers } from '../src/options';
+import { resolveFamilies, resolveHtml, resolveRetries, resolveWorkers } from '../src/options';
 
 describe('resolveWorkers', () => {
   it("defaults to jest's maxWorkers, never fewer than one", () => {
@@ -12,7 +12,7 @@ describe('resolveWorkers', () => {
   });
 
   it.each([
-    [{ worker: 2 }, /unknown runner option 'worker' \(known: workers, retries\)/],
+    [{ worker: 2 }, /unknown runner option 'worker' \(known: workers, retries, html\)/],
     [{ families: ['tcp'] }, /goes in the project's testEnvironmentOptions/],
     [{ workers: 0 }, /'workers' must be a positive integer/],
     [{ workers: 1.5 }, /'workers' must be a positive integer/],
@@ -64,5 +64,18 @@ describe('resolveFamilies', () => {
     [{ eplFamilies: ['tcp', 'tcp'] }, /lists a family twice/],
   ])('rejects %j', (raw, message) => {
     expect(() => resolveFamilies(raw)).toThrow(message);
+  });
+});
+
+describe('resolveHtml', () => {
+  it('no page unless asked; a path relative to rootDir, or absolute', () => {
+    expect(resolveHtml(undefined, '/project')).toBeUndefined();
+    expect(resolveHtml({ workers: 2 }, '/project')).toBeUndefined();
+    expect(resolveHtml({ html: 'out/epl-report.html' }, '/project')).toBe('/project/out/epl-report.html');
+    expect(resolveHtml({ html: '/tmp/r.html' }, '/project')).toBe('/tmp/r.html');
+  });
+
+  it.each([[{ html: '' }], [{ html: 1 }], [{ html: ['a.html'] }]])('rejects %j', (raw) => {
+    expect(() => resolveHtml(raw, '/project')).toThrow(/'html' must be the path of a file/);
   });
 });
