@@ -41,7 +41,10 @@ export interface CampaignOptions {
   readonly length?: number;
   /** Families to run; the first runs every sequence, the others the ones looked at again (default tcp, tcp6, unix). */
   readonly families?: readonly Family[];
+  /** The oracles (default: defaultOracles, the model among them unless `model` is false). */
   readonly oracles?: readonly Oracle[];
+  /** Judge runs against @epl/model too, and name its rules in the family catalogue (default true; ignored with `oracles`). */
+  readonly model?: boolean;
   /** Sequences per pool call (default 512). */
   readonly batch?: number;
   /** Batches in flight at once (default 4); a batch mutates only corpus entries judged that many batches before. */
@@ -237,7 +240,7 @@ export class Campaign {
   ) {
     this.seed = String(opts.seed ?? 1);
     this.families = opts.families?.length ? opts.families : ['tcp', 'tcp6', 'unix'];
-    this.oracles = opts.oracles ?? defaultOracles();
+    this.oracles = opts.oracles ?? defaultOracles({ model: opts.model !== false });
     const length = opts.length ?? DEFAULT_LENGTH;
     // Independent streams: mutating more or less never shifts what fresh generation yields.
     this.gen = new Generator(new Rng(this.seed, 0), { length });

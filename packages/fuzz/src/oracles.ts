@@ -1,6 +1,10 @@
-// Oracles judge the runs of one sequence. Each is a plain object behind one interface, so a
-// reference model (predict every step, compare) can be added without touching the rest.
-import { Family, RunResult } from '@epl/program';
+// Oracles judge the runs of one sequence. Each is a plain object behind one interface:
+// robustness, determinism, the family differential, and the model (@epl/model: predict every
+// step, compare).
+import { compare, isBulk, predict } from '@epl/model';
+import type { Prediction, StepPrediction } from '@epl/model';
+import { errnoName, formatEpollFlags, formatTcpFlags } from '@epl/program';
+import type { Family, RunResult } from '@epl/program';
 import type { Seq } from './seq';
 import { opNameAt, seqLength } from './seq';
 import { Field, StepView, abstractField, clip, familyView, runViews, stepDiff, stepView } from './signature';
@@ -23,6 +27,11 @@ export interface Finding {
   readonly rate?: number;
   /** False for catalogued behaviour (a documented difference, not a defect). */
   readonly bug: boolean;
+  /**
+   * Lines that say more, worked out only when asked (a saved finding's header and sidecar): the
+   * model's answer and reasons beside the kernel's, the rules that part two families.
+   */
+  readonly details?: () => readonly string[];
 }
 
 /** The runs of one sequence, per family (run 0 of the first family is the primary run). */
@@ -217,6 +226,8 @@ export const determinism: Oracle = {
 export interface DifferentialOptions {
   /** Families that must agree with each other; other differences are catalogued as behaviour. */
   readonly mustAgree?: readonly (readonly Family[])[];
+  /** Say, for each difference, the rules of the model behind the step in each family (default true). */
+  readonly model?: boolean;
 }
 
 const INET: ReadonlySet<Family> = new Set<Family>(['tcp', 'tcp6']);
@@ -230,6 +241,7 @@ const INET: ReadonlySet<Family> = new Set<Family>(['tcp', 'tcp6']);
  */
 export function differential(opts: DifferentialOptions = {}): Oracle {
   const groups = opts.mustAgree ?? [['tcp', 'tcp6']];
+  const model = opts.model !== false;
   const agree = (a: Family, b: Family): boolean => groups.some((g) => g.includes(a) && g.includes(b));
   return {
     name: 'differential',
@@ -258,6 +270,8 @@ export function differential(opts: DifferentialOptions = {}): Oracle {
             const sa = ctx.runs(a)[0].steps[i];
             const sb = ctx.runs(b)[0].steps[i];
             const bug = agree(a, b);
+            const seq = ctx.seq;
+            const [runA, runB] = [ctx.runs(a)[0], ctx.runs(b)[0]];
             out.push({
               oracle: 'differential',
               kind: bug ? 'differs' : 'behaviour',
@@ -266,6 +280,7 @@ export function differential(opts: DifferentialOptions = {}): Oracle {
               families: [a, b],
               bug,
               message: `step ${i + 1} (${op}) ${field}: ${a} ${clip(va[field] || '(empty)', 100)}, ${b} ${clip(vb[field] || '(empty)', 100)}`,
+              ...(model ? { details: () => familyRules(seq, i, { family: a, run: runA }, { family: b, run: runB }) } : {}),
             });
             break;
           }
@@ -276,7 +291,138 @@ export function differential(opts: DifferentialOptions = {}): Oracle {
   };
 }
 
-/** The oracles a campaign runs unless told otherwise. */
-export function defaultOracles(): Oracle[] {
-  return [robustness, determinism, differential()];
+/** The oracles a campaign runs unless told otherwise; `model: false` leaves the model out (and its rules out of the family catalogue). */
+export function defaultOracles(options: { readonly model?: boolean } = {}): Oracle[] {
+  const model = options.model !== false;
+  return [robustness, determinism, differential({ model }), ...(model ? [modelOracle()] : [])];
+}
+
+// The model as an oracle (@epl/model): every run's steps against what the model predicts for
+// them. A result or ready list the model did not predict, or a segment it cannot account for, is
+// a finding; timing-dependent segments (pure ACKs the delayed-ACK timer holds, bulk transfers
+// cut as windows decide) are never counted against it. Only steps every re-run agreed on are
+// compared (a step that varies is the determinism oracle's), and only the first disagreement of
+// a run: after it the model's state and the kernel's have parted.
+
+export interface ModelOracleOptions {
+  /** @epl/model's test hook: rules flipped, to plant a disagreement (`epoll.lt-requeue`). */
+  readonly flip?: readonly string[];
+}
+
+/** A run's first disagreement with the model, within the steps every re-run agreed on. */
+export interface Disagreement {
+  readonly step: number;
+  readonly field: 'result' | 'ready' | 'wire';
+  /** What differs, in words (both answers). */
+  readonly differences: readonly string[];
+}
+
+/** How a result reads in a key: the errno name, or 0 / 1 / n (a range is n); alternatives joined by `/`. */
+function answerClass(o: StepPrediction['result']): string {
+  const one = (x: StepPrediction['result']): string =>
+    x.errno ? errnoName(x.errno) : x.range ? 'n' : x.ret === 0 ? '0' : x.ret === 1 ? '1' : x.ret > 1 ? 'n' : String(x.ret);
+  return [...new Set([o, ...(o.alt ?? [])].map(one))].sort().join('/');
+}
+
+/** The model's side of a field, abstracted as the kernel's is (abstractField). */
+function modelClass(field: Disagreement['field'], m: StepPrediction): string {
+  switch (field) {
+    case 'result':
+      return answerClass(m.result);
+    case 'ready': {
+      const list = m.ready ?? [];
+      if (!list.length) return 'none';
+      return [...new Set(list.map((e) => e.events >>> 0))]
+        .sort((a, b) => a - b)
+        .map(formatEpollFlags)
+        .join(',');
+    }
+    case 'wire': {
+      const flags = new Set<string>();
+      for (const w of m.wire) flags.add(isBulk(w) ? 'bulk' : formatTcpFlags(w.flags));
+      return flags.size ? [...flags].sort().join(',') : 'none';
+    }
+  }
+}
+
+/** The first step of `run` (before `end`) where the model disagrees, or undefined. */
+export function firstDisagreement(seq: Seq, run: RunResult, prediction: Prediction, end: number): Disagreement | undefined {
+  const c = compare(seq, run, prediction);
+  const n = Math.min(end, c.steps.length);
+  for (let i = 0; i < n; i++) {
+    const a = c.steps[i].agree;
+    // A wait whose list differs counts differently too: the list is what says it.
+    const field = a.ready === false ? 'ready' : !a.result ? 'result' : a.wire === false ? 'wire' : undefined;
+    if (field) return { step: i, field, differences: c.steps[i].differences };
+  }
+  return undefined;
+}
+
+/** The model as an oracle; `flip` plants a disagreement (tests). */
+export function modelOracle(options: ModelOracleOptions = {}): Oracle {
+  const flip = options.flip?.length ? options.flip : undefined;
+  // The same sequence is judged several times (first look, second look, re-runs): predicted once per family.
+  const predictions = new WeakMap<Seq, Map<Family, Prediction>>();
+  const predicted = (seq: Seq, family: Family): Prediction => {
+    let byFamily = predictions.get(seq);
+    if (!byFamily) predictions.set(seq, (byFamily = new Map()));
+    let p = byFamily.get(family);
+    if (!p) byFamily.set(family, (p = predict(seq, family, { explain: false, ...(flip ? { flip } : {}) })));
+    return p;
+  };
+  return {
+    name: 'model',
+    check(ctx: OracleContext): Finding[] {
+      const out: Finding[] = [];
+      for (const family of ctx.families) {
+        const run = ctx.runs(family)[0] as RunResult | undefined;
+        if (!run || run.steps.length === 0) continue;
+        const unstable = stability(ctx, family).step;
+        const d = firstDisagreement(ctx.seq, run, predicted(ctx.seq, family), unstable >= 0 ? unstable : run.steps.length);
+        if (!d) continue;
+        const op = opNameAt(ctx.seq, d.step);
+        const proto = family === 'unix' ? 'unix' : 'tcp';
+        const seq = ctx.seq;
+        out.push({
+          oracle: 'model',
+          kind: d.field,
+          key: `model ${proto} ${op} ${d.field}: kernel ${abstractField(d.field, run.steps[d.step])} | model ${modelClass(d.field, predicted(seq, family).steps[d.step])}`,
+          step: d.step,
+          families: [family],
+          message: `step ${d.step + 1} (${op}) on ${family}: ${clip(d.differences.join('; '), 240)}`,
+          bug: true,
+          details: () => modelDetails(seq, family, d, flip),
+        });
+      }
+      return out;
+    },
+  };
+}
+
+/** Both answers and the model's reasons for the step (an explaining prediction, made only when asked). */
+function modelDetails(seq: Seq, family: Family, d: Disagreement, flip: readonly string[] | undefined): string[] {
+  const p = predict(seq, family, flip ? { flip } : {});
+  return [...d.differences, ...p.steps[d.step].why.map((r) => `model's reason (${r.rule}): ${r.text}`)];
+}
+
+/**
+ * Why two families part at step `i`, as the model says: the reasons behind the step in each
+ * family that the other does not give (another rule, or the same rule about other things: a wait
+ * reports other flags, each for its reason), with their rule ids; and a word when the model does
+ * not predict what one of them did up to there (then its reasons are not the whole story).
+ */
+export function familyRules(seq: Seq, i: number, a: { family: Family; run: RunResult }, b: { family: Family; run: RunResult }): string[] {
+  const [pa, pb] = [predict(seq, a.family), predict(seq, b.family)];
+  const reasons = (p: Prediction) => p.steps[i]?.why ?? [];
+  const out: string[] = [];
+  for (const [side, mine, theirs] of [
+    [a, pa, pb],
+    [b, pb, pa],
+  ] as const) {
+    const other = new Set(reasons(theirs).map((r) => `${r.rule}\0${r.text}`));
+    for (const r of reasons(mine)) if (!other.has(`${r.rule}\0${r.text}`)) out.push(`${side.family}: ${r.rule}: ${r.text}`);
+    if (firstDisagreement(seq, side.run, mine, i + 1) !== undefined)
+      out.push(`${side.family}: the model does not predict what the kernel did up to this step (a model finding)`);
+  }
+  return out;
 }

@@ -52,6 +52,8 @@ export interface SavedFinding {
   readonly index: number;
   readonly files: readonly string[];
   readonly verified: boolean;
+  /** The finding's details as saved (the model's answer and reasons, the rules that part two families). */
+  readonly details: readonly string[];
 }
 
 const pad = (i: number): string => String(i).padStart(8, '0');
@@ -148,6 +150,9 @@ export class FileSink implements Sink {
     // A flaky step keeps no expectation (it would fail at its rate); nor does anything after it.
     const uncheckedFrom = f.kind === 'flaky' ? f.step : Infinity;
     const families: Family[] = f.oracle === 'differential' ? [...f.families] : [f.families[0]];
+    // One line each (a reason is one sentence; a stray newline would end the comment).
+    const details = (f.details?.() ?? []).map((d) => d.replace(/\s*\n\s*/g, ' '));
+    const seeIt = f.oracle === 'model' ? 'the model and the kernel see it' : 'the model sees it';
     for (const [k, family] of families.entries()) {
       const file = k === 0 ? `${base}.epl` : `${base}.${family}.epl`;
       const head = [
@@ -156,7 +161,9 @@ export class FileSink implements Sink {
         `# key: ${rec.finding.key}`,
         `# seed ${this.o.seed}, sequence #${rec.index} (${rec.origin}), ${shrunk ? `shrunk from ${shrunk.from} to ${shrunk.to} steps` : `${seqLength(seq)} steps, not shrunk`}`,
         ...(f.rate !== undefined ? [`# observed rate: ${(f.rate * 100).toFixed(0)}% of runs; steps from ${f.step + 1} on are left unchecked`] : []),
-        `# recorded on ${family}; replay: epl run${family === 'tcp' ? '' : ` --family ${family}`} ${path.basename(file)}`,
+        ...(details.length ? [`# step ${f.step + 1} as ${seeIt}:`, ...details.map((d) => `#   ${d}`)] : []),
+        `# recorded on ${family}; replay: epl run${family === 'tcp' ? '' : ` --family ${family}`} ${path.basename(file)}` +
+          (details.length ? `; the model's account: epl explain${family === 'tcp' ? '' : ` --family ${family}`} ${path.basename(file)}` : ''),
         '',
       ].join('\n');
       const source = head + this.text(seq, file);
@@ -179,6 +186,7 @@ export class FileSink implements Sink {
       step: f.step,
       families: f.families,
       ...(f.rate !== undefined ? { rate: f.rate } : {}),
+      ...(details.length ? { details } : {}),
       length: { from: seqLength(rec.seq), to: seqLength(seq) },
       shrinkTests: rec.shrunk?.tests ?? 0,
       ...(rec.shrunk && !rec.final ? { note: 'the shrunk sequence did not show the finding again: saved as found' } : {}),
@@ -188,7 +196,7 @@ export class FileSink implements Sink {
       original: this.text(rec.seq, `${base}.original.epl`),
     };
     fs.writeFileSync(`${base}.json`, JSON.stringify(side, null, 2) + '\n');
-    this.saved.set(rec, { index: rec.index, files, verified });
+    this.saved.set(rec, { index: rec.index, files, verified, details });
   }
 
   /**
@@ -282,6 +290,7 @@ export class FileSink implements Sink {
         length: { from: seqLength(r.seq), to: r.shrunk && r.final ? r.shrunk.to : seqLength(r.seq) },
         files: (this.saved.get(r)?.files ?? []).map((x) => path.relative(this.o.dir, x)),
         verified: this.saved.get(r)?.verified ?? false,
+        ...(this.saved.get(r)?.details.length ? { details: this.saved.get(r)!.details } : {}),
       })),
     };
     fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');

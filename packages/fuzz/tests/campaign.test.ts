@@ -31,7 +31,7 @@ describe('Campaign', () => {
         if (o.family === 'tcp') for (const p of ps) seen.push(Array.from(p.code).join());
         return orig(ps, o);
       };
-      const c = new Campaign(runner, { seed: 'rep', count: 700, batch: 100, shrinkBudget: 100 });
+      const c = new Campaign(runner, { model: false, seed: 'rep', count: 700, batch: 100, shrinkBudget: 100 });
       const s = await c.run();
       return { seen, s, corpus: c.corpus.all().map((e) => e.index) };
     };
@@ -49,7 +49,7 @@ describe('Campaign', () => {
 
   it('finds the planted tcp/tcp6 difference, catalogues tcp/unix, and shrinks both', async () => {
     const runner = new PlantedRunner(plantedKernel);
-    const s = await new Campaign(runner, { seed: 5, count: 2000, batch: 250, crossRate: 0.5 }).run();
+    const s = await new Campaign(runner, { model: false, seed: 5, count: 2000, batch: 250, crossRate: 0.5 }).run();
     const differs = s.records.filter((r) => r.finding.kind === 'differs');
     const behaviour = s.records.filter((r) => r.finding.kind === 'behaviour');
     expect(differs.map((r) => r.finding.key)).toEqual(['tcp/tcp6 read result: 1 | EAGAIN']);
@@ -70,7 +70,7 @@ describe('Campaign', () => {
   it('reports a behaviour that varies between runs as flaky, never as a difference', async () => {
     // `read` answers EAGAIN on every second run of a Program, on every family.
     const runner = new PlantedRunner((i, p, _f, n) => (p.code[i * OP_WORDS] === Op.read && n % 2 === 1 ? { ret: -1, errno: 11 } : undefined));
-    const s = await new Campaign(runner, { seed: 8, count: 600, batch: 200, crossRate: 1, shrinkBudget: 60 }).run();
+    const s = await new Campaign(runner, { model: false, seed: 8, count: 600, batch: 200, crossRate: 1, shrinkBudget: 60 }).run();
     expect(s.findings.differential).toBe(0);
     const flaky = s.records.filter((r) => r.finding.kind === 'flaky');
     expect(flaky.length).toBeGreaterThan(0);
@@ -79,7 +79,7 @@ describe('Campaign', () => {
 
   it('runs again only what is new or suspicious, not every sequence', async () => {
     const runner = new PlantedRunner(() => undefined);
-    const s = await new Campaign(runner, { seed: 11, count: 3000, batch: 500, crossRate: 0 }).run();
+    const s = await new Campaign(runner, { model: false, seed: 11, count: 3000, batch: 500, crossRate: 0 }).run();
     expect(s.runs).toBeLessThan(3000 * 1.5);
     expect(s.ops).toBeGreaterThan(3000 * 29);
     expect(s.records).toEqual([]);
@@ -88,6 +88,7 @@ describe('Campaign', () => {
   it('stops after --time seconds and reports its figures', async () => {
     const progress: number[] = [];
     const s = await new Campaign(new PlantedRunner(), {
+      model: false,
       seed: 1,
       timeSec: 0.3,
       batch: 50,
@@ -120,7 +121,7 @@ describe('Campaign leak checks', () => {
       idleCounts.push(busy === 0);
       return new Map([[7, open]]);
     };
-    const s = await new Campaign(runner, { seed: 2, count: 600, batch: 100, fdCounts, leakCheckMs: 0, crossRate: 0.5 }).run();
+    const s = await new Campaign(runner, { model: false, seed: 2, count: 600, batch: 100, fdCounts, leakCheckMs: 0, crossRate: 0.5 }).run();
     const leaks = s.records.filter((r) => r.finding.kind === 'leak');
     expect(leaks).toHaveLength(1);
     expect(firstOp(leaks[0].seq, Op.send_oob)).toBeGreaterThanOrEqual(0);
@@ -132,7 +133,14 @@ describe('Campaign leak checks', () => {
   });
 
   it('reports nothing when the counts hold', async () => {
-    const s = await new Campaign(new PlantedRunner(), { seed: 2, count: 300, batch: 100, fdCounts: () => new Map([[7, 20]]), leakCheckMs: 0 }).run();
+    const s = await new Campaign(new PlantedRunner(), {
+      model: false,
+      seed: 2,
+      count: 300,
+      batch: 100,
+      fdCounts: () => new Map([[7, 20]]),
+      leakCheckMs: 0,
+    }).run();
     expect(s.leakWindows).toEqual([]);
     expect(s.records.filter((r) => r.finding.kind === 'leak')).toEqual([]);
   });
@@ -154,14 +162,14 @@ describe('Campaign.showing (what the shrinker asks)', () => {
     { code: Op.read, operands: ['4', 1] },
   ]);
   it('accepts a candidate that shows the finding on every re-run', async () => {
-    const c = new Campaign(new PlantedRunner(plantedKernel), { seed: 1 });
+    const c = new Campaign(new PlantedRunner(plantedKernel), { model: false, seed: 1 });
     const [f] = await c.showing({ ...finding, families: [...finding.families] }, [seq]);
     expect(f?.key).toBe(finding.key);
   });
   it('re-runs each candidate several times, so one that shows it only now and then is not taken', async () => {
     // tcp6 answers EAGAIN only on even runs: the difference is a flake there, not a finding.
     const flaky = new PlantedRunner((i, p, family, n) => (family === 'tcp6' && n % 2 === 1 ? undefined : plantedKernel(i, p, family)));
-    const c = new Campaign(flaky, { seed: 1 });
+    const c = new Campaign(flaky, { model: false, seed: 1 });
     expect(await c.showing({ ...finding, families: [...finding.families] }, [seq])).toEqual([undefined]);
     expect(flaky.ran).toBeGreaterThanOrEqual(6); // 3 runs on each of the two families
   });

@@ -6,13 +6,14 @@ import * as path from 'node:path';
 import { compile } from '@epl/compiler';
 import { check } from '@epl/check';
 import { Pool, TEST_CRASH_OPCODE } from '@epl/pool';
+import { Op } from '@epl/program';
 import type { Family } from '@epl/program';
 import { Campaign } from '../src/campaign';
 import { onPool, resultOf, type Runner } from '../src/runs';
-import { RunContext, robustness } from '../src/oracles';
+import { RunContext, modelOracle, robustness } from '../src/oracles';
 import { FileSink } from '../src/save';
 import { isolatedFdCounts } from '../src/leaks';
-import { encode } from '../src/seq';
+import { decode, encode } from '../src/seq';
 
 jest.setTimeout(300_000);
 
@@ -80,6 +81,10 @@ describe('a campaign on the kernel', () => {
       }
     }
     expect(clean).toBeGreaterThanOrEqual(replayed * 0.8);
+    // The catalogue names the model's rules that part the families, in each behaviour file.
+    const behaviour = s.records.filter((r) => !r.finding.bug).map((r) => fs.readFileSync(sink.saved.get(r)!.files[0], 'utf8'));
+    expect(behaviour.length).toBeGreaterThan(0);
+    for (const text of behaviour) expect(text).toMatch(/\n# step \d+ as the model sees it:\n#   (tcp|tcp6|unix): [a-z0-9]+\.[a-z-]+: /);
     expect(replayed).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(dir, 'summary.json'))).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'corpus')).length).toBe(s.corpus);
@@ -101,5 +106,52 @@ describe('robustness on the kernel path', () => {
     const [r, ok] = (await runner.runAll([bad, good], { family: 'tcp' })).map((x) => resultOf(x, 'tcp'));
     expect(robustness.check(new RunContext(bad, 0, new Map([['tcp', [r]]]))).map((x) => x.kind)).toEqual(['error']);
     expect(robustness.check(new RunContext(good, 0, new Map([['tcp', [ok]]])))).toEqual([]);
+  });
+});
+
+describe('the model oracle on the kernel', () => {
+  it('catches a planted disagreement (a rule of the model flipped), shrinks it, and saves it with both answers and the reasons', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fuzz-model-'));
+    try {
+      const sink = new FileSink({ dir: out, seed: 'model', runner, corpus: false });
+      const s = await new Campaign(runner, {
+        seed: 'model',
+        count: 300,
+        batch: 150,
+        families: ['tcp'],
+        oracles: [modelOracle({ flip: ['epoll.lt-requeue'] })],
+        sink,
+        shrinkBudget: 100,
+      }).run();
+      // Level-triggered items not put back on the ready list: a later wait misses what the kernel reports again.
+      const missed = s.records.filter((r) => /^model tcp wait ready: kernel \S+ \| model none$/.test(r.finding.key));
+      expect(missed.length).toBeGreaterThan(0);
+      expect(s.findings.model).toBe(s.records.length);
+      const r = missed[0];
+      const final = r.final!;
+      // Shrunk to what shows it: something ready, an epoll, a registration, two waits (and maybe a write).
+      expect(r.shrunk!.to).toBeLessThanOrEqual(6);
+      expect(r.shrunk!.to).toBeLessThan(r.shrunk!.from);
+      const ops = decode(r.shrunk!.seq).map((o) => o.code);
+      expect(ops.filter((c) => c === Op.wait)).toHaveLength(2);
+      expect(ops[final.step]).toBe(Op.wait);
+      const saved = sink.saved.get(r)!;
+      const text = fs.readFileSync(saved.files[0], 'utf8');
+      expect(text).toContain(`# epl fuzz: model ready\n# ${final.message}\n`);
+      // Both answers (the count, then the list), then the model's reasons.
+      expect(text).toMatch(
+        new RegExp(
+          `# step ${final.step + 1} as the model and the kernel see it:\\n(#   result: kernel \\d+, model \\d+\\n)?#   ready: kernel .+, model none\\n#   model's reason \\(`,
+        ),
+      );
+      expect(text).toMatch(/; the model's account: epl explain \S+\.epl\n/);
+      expect(path.relative(out, saved.files[0])).toMatch(/^findings\/model\/\d{8}-ready-[0-9a-f]{8}\.epl$/);
+      const side = JSON.parse(fs.readFileSync(saved.files[0].replace(/\.epl$/, '.json'), 'utf8')) as { oracle: string; details: string[]; verified: boolean };
+      expect(side.oracle).toBe('model');
+      expect(side.details.some((d) => /^ready: kernel .+, model none$/.test(d))).toBe(true);
+      expect(side.verified).toBe(true);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,10 @@
 import { OP_WORDS, Op } from '@epl/program';
 import type { Family, ProgramCode, RunResult, StepResult } from '@epl/program';
 import { viewOf } from '@epl/executor/testing';
+import { isBulk, predict } from '@epl/model';
+import type { PredictedSegment } from '@epl/model';
 import type { Run, Runner } from '../src/runs';
+import type { Seq } from '../src/seq';
 
 export type Rule = (i: number, p: ProgramCode, family: Family, run: number) => Partial<StepResult> | undefined;
 
@@ -42,4 +45,27 @@ export class PlantedRunner implements Runner {
 export function firstOp(p: ProgramCode, code: number): number {
   for (let i = 0; i < p.code.length / OP_WORDS; i++) if (p.code[i * OP_WORDS] === code) return i;
   return -1;
+}
+
+/**
+ * A run answering exactly as @epl/model predicts (certain segments only): a stand-in kernel for
+ * the model oracle's own logic, perturbed by `change` where a test wants a disagreement. The
+ * model itself is checked against the real kernel in model-property.test.ts.
+ */
+export function modelRun(p: Seq, family: Family, change: (i: number) => Partial<StepResult> | undefined = () => undefined): RunResult {
+  const steps = predict(p, family).steps.map((m, i): StepResult => {
+    const wire = m.wire
+      .filter((w): w is PredictedSegment => !isBulk(w) && w.timing === 'now')
+      .map((w) => ({ src: w.src, dst: w.dst, flags: w.flags, len: w.len }));
+    const base: StepResult = {
+      ret: m.result.ret,
+      errno: m.result.errno,
+      fds: [],
+      wire,
+      ...(m.result.bytes ? { bytes: m.result.bytes } : {}),
+      ...(m.ready ? { ready: m.ready.map((e) => ({ slot: e.data, events: e.events })) } : {}),
+    };
+    return { ...base, ...change(i) };
+  });
+  return { steps, kernel: 'model', family, netns: true, wire: { captured: true } };
 }

@@ -1,10 +1,11 @@
-import { Op } from '@epl/program';
+import { EPOLL_FLAGS, Op } from '@epl/program';
 import type { Family, RunResult } from '@epl/program';
 import { Campaign } from '../src/campaign';
-import { RunContext, determinism, differential, robustness } from '../src/oracles';
+import { RunContext, defaultOracles, determinism, differential, familyRules, modelOracle, robustness } from '../src/oracles';
 import type { Oracle } from '../src/oracles';
 import { encode } from '../src/seq';
-import { PlantedRunner, plantedRun } from './helpers';
+import type { Seq } from '../src/seq';
+import { PlantedRunner, modelRun, plantedRun } from './helpers';
 
 const b = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 // pair 5 6; write 6 "a"; read 5 1; close 5
@@ -127,5 +128,107 @@ describe('the Oracle interface', () => {
     expect(s.findings).toEqual({ model: 1 });
     expect(s.records[0].finding.oracle).toBe('model');
     expect(s.records[0].shrunk!.to).toBeLessThanOrEqual(2); // a creating op and the read
+  });
+});
+
+describe('model', () => {
+  // pipe r w; epoll e; add e r IN; write w "ab"; wait e; read r 1; wait e (a byte is left: r is still IN)
+  const piped = encode([
+    { code: Op.pipe, operands: ['r', 'w'] },
+    { code: Op.epoll, operands: ['e'] },
+    { code: Op.add, operands: ['e', 'r', EPOLL_FLAGS.IN, 'r'] },
+    { code: Op.write, operands: ['w', b('ab')] },
+    { code: Op.wait, operands: ['e', 64, 0] },
+    { code: Op.read, operands: ['r', 1] },
+    { code: Op.wait, operands: ['e', 64, 0] },
+  ]);
+  const on = (s: Seq, runs: [Family, RunResult[]][]) => new RunContext(s, 0, new Map(runs));
+
+  it('finds nothing in a run that answers as the model predicts', () => {
+    expect(modelOracle().check(on(piped, [['tcp', [modelRun(piped, 'tcp')]]]))).toEqual([]);
+  });
+
+  it('a result it did not predict: keyed by abstracted values, both answers in the message, its reasons in the details', () => {
+    const [f] = modelOracle().check(on(piped, [['tcp', [modelRun(piped, 'tcp', (i) => (i === 3 ? { ret: 0 } : undefined))]]]));
+    expect(f).toMatchObject({
+      oracle: 'model',
+      kind: 'result',
+      key: 'model tcp write result: kernel 0 | model n',
+      step: 3,
+      families: ['tcp'],
+      bug: true,
+      message: 'step 4 (write) on tcp: result: kernel 0, model 2',
+    });
+    const details = f.details!();
+    expect(details[0]).toBe('result: kernel 0, model 2');
+    expect(details.slice(1).every((d) => /^model's reason \([a-z]+\.[a-z-]+\): /.test(d))).toBe(true);
+    expect(details.length).toBeGreaterThan(1);
+  });
+
+  it('a ready list it did not predict; only the first disagreement of a run; unix keys apart', () => {
+    const changed = (i: number) => (i === 4 ? { ready: [] } : i === 5 ? { ret: -1, errno: 11 } : undefined);
+    const found = modelOracle().check(
+      on(piped, [
+        ['tcp', [modelRun(piped, 'tcp', changed)]],
+        ['unix', [modelRun(piped, 'unix', changed)]],
+      ]),
+    );
+    expect(found.map((f) => [f.key, f.step])).toEqual([
+      ['model tcp wait ready: kernel none | model IN', 4],
+      ['model unix wait ready: kernel none | model IN', 4],
+    ]);
+  });
+
+  it('compares only the steps every re-run agreed on', () => {
+    const a = modelRun(piped, 'tcp', (i) => (i === 6 ? { ready: [] } : undefined));
+    const b2 = modelRun(piped, 'tcp', (i) => (i === 5 ? { ret: -1, errno: 11 } : i === 6 ? { ready: [] } : undefined));
+    expect(modelOracle().check(on(piped, [['tcp', [a]]]))).toHaveLength(1);
+    // Step 6 varies between the runs: nothing from it on is judged.
+    expect(modelOracle().check(on(piped, [['tcp', [a, b2]]]))).toEqual([]);
+  });
+
+  it('a flipped rule (level-triggered items not put back on the ready list) disagrees with a faithful run', () => {
+    const [f] = modelOracle({ flip: ['epoll.lt-requeue'] }).check(on(piped, [['tcp', [modelRun(piped, 'tcp')]]]));
+    expect([f.key, f.step]).toEqual(['model tcp wait ready: kernel IN | model none', 6]);
+  });
+
+  it('defaultOracles has it unless model is false', () => {
+    expect(defaultOracles().map((o) => o.name)).toEqual(['robustness', 'determinism', 'differential', 'model']);
+    expect(defaultOracles({ model: false }).map((o) => o.name)).toEqual(['robustness', 'determinism', 'differential']);
+  });
+});
+
+describe('the family catalogue names the rules that part the families', () => {
+  // pair a b; shutdown a RD; write b "x": 1 on tcp, EPIPE on unix
+  const half = encode([
+    { code: Op.pair, operands: ['a', 'b'] },
+    { code: Op.shutdown, operands: ['a', 0] },
+    { code: Op.write, operands: ['b', b('x')] },
+  ]);
+
+  it('each family: the rules behind the step the other does not have, with their sentences', () => {
+    const c = new RunContext(
+      half,
+      0,
+      new Map([
+        ['tcp', [modelRun(half, 'tcp')]],
+        ['unix', [modelRun(half, 'unix')]],
+      ]),
+    );
+    const [f] = differential().check(c);
+    expect([f.kind, f.key]).toEqual(['behaviour', 'tcp/unix write result: 1 | EPIPE']);
+    const details = f.details!();
+    expect(details.some((d) => d.startsWith('tcp: tcp.send: b sends 1 byte(s)'))).toBe(true);
+    expect(details.some((d) => d.startsWith('unix: unix.send-shutdown: '))).toBe(true);
+    expect(details.every((d) => /^(tcp|unix): /.test(d))).toBe(true);
+    expect(familyRules(half, 2, { family: 'tcp', run: modelRun(half, 'tcp') }, { family: 'unix', run: modelRun(half, 'unix') })).toEqual(details);
+    // Without the model, no details.
+    expect(differential({ model: false }).check(c)[0].details).toBeUndefined();
+  });
+
+  it('says when the model does not predict what the kernel did there', () => {
+    const unix = modelRun(half, 'unix', (i) => (i === 1 ? { ret: -1, errno: 107 } : undefined));
+    const details = familyRules(half, 2, { family: 'tcp', run: modelRun(half, 'tcp') }, { family: 'unix', run: unix });
+    expect(details).toContain('unix: the model does not predict what the kernel did up to this step (a model finding)');
   });
 });

@@ -33,7 +33,7 @@ function listing(dir: string): Record<string, string> {
 async function campaignInto(dir: string) {
   const runner = new PlantedRunner(plantedKernel);
   const sink = new FileSink({ dir, seed: 'save', runner });
-  const c = new Campaign(runner, { seed: 'save', count: 800, batch: 200, families: ['tcp', 'tcp6'], crossRate: 0.3, sink, shrinkBudget: 100 });
+  const c = new Campaign(runner, { model: false, seed: 'save', count: 800, batch: 200, families: ['tcp', 'tcp6'], crossRate: 0.3, sink, shrinkBudget: 100 });
   const s = await c.run();
   sink.writeSummary(s, { count: 800 });
   return s;

@@ -11,6 +11,8 @@
 // --examples DIR writes each class's example to DIR/NNN-family.epl.
 //
 // Needs a build (npm install at the root). Exit status 0 whatever it found, 2 on usage errors.
+// @epl/fuzz (the generator, the shrinker) is reached through the workspace, not declared as a
+// dependency: it depends on this package (the model is its oracle), and nx refuses a cycle.
 'use strict';
 const { predict, compare } = require('../dist');
 const { FAMILIES, OP_WORDS, opSpec } = require('@epl/program');

@@ -15,8 +15,10 @@ const usage = `usage: epl fuzz [options]
 
 Generates random valid sequences of fd operations, runs them against the kernel in big
 batches on isolated workers, and checks them with the oracles: robustness (no error, crash,
-hang), determinism (re-runs agree; a varying step is reported as flaky with its rate) and
-the family differential (tcp and tcp6 must agree; tcp vs unix differences are catalogued).
+hang), determinism (re-runs agree; a varying step is reported as flaky with its rate), the
+family differential (tcp and tcp6 must agree; tcp vs unix differences are catalogued, each
+with the rules of the model that part them) and the model (a result, ready list or segment
+the model of the kernel's semantics did not predict; timing-dependent segments excluded).
 Sequences that show new behaviour signatures join a corpus and are mutated further. Every
 finding is shrunk and saved as a recorded .epl that \`epl run\` replays.
 
@@ -31,6 +33,7 @@ options:
   --out DIR        output folder (default fuzz-out): corpus/, findings/, behaviour/, summary.json
   --no-shrink      save findings as found, without shrinking them
   --no-corpus      do not write corpus entries to the output folder
+  --no-model       leave the model out: no model oracle, no rules in the catalogue
 
 exit status: 0 when the campaign ran (findings or not), 1 when the fuzzer itself failed,
 2 usage errors.
@@ -46,6 +49,7 @@ export interface FuzzArgs {
   out: string;
   shrink: boolean;
   corpus: boolean;
+  model: boolean;
 }
 
 /** Parses `epl fuzz` arguments; a string is a usage error. */
@@ -59,13 +63,14 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
     out: { type: 'string' },
     'no-shrink': { type: 'boolean' },
     'no-corpus': { type: 'boolean' },
+    'no-model': { type: 'boolean' },
   });
   if (typeof r === 'string') return r;
   if (r.positionals.length > 0) return `unknown argument '${r.positionals[0]}'`;
   const v = r.values;
   const common = runOptions(v);
   if (typeof common === 'string') return common;
-  const out: FuzzArgs = { out: DEFAULT_OUT, shrink: v['no-shrink'] !== true, corpus: v['no-corpus'] !== true, ...common };
+  const out: FuzzArgs = { out: DEFAULT_OUT, shrink: v['no-shrink'] !== true, corpus: v['no-corpus'] !== true, model: v['no-model'] !== true, ...common };
   if (v.seed !== undefined) {
     if (!v.seed) return '--seed takes a value';
     out.seed = v.seed;
@@ -180,6 +185,7 @@ export const command: Command = {
         length: parsed.length,
         families: parsed.families,
         shrink: parsed.shrink,
+        model: parsed.model,
         sink,
         // The pool's workers run in this process: their descriptor tables are readable in /proc.
         fdCounts: fuzz.isolatedFdCounts,
@@ -198,6 +204,7 @@ export const command: Command = {
         length: parsed.length ?? fuzz.DEFAULT_LENGTH,
         families: parsed.families ?? ['tcp', 'tcp6', 'unix'],
         shrink: parsed.shrink,
+        model: parsed.model,
       });
       io.stdout.write(summaryText(summary, parsed.out, sink.saved));
       return EXIT.ok;

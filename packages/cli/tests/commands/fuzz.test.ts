@@ -40,7 +40,21 @@ function tree(root: string): string[] {
 describe('parseFuzzArgs', () => {
   it('takes every option, = or space separated', () => {
     expect(
-      parseFuzzArgs(['--seed', '7', '--count=50', '--length', '12', '--family', 'tcp,unix', '--workers=3', '--out', 'x', '--no-shrink', '--no-corpus']),
+      parseFuzzArgs([
+        '--seed',
+        '7',
+        '--count=50',
+        '--length',
+        '12',
+        '--family',
+        'tcp,unix',
+        '--workers=3',
+        '--out',
+        'x',
+        '--no-shrink',
+        '--no-corpus',
+        '--no-model',
+      ]),
     ).toEqual({
       seed: '7',
       count: 50,
@@ -50,8 +64,9 @@ describe('parseFuzzArgs', () => {
       out: 'x',
       shrink: false,
       corpus: false,
+      model: false,
     });
-    expect(parseFuzzArgs(['--time', '2.5'])).toMatchObject({ timeSec: 2.5, out: 'fuzz-out', shrink: true });
+    expect(parseFuzzArgs(['--time', '2.5'])).toMatchObject({ timeSec: 2.5, out: 'fuzz-out', shrink: true, model: true });
   });
   it('refuses what it cannot use, saying why', () => {
     expect(parseFuzzArgs(['--count', '0'])).toMatch(/--count takes a whole number/);
@@ -87,7 +102,7 @@ describe('epl fuzz', () => {
     expect(r.err).toMatch(/\r\x1b\[K[\d,]+ sequences \([\d,]+\/s\), [\d,]+ ops/);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
-      /^epl fuzz: seed cli: 400 sequences \([\d,]+\/s\), [\d,]+ ops \([\d,]+\/s\), [\d,]+ signatures, corpus [\d,]+, findings: robustness \d+, determinism \d+, differential \d+, behaviour \d+/,
+      /^epl fuzz: seed cli: 400 sequences \([\d,]+\/s\), [\d,]+ ops \([\d,]+\/s\), [\d,]+ signatures, corpus [\d,]+, findings: robustness \d+, determinism \d+, differential \d+, model \d+, behaviour \d+/,
     );
     expect(r.out).toMatch(/output: /);
     expect(r.err).toMatch(/seed cli, 2 workers/);
@@ -100,5 +115,12 @@ describe('epl fuzz', () => {
     await fuzz('--seed', 'cli', '--count', '400', '--family', 'tcp,unix', '--out', b);
     const corpus = (d: string) => tree(path.join(d, 'corpus')).map((f) => [f, readFileSync(path.join(d, 'corpus', f), 'utf8')]);
     expect(corpus(b)).toEqual(corpus(a));
+  });
+
+  it('--no-model leaves the model out of the oracles and of the summary', async () => {
+    const r = await fuzz('--seed', 'cli', '--count', '100', '--family', 'tcp', '--no-model', '--out', dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/findings: robustness \d+, determinism \d+, differential \d+, behaviour/);
+    expect(JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'))).toMatchObject({ options: { model: false } });
   });
 });
