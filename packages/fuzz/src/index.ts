@@ -6,7 +6,7 @@ export { decode, encode, repair, isValid, toProgram, fromProgram, copySeq, seqLe
 export type { Seq, SeqOp } from './seq';
 export { stepSignature, stepSignatureKey, runSignatures, SignatureSet, stepView, familyView, stepDiff, runViews, resultClass } from './signature';
 export type { StepView, Field } from './signature';
-export { robustness, determinism, differential, defaultOracles, stability, RunContext, modelOracle, firstDisagreement, familyRules } from './oracles';
+export { robustness, determinism, differential, defaultOracles, stability, RunContext, modelOracle, modelDisagreement, familyRules } from './oracles';
 export type { Oracle, OracleContext, Finding, DifferentialOptions, Stability, ModelOracleOptions, Disagreement } from './oracles';
 export { Mutator, MUTATIONS } from './mutate';
 export type { Mutation } from './mutate';

@@ -1,7 +1,7 @@
 // Oracles judge the runs of one sequence. Each is a plain object behind one interface:
 // robustness, determinism, the family differential, and the model (@epl/model: predict every
 // step, compare).
-import { compare, isBulk, predict } from '@epl/model';
+import { firstDisagreement, isBulk, predict } from '@epl/model';
 import type { Prediction, StepPrediction } from '@epl/model';
 import { errnoName, formatEpollFlags, formatTcpFlags } from '@epl/program';
 import type { Family, RunResult } from '@epl/program';
@@ -346,16 +346,13 @@ function modelClass(field: Disagreement['field'], m: StepPrediction): string {
 }
 
 /** The first step of `run` (before `end`) where the model disagrees, or undefined. */
-export function firstDisagreement(seq: Seq, run: RunResult, prediction: Prediction, end: number): Disagreement | undefined {
-  const c = compare(seq, run, prediction);
-  const n = Math.min(end, c.steps.length);
-  for (let i = 0; i < n; i++) {
-    const a = c.steps[i].agree;
-    // A wait whose list differs counts differently too: the list is what says it.
-    const field = a.ready === false ? 'ready' : !a.result ? 'result' : a.wire === false ? 'wire' : undefined;
-    if (field) return { step: i, field, differences: c.steps[i].differences };
-  }
-  return undefined;
+export function modelDisagreement(seq: Seq, run: RunResult, prediction: Prediction, end: number): Disagreement | undefined {
+  const d = firstDisagreement(seq, run, prediction, end);
+  if (!d) return undefined;
+  const a = d.comparison.agree;
+  // A wait whose list differs counts differently too: the list is what says it.
+  const field = a.ready === false ? 'ready' : !a.result ? 'result' : 'wire';
+  return { step: d.step, field, differences: d.comparison.differences };
 }
 
 /** The model as an oracle; `flip` plants a disagreement (tests). */
@@ -378,7 +375,7 @@ export function modelOracle(options: ModelOracleOptions = {}): Oracle {
         const run = ctx.runs(family)[0] as RunResult | undefined;
         if (!run || run.steps.length === 0) continue;
         const unstable = stability(ctx, family).step;
-        const d = firstDisagreement(ctx.seq, run, predicted(ctx.seq, family), unstable >= 0 ? unstable : run.steps.length);
+        const d = modelDisagreement(ctx.seq, run, predicted(ctx.seq, family), unstable >= 0 ? unstable : run.steps.length);
         if (!d) continue;
         const op = opNameAt(ctx.seq, d.step);
         const proto = family === 'unix' ? 'unix' : 'tcp';
@@ -421,7 +418,7 @@ export function familyRules(seq: Seq, i: number, a: { family: Family; run: RunRe
   ] as const) {
     const other = new Set(reasons(theirs).map((r) => `${r.rule}\0${r.text}`));
     for (const r of reasons(mine)) if (!other.has(`${r.rule}\0${r.text}`)) out.push(`${side.family}: ${r.rule}: ${r.text}`);
-    if (firstDisagreement(seq, side.run, mine, i + 1) !== undefined)
+    if (modelDisagreement(seq, side.run, mine, i + 1) !== undefined)
       out.push(`${side.family}: the model does not predict what the kernel did up to this step (a model finding)`);
   }
   return out;

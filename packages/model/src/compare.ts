@@ -59,6 +59,66 @@ export function compare(program: ProgramCode & { readonly names: readonly string
   return { steps, agreeing, total: n };
 }
 
+/**
+ * The first step before `end` where the kernel and the model disagree (as compare() judges it:
+ * result, ready list, wire when captured), with its comparison; undefined when none does. Builds
+ * nothing for a step that agrees: an oracle calls it on every run it sees.
+ */
+export function firstDisagreement(
+  program: ProgramCode & { readonly names: readonly string[] },
+  result: RunResult,
+  prediction: Prediction,
+  end = Infinity,
+): { readonly step: number; readonly comparison: StepComparison } | undefined {
+  const n = Math.min(end, result.steps.length, prediction.steps.length);
+  const captured = result.wire.captured;
+  for (let i = 0; i < n; i++) {
+    const k = result.steps[i];
+    const m = prediction.steps[i];
+    if (agrees(program.code[i * OP_WORDS], k, m, captured)) continue;
+    return { step: i, comparison: compareStep(program, i, k, m, captured) };
+  }
+  return undefined;
+}
+
+/** Whether a step agrees, decided as compareStep decides it, allocating nothing on the common paths. */
+function agrees(op: number, k: StepResult, m: StepPrediction, captured: boolean): boolean {
+  let ok = resultAgrees(op, k, m);
+  if (ok && op === Op.wait && k.errno === 0 && m.result.errno === 0) ok = sameReadyFew(k.ready ?? NO_ENTRIES, m.ready ?? NO_ENTRIES);
+  if (!ok) {
+    const land = m.ifAcksLand;
+    if (!land || !outcomeAgrees(op, k, land.result) || !sameReadyFew(k.ready ?? NO_ENTRIES, land.ready)) return false;
+  }
+  if (!captured || (k.wire.length === 0 && m.wire.length === 0)) return true;
+  // Most steps: the segments the model is sure of, exactly.
+  if (k.wire.length === m.wire.length) {
+    let same = true;
+    for (let j = 0; j < k.wire.length && same; j++) {
+      const w = m.wire[j];
+      same = !isBulk(w) && w.timing === 'now' && k.wire[j].src === w.src && k.wire[j].dst === w.dst && k.wire[j].flags === w.flags && k.wire[j].len === w.len;
+    }
+    if (same) return true;
+  }
+  return wireMatch(k.wire, m.wire, m.mayLand).ok;
+}
+
+const NO_ENTRIES: readonly never[] = [];
+
+/** sameReady without a map for the short lists waits return (as multisets). */
+function sameReadyFew(a: readonly { slot?: number; data?: number; events: number }[], b: readonly { data: number; events: number }[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length > 8) return sameReady(a, b);
+  let used = 0;
+  for (const e of a) {
+    const slot = e.slot ?? e.data ?? -1;
+    let j = 0;
+    while (j < b.length && ((used >> j) & 1 || b[j].data !== slot || b[j].events >>> 0 !== e.events >>> 0)) j++;
+    if (j === b.length) return false;
+    used |= 1 << j;
+  }
+  return true;
+}
+
 function compareStep(
   program: ProgramCode & { readonly names: readonly string[] },
   i: number,

@@ -2,7 +2,7 @@
 // each step of a Program will answer, and why; compare() sets that against a kernel's run.
 export { predict } from './predict';
 export type { Prediction, StepPrediction, PredictOptions, ModelProgram, WaitAnswer } from './predict';
-export { compare } from './compare';
+export { compare, firstDisagreement } from './compare';
 export type { Agreement, Comparison, StepComparison } from './compare';
 export type { Outcome } from './outcome';
 export type { Range } from './bytes';

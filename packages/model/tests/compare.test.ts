@@ -1,7 +1,7 @@
 import { compile } from '@epl/compiler';
 import type { RunResult, StepResult } from '@epl/program';
 import { Lane } from '@epl/pool';
-import { compare, isBulk, predict } from '../src';
+import { compare, firstDisagreement, isBulk, predict } from '../src';
 
 const ok = (over: Partial<StepResult> = {}): StepResult => ({ ret: 0, errno: 0, fds: [], wire: [], ...over });
 const run = (steps: StepResult[], captured = true): RunResult => ({ steps, kernel: 'test', family: 'tcp', netns: true, wire: { captured } });
@@ -82,6 +82,58 @@ describe('compare', () => {
     expect(compare(p, run([ok()], false), predict(p)).steps[0].agree.wire).toBeNull();
   });
 
+  test('firstDisagreement finds the first step compare() finds, on each kind of disagreement', () => {
+    const [p] = compile('tcp 5 6\npipe r w\nepoll e\nadd e r IN\nadd e 6 IN\nwrite w "ab"\nwait e\nwrite 5 "a"\nwait e', 'x.epl');
+    const pred = predict(p);
+    const hs = pred.steps[0].wire.map((w) => ({ src: w.src, dst: w.dst, flags: isBulk(w) ? 0 : w.flags, len: 0 }));
+    const r = p.names.indexOf('r');
+    const six = p.names.indexOf('6');
+    const data = { src: p.names.indexOf('5'), dst: six, flags: 0x18, len: 1 };
+    const ack = { src: six, dst: data.src, flags: 0x10, len: 0 };
+    const good = [
+      ok({ wire: hs }),
+      ok(),
+      ok(),
+      ok(),
+      ok(),
+      ok({ ret: 2 }),
+      ok({ ret: 1, ready: [{ slot: r, events: 1 }] }),
+      ok({ ret: 1, wire: [data, ack] }),
+      ok({
+        ret: 2,
+        ready: [
+          { slot: six, events: 1 },
+          { slot: r, events: 1 },
+        ],
+      }),
+    ];
+    const variants: StepResult[][] = [
+      good,
+      good.map((x, i) => (i === 5 ? ok({ ret: 1 }) : x)), // result
+      good.map((x, i) => (i === 6 ? ok({ ret: 1, ready: [{ slot: r, events: 5 }] }) : x)), // ready
+      good.map((x, i) => (i === 7 ? ok({ ret: 1, wire: [data] }) : x)), // wire: the ACK is certain here
+      good.map((x, i) =>
+        i === 8
+          ? ok({
+              ret: 2,
+              ready: [
+                { slot: r, events: 1 },
+                { slot: six, events: 1 },
+              ],
+            })
+          : x,
+      ), // the same set, in another order
+    ];
+    for (const steps of variants) {
+      const c = compare(p, run(steps), pred);
+      const want = c.steps.findIndex((x) => !x.agree.result || x.agree.ready === false || x.agree.wire === false);
+      const got = firstDisagreement(p, run(steps), pred);
+      expect(got?.step ?? -1).toBe(want);
+      if (got) expect(got.comparison).toEqual(c.steps[want]);
+    }
+    expect(variants.map((v) => firstDisagreement(p, run(v), pred)?.step ?? -1)).toEqual([-1, 5, 6, 7, -1]);
+  });
+
   test('a wait lists the registrations it did not report, and why', () => {
     const [p] = compile('pipe r w\nepoll e\nadd e r IN\nadd e w OUT|ONESHOT\nwait e\nwait e', 'x.epl');
     const pred = predict(p);
@@ -120,6 +172,12 @@ describe('compare', () => {
       expect(planted.agreeing).toBe(4);
       expect(planted.steps[4].agree.ready).toBe(false);
       expect(planted.steps[4].differences).toEqual(['result: kernel 1, model 0', 'ready: kernel w: OUT, model none']);
+      // The oracle's fast path finds the same step, with the same comparison.
+      expect(firstDisagreement(p, result!, predict(p))).toBeUndefined();
+      const first = firstDisagreement(p, result!, predict(p, 'tcp', { flip: ['epoll.lt-requeue'] }));
+      expect(first?.step).toBe(4);
+      expect(first?.comparison).toEqual(planted.steps[4]);
+      expect(firstDisagreement(p, result!, predict(p, 'tcp', { flip: ['epoll.lt-requeue'] }), 4)).toBeUndefined();
     } finally {
       await lane.close();
     }
