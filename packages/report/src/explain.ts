@@ -235,7 +235,7 @@ export function explainText(e: Explanation, options: ExplainTextOptions = {}): s
     }
     const shown = new Set<Reason>();
     for (const g of segmentReasons(e, st.index)) {
-      const why = g.reason ? g.reason.text : g.rule !== undefined ? g.rule : 'not predicted by the model';
+      const why = g.reason ? g.reason.text : g.rule !== undefined ? `by the model's rule ${g.rule}` : 'not predicted by the model';
       if (g.reason) shown.add(g.reason);
       out.push(`${pad}~> ${printSegments(program.names, g.segments)}: ${paint('dim', why)}`);
     }
