@@ -362,7 +362,7 @@ export function modelOracle(options: ModelOracleOptions = {}): Oracle {
   const predictions = new WeakMap<Seq, Map<Family, Prediction>>();
   const predicted = (seq: Seq, family: Family): Prediction => {
     let byFamily = predictions.get(seq);
-    if (!byFamily) predictions.set(seq, (byFamily = new Map()));
+    if (!byFamily) predictions.set(seq, (byFamily = new Map<Family, Prediction>()));
     let p = byFamily.get(family);
     if (!p) byFamily.set(family, (p = predict(seq, family, { explain: false, ...(flip ? { flip } : {}) })));
     return p;

@@ -84,7 +84,7 @@ describe('a campaign on the kernel', () => {
     // The catalogue names the model's rules that part the families, in each behaviour file.
     const behaviour = s.records.filter((r) => !r.finding.bug).map((r) => fs.readFileSync(sink.saved.get(r)!.files[0], 'utf8'));
     expect(behaviour.length).toBeGreaterThan(0);
-    for (const text of behaviour) expect(text).toMatch(/\n# step \d+ as the model sees it:\n#   (tcp|tcp6|unix): [a-z0-9]+\.[a-z-]+: /);
+    for (const text of behaviour) expect(text).toMatch(/\n# step \d+ as the model sees it:\n# {3}(tcp|tcp6|unix): [a-z0-9]+\.[a-z-]+: /);
     expect(replayed).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(dir, 'summary.json'))).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'corpus')).length).toBe(s.corpus);

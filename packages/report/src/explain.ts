@@ -294,6 +294,11 @@ export interface ExplainRecord {
   readonly steps: readonly ExplainStepRecord[];
 }
 
+/** A copy of `o` without `keys`. */
+function without<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !(keys as readonly PropertyKey[]).includes(k))) as Omit<T, K>;
+}
+
 /** An answer of the model as its JSON gives it. */
 interface OutcomeJson {
   readonly ret: number;
@@ -322,8 +327,8 @@ export function explainRecord(e: Explanation, options: { readonly state?: boolea
     const k = st.kernel;
     // The model's own JSON (names, flag words, errno names), its result written as the kernel's
     // is; it names the op, which the record's statement says, and the state only when asked.
-    const { op: _op, state, result, ...json } = JSON.parse(JSON.stringify(st.model)) as Record<string, unknown>;
-    const model = { ...answerJson(result as OutcomeJson), ...json, ...(options.state ? { state } : {}) };
+    const json = JSON.parse(JSON.stringify(st.model)) as Record<string, unknown>;
+    const model = { ...answerJson(json.result as OutcomeJson), ...without(json, ['op', 'result', 'state']), ...(options.state ? { state: json.state } : {}) };
     return {
       line: st.line,
       col: st.col,
@@ -367,7 +372,7 @@ export function explainReportRecord(e: Explanation, source?: string): ScenarioRe
   const steps = base.steps.map((s, i): StepRecord => {
     const st = e.steps[i] as ExplainedStep | undefined;
     // The file's own expectations make way for the model's.
-    const { expect: _expect, wireExpect: _wireExpect, wireChecked: _wireChecked, ...own } = s;
+    const own = without(s, ['expect', 'wireExpect', 'wireChecked']);
     if (!st) return own;
     const a = st.comparison.agree;
     const kernelWire = printSegments(program.names, st.kernel.wire);

@@ -2,7 +2,7 @@
 // model's prediction; then the same run with one answer changed, where the model must disagree.
 import { check } from '@epl/check';
 import { compile } from '@epl/compiler';
-import { result, step, viewOf } from '@epl/executor/testing';
+import { viewOf } from '@epl/executor/testing';
 import { predict } from '@epl/model';
 import type { Program, RunResult } from '@epl/program';
 import {
