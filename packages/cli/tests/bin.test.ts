@@ -78,7 +78,9 @@ describe('bin/epl.js and the bundle', () => {
         .filter((n) => n.endsWith('.js'))
         .map((n) => path.join('commands', n)),
     ];
-    expect(bundles).toEqual(expect.arrayContaining(['main.js', 'commands/check.js', 'commands/run.js', 'commands/record.js', 'commands/fuzz.js']));
+    expect(bundles).toEqual(
+      expect.arrayContaining(['main.js', 'commands/check.js', 'commands/run.js', 'commands/record.js', 'commands/explain.js', 'commands/fuzz.js']),
+    );
     for (const b of bundles) {
       const file = path.join(BUNDLE, b);
       const map = JSON.parse(readFileSync(file + '.map', 'utf8')) as { sources: string[] };
@@ -100,7 +102,7 @@ describe('bin/epl.js and the bundle', () => {
     expect(r.code).toBe(0);
   });
 
-  it('checks, records and fuzzes from the bundle', () => {
+  it('checks, records, explains and fuzzes from the bundle', () => {
     const f = path.join(dir, 'bare.epl');
     writeFileSync(f, 'pipe r w\nwrite w "hi"\nread r\n');
     const check = spawn([process.execPath, SCRIPT, 'check', f]);
@@ -109,6 +111,10 @@ describe('bin/epl.js and the bundle', () => {
     const record = spawn([process.execPath, SCRIPT, 'record', f]);
     expect(record.out).toBe('pipe r w => ok\nwrite w "hi" => 2\nread r => "hi"\n');
     expect(record.code).toBe(0);
+    const explain = spawn([process.execPath, SCRIPT, 'explain', f]);
+    expect(explain.out).toContain('  3  read r        => "hi"\n       · r read 2 byte(s) from the pipe\n');
+    expect(explain.out).toMatch(/\n1 scenario run, 3 steps: the model agrees with the kernel on every step\n$/);
+    expect(explain.code).toBe(0);
     const out = path.join(dir, 'fuzz-out');
     const fuzz = spawn([process.execPath, SCRIPT, 'fuzz', '--seed', '1', '--count', '50', '--workers', '1', '--out', out]);
     expect(fuzz.err).toContain(`epl fuzz: seed 1, 1 worker, output ${out}`);

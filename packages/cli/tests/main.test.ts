@@ -15,7 +15,7 @@ describe('epl', () => {
   it.each(['frob', 'constructor', 'toString', '__proto__', 'hasOwnProperty'])('calls %s an unknown command (exit 2), never an internal error', async (name) => {
     const io = captureIo();
     expect(await main([name, 'x.epl'], io)).toBe(2);
-    expect(io.err()).toBe(`epl: unknown command '${name}' (known: check, run, record, fuzz, kernels, compare)\n`);
+    expect(io.err()).toBe(`epl: unknown command '${name}' (known: check, run, record, explain, fuzz, kernels, compare)\n`);
     expect(io.out()).toBe('');
   });
 });
